@@ -1,0 +1,34 @@
+/**
+ * End-to-end tests over the real Fastify app. Nest 12 ships ES modules, so jest runs in ESM mode
+ * (node --experimental-vm-modules, see package.json) with SWC compiling TypeScript and decorators.
+ * With DATABASE_URL set the same suite runs against that PostgreSQL (see test/helpers/database.ts).
+ */
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.spec.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          target: 'es2022',
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          keepClassNames: true,
+        },
+        module: { type: 'es6' },
+      },
+    ],
+  },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // @fastify/static (Swagger UI's assets) require()s content-disposition 3, which is ESM only.
+    // Node 20 loads that natively; jest's module loader cannot, so tests get the CommonJS build of
+    // the same API (2.x). The service itself runs the real 3.x.
+    '^content-disposition$': 'content-disposition-cjs',
+  },
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

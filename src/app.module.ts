@@ -1,0 +1,39 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { loggerParams } from './common/logging.js';
+import { ConfigModule } from './config/config.module.js';
+import type { Config } from './config/config.schema.js';
+import type { DatabaseConnection } from './db/database-connection.js';
+import { DatabaseModule } from './db/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MaintenanceModule } from './maintenance/maintenance.module.js';
+import { ModelsModule } from './models/models.module.js';
+import { UsageModule } from './usage/usage.module.js';
+import { UsersModule } from './users/users.module.js';
+
+export interface AppOptions {
+  /** Use this open database instead of opening one from the configuration (tests share one). */
+  connection?: DatabaseConnection;
+  /** Where request logs go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: Config, options: AppOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config, options.logStream)),
+        DatabaseModule.forRoot({ connection: options.connection }),
+        UsersModule,
+        UsageModule,
+        ModelsModule,
+        HealthModule,
+        MaintenanceModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,215 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { DatabaseSettings } from '../config/config.schema.js';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+
+/**
+ * The Drizzle instance every repository uses. Both backends speak the same PostgreSQL dialect and
+ * the same query builder; the pglite flavour is typed as the node-postgres one because the only
+ * difference the code can see is the shape of driver-level results, which repositories never touch
+ * (raw results go through `rowsOf`).
+ */
+export type Database = NodePgDatabase<Schema>;
+
+export type Backend = 'embedded' | 'postgres';
+
+/** The rows of a `db.execute()` result, whichever driver produced it. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+/**
+ * One open database, embedded or external. Everything outside src/db sees only `db` (through the
+ * DB token); the rest is for start-up, locking, health and shutdown.
+ */
+export abstract class DatabaseConnection {
+  abstract readonly backend: Backend;
+  abstract readonly db: Database;
+  /** The pg Pool in external mode; undefined on the embedded database. */
+  abstract readonly pool: pg.Pool | undefined;
+
+  /**
+   * Runs `fn` while holding a PostgreSQL session-level advisory lock, on a connection of its own,
+   * waiting for the lock if another process holds it.
+   */
+  abstract withLock<T>(key: number, fn: (db: Database) => Promise<T>): Promise<T>;
+
+  /** Like withLock, but gives up at once (`{ acquired: false }`) when another process holds it. */
+  abstract tryWithLock<T>(key: number, fn: (db: Database) => Promise<T>): Promise<{ acquired: boolean; result?: T }>;
+
+  abstract close(): Promise<void>;
+
+  async serverVersion(): Promise<string> {
+    const rows = rowsOf<{ server_version: string }>(await this.db.execute('SHOW server_version'));
+    return rows[0]!.server_version;
+  }
+}
+
+export class PostgresConnection extends DatabaseConnection {
+  readonly backend = 'postgres' as const;
+  readonly db: Database;
+  private closed = false;
+
+  constructor(readonly pool: pg.Pool) {
+    super();
+    this.db = drizzlePg({ client: pool, schema });
+  }
+
+  static open(settings: Extract<DatabaseSettings, { backend: 'postgres' }>, logger: Logger): PostgresConnection {
+    const pool = new pg.Pool({
+      ...(settings.connectionString
+        ? { connectionString: settings.connectionString }
+        : {
+            host: settings.host,
+            port: settings.port,
+            user: settings.user,
+            password: settings.password,
+            database: settings.database,
+          }),
+      ssl: settings.ssl || undefined,
+      max: settings.poolMax,
+      idleTimeoutMillis: settings.idleTimeoutMs,
+      connectionTimeoutMillis: settings.connectTimeoutMs,
+      application_name: 'claude-code-stats-server',
+    });
+    // An idle client whose server went away emits 'error' on the pool; without a listener Node
+    // treats it as unhandled and exits. The pool drops the client and reconnects on next use.
+    pool.on('error', (error) => logger.warn(`idle database connection failed: ${error.message}`));
+    return new PostgresConnection(pool);
+  }
+
+  async withLock<T>(key: number, fn: (db: Database) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [key]);
+      try {
+        return await fn(drizzlePg({ client, schema }));
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [key]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async tryWithLock<T>(key: number, fn: (db: Database) => Promise<T>): Promise<{ acquired: boolean; result?: T }> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+      if (!rows[0]!.locked) return { acquired: false };
+      try {
+        return { acquired: true, result: await fn(drizzlePg({ client, schema })) };
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [key]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/**
+ * PGlite: PostgreSQL compiled to WebAssembly, in this process, with its files in DATA_DIR (or in
+ * memory for `memory://`). It has a single session, so advisory locks only guard against other
+ * work in this process; a lock file keeps a second process off the same data directory.
+ */
+export class EmbeddedConnection extends DatabaseConnection {
+  readonly backend = 'embedded' as const;
+  readonly pool = undefined;
+  readonly db: Database;
+  private closed = false;
+  private serial: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly client: PGlite,
+    private readonly lockFile?: string,
+    /** False when the PGlite instance belongs to someone else (tests share one per file). */
+    private readonly ownsClient = true,
+  ) {
+    super();
+    this.db = drizzlePglite({ client, schema }) as unknown as Database;
+  }
+
+  static async open(dataDir: string): Promise<EmbeddedConnection> {
+    if (dataDir.startsWith('memory://')) return new EmbeddedConnection(await PGlite.create(dataDir));
+    const dir = resolve(dataDir);
+    mkdirSync(dir, { recursive: true });
+    const lockFile = acquireDataDirLock(dir);
+    try {
+      return new EmbeddedConnection(await PGlite.create(dir), lockFile);
+    } catch (error) {
+      rmSync(lockFile, { force: true });
+      throw error;
+    }
+  }
+
+  /** Advisory locks on one session are re-entrant, so in-process callers are chained instead. */
+  async withLock<T>(_key: number, fn: (db: Database) => Promise<T>): Promise<T> {
+    const run = this.serial.then(() => fn(this.db));
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  async tryWithLock<T>(key: number, fn: (db: Database) => Promise<T>): Promise<{ acquired: boolean; result?: T }> {
+    return { acquired: true, result: await this.withLock(key, fn) };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsClient) await this.client.close();
+    if (this.lockFile) rmSync(this.lockFile, { force: true });
+  }
+}
+
+/** Refuses to open a data directory that a live process already has open. */
+function acquireDataDirLock(dir: string): string {
+  const lockFile = join(dir, 'service.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return lockFile;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(lockFile, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new Error(
+          `DATA_DIR ${dir} is in use by process ${pid}; the embedded database serves one process. ` +
+            'Stop it, or set DATABASE_URL to share a PostgreSQL server between instances.',
+        );
+      }
+      rmSync(lockFile, { force: true }); // left behind by a process that died
+    }
+  }
+  throw new Error(`cannot lock DATA_DIR ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function openDatabase(settings: DatabaseSettings, logger: Logger): Promise<DatabaseConnection> {
+  return settings.backend === 'postgres'
+    ? PostgresConnection.open(settings, logger)
+    : EmbeddedConnection.open(settings.dataDir);
+}

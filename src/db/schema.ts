@@ -1,0 +1,3 @@
+/** The database schema: one file per domain under schema/, gathered here for Drizzle and drizzle-kit. */
+export * from './schema/core.js';
+export * from './schema/relations.js';

@@ -1,0 +1,71 @@
+import { bigint, date, decimal, index, integer, pgTable, serial, timestamp, unique, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+
+/**
+ * The three tables of shared/spec/database-structure.md, column for column, with one deliberate
+ * change: token counts are BIGINT, not INTEGER (docs/ARCHITECTURE.md, "64-bit token counts").
+ * Real ccusage reports reach 4.6e9 tokens in a day; INTEGER stops at 2^31-1.
+ */
+
+/** A token-count column: 64-bit in PostgreSQL, a JS number (exact up to 2^53-1) in TypeScript. */
+const tokens = (name: string) => bigint(name, { mode: 'number' }).default(0).notNull();
+
+/** Money as the spec has it: DECIMAL(10,4), a decimal string in TypeScript. */
+const money = (name: string) => decimal(name, { precision: 10, scale: 4 }).default('0').notNull();
+
+const createdAt = () => timestamp('created_at').defaultNow().notNull();
+const updatedAt = () => timestamp('updated_at').defaultNow().notNull();
+
+export const users = pgTable(
+  'users',
+  {
+    id: serial('id').primaryKey(),
+    username: varchar('username', { length: 50 }).notNull().unique(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('username_idx').on(t.username)],
+);
+
+export const usageStats = pgTable(
+  'usage_stats',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    date: date('date', { mode: 'string' }).notNull(),
+    totalTokens: tokens('total_tokens'),
+    inputTokens: tokens('input_tokens'),
+    outputTokens: tokens('output_tokens'),
+    cacheCreationInputTokens: tokens('cache_creation_input_tokens'),
+    cacheReadInputTokens: tokens('cache_read_input_tokens'),
+    totalCost: money('total_cost'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // The spec declares both the table constraint and the named index; both are kept as written.
+    unique('usage_stats_user_id_date_unique').on(t.userId, t.date),
+    uniqueIndex('user_date_idx').on(t.userId, t.date),
+    index('date_idx').on(t.date),
+  ],
+);
+
+export const modelUsage = pgTable(
+  'model_usage',
+  {
+    id: serial('id').primaryKey(),
+    usageStatsId: integer('usage_stats_id')
+      .notNull()
+      .references(() => usageStats.id, { onDelete: 'cascade' }),
+    model: varchar('model', { length: 100 }).notNull(),
+    provider: varchar('provider', { length: 50 }).notNull(),
+    inputTokens: tokens('input_tokens'),
+    outputTokens: tokens('output_tokens'),
+    cacheCreationInputTokens: tokens('cache_creation_input_tokens'),
+    cacheReadInputTokens: tokens('cache_read_input_tokens'),
+    cost: money('cost'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('usage_stats_model_idx').on(t.usageStatsId, t.model)],
+);

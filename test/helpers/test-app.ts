@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { createApp } from '../../src/app.js';
+import { parseConfig, type Config } from '../../src/config/config.schema.js';
+import type { TestDatabase } from './database.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: Config;
+  http: ReturnType<typeof request>;
+  /** Every log line the app wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export function testConfig(db: TestDatabase, env: Record<string, string> = {}): Config {
+  return parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...db.env, ...env });
+}
+
+/** Boots the real application (Fastify, pipes, filter, Swagger, migrations) on a random port. */
+export async function startApp(db: TestDatabase, env: Record<string, string> = {}): Promise<TestApp> {
+  const config = testConfig(db, env);
+  const logs: Array<Record<string, unknown>> = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+      callback();
+    },
+  });
+  const app = await createApp(config, { connection: db.embedded?.(), logStream });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const http = request(app.getHttpServer());
+  return { app, config, http, logs, close: () => app.close() };
+}
