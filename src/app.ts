@@ -36,6 +36,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     done();
   });
 
+  // On shutdown Node closes the sockets that are idle at that moment; a keep-alive socket whose
+  // request is still running would stay open until its keep-alive timeout. Responses sent while
+  // closing therefore ask the client to close the connection.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   app.useGlobalPipes(new SchemaValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();

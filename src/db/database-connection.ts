@@ -46,6 +46,9 @@ export abstract class DatabaseConnection {
 
   abstract close(): Promise<void>;
 
+  /** What start-up did with migrations: how many it applied (null when DB_MIGRATE_ON_START=false). */
+  migratedAtStart: number | null = null;
+
   async serverVersion(): Promise<string> {
     const rows = rowsOf<{ server_version: string }>(await this.db.execute('SHOW server_version'));
     return rows[0]!.server_version;
@@ -131,7 +134,6 @@ export class EmbeddedConnection extends DatabaseConnection {
   readonly pool = undefined;
   readonly db: Database;
   private closed = false;
-  private serial: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly client: PGlite,
@@ -156,10 +158,14 @@ export class EmbeddedConnection extends DatabaseConnection {
     }
   }
 
-  /** Advisory locks on one session are re-entrant, so in-process callers are chained instead. */
+  /**
+   * Advisory locks on one session are re-entrant, so they cannot order callers that share it;
+   * lock holders on the same PGlite instance are chained instead.
+   */
   async withLock<T>(_key: number, fn: (db: Database) => Promise<T>): Promise<T> {
-    const run = this.serial.then(() => fn(this.db));
-    this.serial = run.catch(() => undefined);
+    const previous = lockChains.get(this.client) ?? Promise.resolve();
+    const run = previous.then(() => fn(this.db));
+    lockChains.set(this.client, run.catch(() => undefined));
     return run;
   }
 
@@ -174,6 +180,8 @@ export class EmbeddedConnection extends DatabaseConnection {
     if (this.lockFile) rmSync(this.lockFile, { force: true });
   }
 }
+
+const lockChains = new WeakMap<PGlite, Promise<unknown>>();
 
 /** Refuses to open a data directory that a live process already has open. */
 function acquireDataDirLock(dir: string): string {

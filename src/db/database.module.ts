@@ -45,6 +45,7 @@ export class DatabaseModule {
             if (config.migrateOnStart) {
               try {
                 const { applied, total } = await runMigrations(connection);
+                connection.migratedAtStart = applied;
                 logger.log(`migrations: ${applied} applied now, ${total} in all`);
               } catch (error) {
                 await connection.close();
