@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -34,4 +35,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 export function setupSwagger(app: INestApplication): void {
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, () => document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}
+
+/** openapi.json at the repository root (written by `npm run openapi`, checked by the tests). */
+export const OPENAPI_FILE = fileURLToPath(new URL('../openapi.json', import.meta.url));
+
+export function serializeOpenApi(document: OpenAPIObject): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
 }

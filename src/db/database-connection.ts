@@ -81,6 +81,8 @@ export class PostgresConnection extends DatabaseConnection {
       idleTimeoutMillis: settings.idleTimeoutMs,
       connectionTimeoutMillis: settings.connectTimeoutMs,
       application_name: 'claude-code-stats-server',
+      // Dates are UTC calendar days and timestamps UTC, whatever the server's own time zone.
+      options: '-c timezone=UTC',
     });
     // An idle client whose server went away emits 'error' on the pool; without a listener Node
     // treats it as unhandled and exits. The pool drops the client and reconnects on next use.

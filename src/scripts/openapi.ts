@@ -1,0 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { createApp } from '../app.js';
+import { parseConfig } from '../config/config.schema.js';
+import { buildOpenApiDocument, OPENAPI_FILE, serializeOpenApi } from '../swagger.js';
+
+/** `npm run openapi`: writes openapi.json at the repository root from the application's routes. */
+const app = await createApp(parseConfig({ DATA_DIR: 'memory://', DB_MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn' }));
+writeFileSync(OPENAPI_FILE, serializeOpenApi(buildOpenApiDocument(app)));
+await app.close();
+process.stdout.write(`wrote ${OPENAPI_FILE}\n`);
