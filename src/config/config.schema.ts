@@ -56,6 +56,31 @@ export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
 
   BODY_LIMIT_BYTES: int(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+
+  REGISTRATION: z.enum(['open', 'closed'], { error: 'must be open or closed' }).default('open'),
+  ADMIN_TOKEN: optionalString,
+  ADMIN_TOKEN_FILE: optionalString,
+  READ_ACCESS: z.enum(['public', 'token'], { error: 'must be public or token' }).default('public'),
+
+  BACKUP_ENABLED: bool(true),
+  BACKUP_CRON: z.string().min(1).default('0 3 * * *'),
+  BACKUP_DIR: z.string().min(1).default('./backups'),
+  BACKUP_RETENTION_DAYS: int(30, 1, 36_500),
+  PG_DUMP_PATH: optionalString,
+  HEALTH_MIN_FREE_DISK_MB: int(512, 0, 10_000_000),
+  HEALTH_MAX_HEAP_MB: int(1536, 16, 1_000_000),
+  METRICS_REFRESH_SECONDS: int(60, 1, 86_400),
+
+  RETENTION_DAYS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number of days')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 36_500, 'must be from 1 to 36500')
+      .optional(),
+  ),
+  RETENTION_CRON: z.string().min(1).default('30 3 * * *'),
+  ARCHIVE_DIR: z.string().min(1).default('./archive'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -84,6 +109,21 @@ export interface Config {
   database: DatabaseSettings;
   migrateOnStart: boolean;
   bodyLimitBytes: number;
+  registration: 'open' | 'closed';
+  /** The admin token, from ADMIN_TOKEN or ADMIN_TOKEN_FILE; undefined disables admin actions. */
+  adminToken: string | undefined;
+  readAccess: 'public' | 'token';
+  backup: {
+    enabled: boolean;
+    cron: string;
+    dir: string;
+    retentionDays: number;
+    pgDumpPath: string | undefined;
+  };
+  health: { minFreeDiskMb: number; maxHeapMb: number };
+  metricsRefreshSeconds: number;
+  /** Daily rows older than `days` are archived and folded into monthly summaries; off when undefined. */
+  retention: { days: number | undefined; cron: string; archiveDir: string };
 }
 
 /** Raised for an invalid environment; its message names every offending variable. */
@@ -133,6 +173,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     database,
     migrateOnStart: e.DB_MIGRATE_ON_START,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    registration: e.REGISTRATION,
+    adminToken: e.ADMIN_TOKEN_FILE ? readSecretFile('ADMIN_TOKEN_FILE', e.ADMIN_TOKEN_FILE) : e.ADMIN_TOKEN,
+    readAccess: e.READ_ACCESS,
+    backup: {
+      enabled: e.BACKUP_ENABLED,
+      cron: e.BACKUP_CRON,
+      dir: e.BACKUP_DIR,
+      retentionDays: e.BACKUP_RETENTION_DAYS,
+      pgDumpPath: e.PG_DUMP_PATH,
+    },
+    health: { minFreeDiskMb: e.HEALTH_MIN_FREE_DISK_MB, maxHeapMb: e.HEALTH_MAX_HEAP_MB },
+    metricsRefreshSeconds: e.METRICS_REFRESH_SECONDS,
+    retention: { days: e.RETENTION_DAYS, cron: e.RETENTION_CRON, archiveDir: e.ARCHIVE_DIR },
   };
 }
 

@@ -37,7 +37,7 @@ describe('start-up and shutdown', () => {
 
   it('starts with nothing configured on the embedded database, on disk, and stops cleanly on SIGTERM', async () => {
     const service = await start({ DATA_DIR: dataDir });
-    const info = await (await fetch(`http://127.0.0.1:${service.port}/api/v1/info`)).json();
+    const info = (await (await fetch(`http://127.0.0.1:${service.port}/api/v1/info`)).json()) as { database: { backend: string }; migrations: { applied: number; available: number } };
     expect(info.database.backend).toBe('embedded');
     expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
     expect(existsSync(join(dataDir, 'service.lock'))).toBe(true);
@@ -61,7 +61,7 @@ describe('start-up and shutdown', () => {
     const db = await createTestDatabase();
     try {
       const service = await start(db.env);
-      const info = await (await fetch(`http://127.0.0.1:${service.port}/api/v1/info`)).json();
+      const info = (await (await fetch(`http://127.0.0.1:${service.port}/api/v1/info`)).json()) as { database: { backend: string }; migrations: { applied: number; available: number } };
       expect(info.database.backend).toBe('postgres');
       expect(info.migrations.applied).toBe(info.migrations.available);
       await stop(service);
