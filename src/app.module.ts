@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { AuthModule } from './auth/auth.module.js';
 import { loggerParams } from './common/logging.js';
 import { ConfigModule } from './config/config.module.js';
 import type { Config } from './config/config.schema.js';
@@ -28,6 +29,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
         DatabaseModule.forRoot({ connection: options.connection }),
+        AuthModule,
         UsersModule,
         UsageModule,
         ModelsModule,

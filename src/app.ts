@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module.js';
+import { registerJsonParser } from './common/json-body.js';
 import { newRequestId } from './common/logging.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { SchemaValidationPipe } from './common/validation.pipe.js';
@@ -23,10 +24,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // JSON bodies are parsed by registerJsonParser (depth limit, byte count).
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerJsonParser(fastify, config.bodyLimitBytes);
   // The log line names the route pattern (/api/v1/users/:username), not the raw URL, and every
   // response, errors included, echoes the request id.
   fastify.addHook('onRequest', (request, reply, done) => {

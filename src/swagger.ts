@@ -4,6 +4,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { z } from 'zod';
 import { ProblemSchema } from './common/api.js';
 import { packageInfo } from './common/package-info.js';
+import { CcusageReportSchema } from './usage/ccusage/report.schemas.js';
 
 /** The OpenAPI 3 document, built from the controllers' zod schemas (the same ones that validate). */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -17,17 +18,18 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A user token (ccs_…) or the admin token' })
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  // Problem bodies are written by the exception filter, not by a handler, so Swagger cannot find
-  // their schema on its own; it is added here and referenced by @ApiProblems().
-  const problem = z.toJSONSchema(ProblemSchema, { target: 'openapi-3.0', io: 'output' }) as {
-    definitions?: Record<string, unknown>;
-  };
+  // Schemas no parameter or return type carries: problem bodies (written by the exception filter,
+  // referenced by @ApiProblems()) and the upload body (parsed by the service, which tells the
+  // report formats apart). They are added here under their ids.
   document.components ??= {};
   document.components.schemas ??= {};
-  for (const [name, definition] of Object.entries(problem.definitions ?? {})) {
-    document.components.schemas[name] = JSON.parse(
-      JSON.stringify(definition).replaceAll('#/definitions/', '#/components/schemas/'),
-    ) as Record<string, unknown>;
+  for (const [schema, io] of [[ProblemSchema, 'output'], [CcusageReportSchema, 'input']] as const) {
+    const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as { definitions?: Record<string, unknown> };
+    for (const [name, definition] of Object.entries(json.definitions ?? {})) {
+      document.components.schemas[name] = JSON.parse(
+        JSON.stringify(definition).replaceAll('#/definitions/', '#/components/schemas/'),
+      ) as Record<string, unknown>;
+    }
   }
   return document;
 }

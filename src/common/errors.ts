@@ -90,13 +90,17 @@ export class DomainError extends Error {
   }
 }
 
-/** `['daily', 3, 'inputTokens']` → `daily[3].inputTokens`. */
+/**
+ * `['daily', 3, 'inputTokens']` → `daily[3].inputTokens`; keys that are not plain names are quoted:
+ * `['projects', '-home-alice', 0]` → `projects["-home-alice"][0]`.
+ */
 export function formatPath(path: ReadonlyArray<PropertyKey | { key: PropertyKey }>): string {
   let out = '';
   for (const segment of path) {
     const key = typeof segment === 'object' && segment !== null ? segment.key : segment;
     if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(String(key))) out += out === '' ? String(key) : `.${String(key)}`;
+    else out += `[${JSON.stringify(String(key))}]`;
   }
   return out;
 }

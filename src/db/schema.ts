@@ -1,3 +1,5 @@
 /** The database schema: one file per domain under schema/, gathered here for Drizzle and drizzle-kit. */
 export * from './schema/core.js';
+export * from './schema/auth.js';
+export * from './schema/uploads.js';
 export * from './schema/relations.js';

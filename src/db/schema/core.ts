@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, date, decimal, index, integer, pgTable, serial, timestamp, unique, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 
 /**
@@ -7,13 +8,13 @@ import { bigint, date, decimal, index, integer, pgTable, serial, timestamp, uniq
  */
 
 /** A token-count column: 64-bit in PostgreSQL, a JS number (exact up to 2^53-1) in TypeScript. */
-const tokens = (name: string) => bigint(name, { mode: 'number' }).default(0).notNull();
+export const tokens = (name: string) => bigint(name, { mode: 'number' }).default(0).notNull();
 
 /** Money as the spec has it: DECIMAL(10,4), a decimal string in TypeScript. */
-const money = (name: string) => decimal(name, { precision: 10, scale: 4 }).default('0').notNull();
+export const money = (name: string) => decimal(name, { precision: 10, scale: 4 }).default('0').notNull();
 
-const createdAt = () => timestamp('created_at').defaultNow().notNull();
-const updatedAt = () => timestamp('updated_at').defaultNow().notNull();
+export const createdAt = () => timestamp('created_at').defaultNow().notNull();
+export const updatedAt = () => timestamp('updated_at').defaultNow().notNull();
 
 export const users = pgTable(
   'users',
@@ -23,7 +24,11 @@ export const users = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('username_idx').on(t.username)],
+  (t) => [
+    uniqueIndex('username_idx').on(t.username),
+    // Usernames are unique without regard to case (not in the spec; see docs/ARCHITECTURE.md).
+    uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
+  ],
 );
 
 export const usageStats = pgTable(

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { DomainError, ErrorCode } from './errors.js';
+
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The deepest nesting of arrays and objects in a JSON text, counted without parsing it, so a body
+ * of a million `[` cannot exhaust the stack of JSON.parse. Stops counting once past `limit`.
+ */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/**
+ * JSON bodies: size-limited by Fastify (413), refused when empty or nested deeper than
+ * MAX_JSON_DEPTH, parsed with JSON.parse. The byte size is kept for the uploads table.
+ */
+export function registerJsonParser(fastify: FastifyInstance, bodyLimit: number): void {
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body: Buffer | string, done) => {
+    const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    (request.raw as { bodyBytes?: number }).bodyBytes = buffer.length;
+    const text = buffer.toString('utf8');
+    if (text.trim() === '') return done(new DomainError(ErrorCode.MalformedBody, 'The body is empty; send the JSON that ccusage printed.'), undefined);
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      return done(new DomainError(ErrorCode.MalformedBody, `The JSON is nested deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new DomainError(ErrorCode.MalformedBody, `The body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+}
+
+export function bodyBytesOf(raw: unknown): number {
+  return (raw as { bodyBytes?: number }).bodyBytes ?? 0;
+}

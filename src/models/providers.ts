@@ -1,0 +1,56 @@
+/**
+ * Which company serves a model, from its name: the one table of rules for the whole service.
+ * ccusage reports carry model names only; all-agent reports with --by-agent also say which agent
+ * (claude, codex, gemini, …) used the model, which settles names the rules do not know.
+ */
+export type Provider =
+  | 'anthropic'
+  | 'openai'
+  | 'google'
+  | 'xai'
+  | 'mistral'
+  | 'deepseek'
+  | 'alibaba'
+  | 'meta'
+  | 'moonshot'
+  | 'zhipu'
+  | 'amazon'
+  | 'unknown';
+
+const NAME_RULES: ReadonlyArray<readonly [RegExp, Provider]> = [
+  [/^(claude|anthropic)|^(opus|sonnet|haiku)-/, 'anthropic'],
+  [/^(gpt|chatgpt|o[134](-|$)|codex|davinci|babbage|text-embedding|openai)/, 'openai'],
+  [/^(gemini|gemma|palm|bison|google)/, 'google'],
+  [/^grok/, 'xai'],
+  [/^(mistral|mixtral|codestral|devstral|magistral|ministral|pixtral)/, 'mistral'],
+  [/^deepseek/, 'deepseek'],
+  [/^(qwen|qwq)/, 'alibaba'],
+  [/^(llama|meta-llama)/, 'meta'],
+  [/^(kimi|moonshot)/, 'moonshot'],
+  [/^(glm|zhipu|chatglm)/, 'zhipu'],
+  [/^(nova|titan|amazon)/, 'amazon'],
+];
+
+/** Agents whose models all come from one provider. */
+const AGENT_PROVIDERS: Readonly<Record<string, Provider>> = {
+  claude: 'anthropic',
+  codex: 'openai',
+  gemini: 'google',
+  qwen: 'alibaba',
+};
+
+/** Gateways write `vendor/model` or `vendor.model` (e.g. `anthropic/claude-…`, `us.anthropic.claude-…`). */
+function candidates(model: string): string[] {
+  const lower = model.toLowerCase();
+  const parts = lower.split(/[/:]/);
+  const last = parts[parts.length - 1]!;
+  const dotted = last.split('.').slice(1).join('.');
+  return [lower, ...parts, last, dotted].filter((c) => c.length > 0);
+}
+
+export function providerOf(model: string, agentHint?: string): Provider {
+  for (const name of candidates(model)) {
+    for (const [pattern, provider] of NAME_RULES) if (pattern.test(name)) return provider;
+  }
+  return (agentHint && AGENT_PROVIDERS[agentHint.toLowerCase()]) || 'unknown';
+}

@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { desc, eq, sql } from 'drizzle-orm';
+import { DomainError, ErrorCode } from '../common/errors.js';
+import { type Database, rowsOf } from '../db/database-connection.js';
+import { InjectDb } from '../db/database.module.js';
+import { uploads } from '../db/schema.js';
+import type { DaySlice, ParsedReport } from './ccusage/report-parser.js';
+import { reportTotals } from './ccusage/report-parser.js';
+
+export interface StoreResult {
+  uploadId: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** The SHA-256 of a normalised day slice: equal slices, equal hashes. */
+export function sliceHash(day: DaySlice): string {
+  return createHash('sha256').update(JSON.stringify(day)).digest('hex');
+}
+
+const NUMERIC_OVERFLOW = '22003';
+
+function isNumericOverflow(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e?.code === NUMERIC_OVERFLOW || e?.cause?.code === NUMERIC_OVERFLOW;
+}
+
+/** A JSON array of dates as a set-returning SQL expression (works the same on pg and PGlite). */
+const dateSet = (dates: string[]) => sql`(SELECT value::date FROM jsonb_array_elements_text(${JSON.stringify(dates)}::jsonb))`;
+
+@Injectable()
+export class UploadsRepository {
+  constructor(@InjectDb() private readonly db: Database) {}
+
+  /**
+   * Stores an upload in one transaction: the device's slices for the report's days are replaced
+   * (days the report does not contain are left alone), then usage_stats and model_usage are
+   * recomputed as sums over the user's devices for exactly the days that changed. Uploads for one
+   * user serialize on the user's row lock, taken first, so they cannot deadlock or lose updates.
+   */
+  async store(input: {
+    userId: number;
+    device: string;
+    timeZone: string | undefined;
+    report: ParsedReport;
+    sizeBytes: number;
+  }): Promise<StoreResult> {
+    const { userId, device, report } = input;
+    try {
+      return await this.db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);
+
+        const hashes = new Map(report.days.map((d) => [d.date, sliceHash(d)]));
+        const existing = new Map(
+          rowsOf<{ date: string; content_hash: string }>(
+            await tx.execute(sql`
+              SELECT date::text AS date, content_hash FROM device_days
+               WHERE user_id = ${userId} AND device = ${device} AND date IN ${dateSet([...hashes.keys()])}`),
+          ).map((r) => [r.date, r.content_hash]),
+        );
+        const changed = report.days.filter((d) => existing.get(d.date) !== hashes.get(d.date));
+        const inserted = changed.filter((d) => !existing.has(d.date)).length;
+        const updated = changed.length - inserted;
+        const unchanged = report.days.length - changed.length;
+
+        const totals = reportTotals(report.days);
+        const [upload] = await tx
+          .insert(uploads)
+          .values({
+            userId,
+            device,
+            format: report.format,
+            timeZone: input.timeZone ?? null,
+            days: report.days.length,
+            firstDate: report.days[0]?.date ?? null,
+            lastDate: report.days.at(-1)?.date ?? null,
+            inserted,
+            updated,
+            unchanged,
+            totalTokens: totals.totalTokens,
+            inputTokens: totals.inputTokens,
+            outputTokens: totals.outputTokens,
+            cacheCreationInputTokens: totals.cacheCreationTokens,
+            cacheReadInputTokens: totals.cacheReadTokens,
+            totalCost: totals.totalCost,
+            sizeBytes: input.sizeBytes,
+            warnings: report.warnings,
+          })
+          .returning({ id: uploads.id });
+
+        if (changed.length > 0) await this.replaceSlices(tx as unknown as Database, userId, device, upload!.id, changed, hashes);
+        return { uploadId: upload!.id, inserted, updated, unchanged };
+      });
+    } catch (error) {
+      if (isNumericOverflow(error)) {
+        throw new DomainError(
+          ErrorCode.UnprocessableReport,
+          "A day's cost summed over this user's devices would exceed 999,999.9999 USD, the most the database keeps for a day.",
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async replaceSlices(tx: Database, userId: number, device: string, uploadId: number, days: DaySlice[], hashes: Map<string, string>): Promise<void> {
+    const dayRows = days.map((d) => ({
+      date: d.date,
+      total_tokens: d.totalTokens,
+      input_tokens: d.inputTokens,
+      output_tokens: d.outputTokens,
+      cache_creation_input_tokens: d.cacheCreationTokens,
+      cache_read_input_tokens: d.cacheReadTokens,
+      total_cost: d.cost,
+      content_hash: hashes.get(d.date),
+    }));
+    const slices = rowsOf<{ id: number; date: string }>(
+      await tx.execute(sql`
+        INSERT INTO device_days AS d (user_id, device, date, total_tokens, input_tokens, output_tokens,
+                                      cache_creation_input_tokens, cache_read_input_tokens, total_cost, content_hash, last_upload_id)
+        SELECT ${userId}, ${device}, x.date, x.total_tokens, x.input_tokens, x.output_tokens,
+               x.cache_creation_input_tokens, x.cache_read_input_tokens, x.total_cost, x.content_hash, ${uploadId}
+          FROM jsonb_to_recordset(${JSON.stringify(dayRows)}::jsonb) AS x(
+               date date, total_tokens bigint, input_tokens bigint, output_tokens bigint,
+               cache_creation_input_tokens bigint, cache_read_input_tokens bigint, total_cost numeric, content_hash text)
+        ON CONFLICT (user_id, device, date) DO UPDATE SET
+               total_tokens = EXCLUDED.total_tokens, input_tokens = EXCLUDED.input_tokens,
+               output_tokens = EXCLUDED.output_tokens,
+               cache_creation_input_tokens = EXCLUDED.cache_creation_input_tokens,
+               cache_read_input_tokens = EXCLUDED.cache_read_input_tokens,
+               total_cost = EXCLUDED.total_cost, content_hash = EXCLUDED.content_hash,
+               last_upload_id = EXCLUDED.last_upload_id, updated_at = now()
+        RETURNING d.id, d.date::text AS date`),
+    );
+    const sliceIds = slices.map((s) => s.id);
+    const idOf = new Map(slices.map((s) => [s.date, s.id]));
+    await tx.execute(sql`DELETE FROM device_day_models WHERE device_day_id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(sliceIds)}::jsonb))`);
+    const modelRows = days.flatMap((d) =>
+      d.models.map((m) => ({
+        device_day_id: idOf.get(d.date),
+        model: m.model,
+        provider: m.provider,
+        input_tokens: m.inputTokens,
+        output_tokens: m.outputTokens,
+        cache_creation_input_tokens: m.cacheCreationTokens,
+        cache_read_input_tokens: m.cacheReadTokens,
+        cost: m.cost,
+      })),
+    );
+    if (modelRows.length > 0) {
+      await tx.execute(sql`
+        INSERT INTO device_day_models (device_day_id, model, provider, input_tokens, output_tokens,
+                                       cache_creation_input_tokens, cache_read_input_tokens, cost)
+        SELECT x.device_day_id, x.model, x.provider, x.input_tokens, x.output_tokens,
+               x.cache_creation_input_tokens, x.cache_read_input_tokens, x.cost
+          FROM jsonb_to_recordset(${JSON.stringify(modelRows)}::jsonb) AS x(
+               device_day_id int, model text, provider text, input_tokens bigint, output_tokens bigint,
+               cache_creation_input_tokens bigint, cache_read_input_tokens bigint, cost numeric)`);
+    }
+    await this.recomputeDays(tx, userId, days.map((d) => d.date));
+  }
+
+  /** usage_stats and model_usage for these days := the sums over the user's device slices. */
+  private async recomputeDays(tx: Database, userId: number, dates: string[]): Promise<void> {
+    const days = dateSet(dates);
+    await tx.execute(sql`
+      INSERT INTO usage_stats AS s (user_id, date, total_tokens, input_tokens, output_tokens,
+                                    cache_creation_input_tokens, cache_read_input_tokens, total_cost)
+      SELECT user_id, date, sum(total_tokens), sum(input_tokens), sum(output_tokens),
+             sum(cache_creation_input_tokens), sum(cache_read_input_tokens), sum(total_cost)
+        FROM device_days
+       WHERE user_id = ${userId} AND date IN ${days}
+       GROUP BY user_id, date
+      ON CONFLICT (user_id, date) DO UPDATE SET
+             total_tokens = EXCLUDED.total_tokens, input_tokens = EXCLUDED.input_tokens,
+             output_tokens = EXCLUDED.output_tokens,
+             cache_creation_input_tokens = EXCLUDED.cache_creation_input_tokens,
+             cache_read_input_tokens = EXCLUDED.cache_read_input_tokens,
+             total_cost = EXCLUDED.total_cost, updated_at = now()
+       WHERE (s.total_tokens, s.input_tokens, s.output_tokens, s.cache_creation_input_tokens, s.cache_read_input_tokens, s.total_cost)
+             IS DISTINCT FROM
+             (EXCLUDED.total_tokens, EXCLUDED.input_tokens, EXCLUDED.output_tokens,
+              EXCLUDED.cache_creation_input_tokens, EXCLUDED.cache_read_input_tokens, EXCLUDED.total_cost)`);
+    await tx.execute(sql`
+      DELETE FROM model_usage
+       WHERE usage_stats_id IN (SELECT id FROM usage_stats WHERE user_id = ${userId} AND date IN ${days})`);
+    await tx.execute(sql`
+      INSERT INTO model_usage (usage_stats_id, model, provider, input_tokens, output_tokens,
+                               cache_creation_input_tokens, cache_read_input_tokens, cost)
+      SELECT s.id, m.model, max(m.provider), sum(m.input_tokens), sum(m.output_tokens),
+             sum(m.cache_creation_input_tokens), sum(m.cache_read_input_tokens), sum(m.cost)
+        FROM device_day_models m
+        JOIN device_days d ON d.id = m.device_day_id
+        JOIN usage_stats s ON s.user_id = d.user_id AND s.date = d.date
+       WHERE d.user_id = ${userId} AND d.date IN ${days}
+       GROUP BY s.id, m.model`);
+  }
+
+  async listForUser(userId: number, limit: number, offset: number) {
+    const [rows, [count]] = await Promise.all([
+      this.db.select().from(uploads).where(eq(uploads.userId, userId)).orderBy(desc(uploads.id)).limit(limit).offset(offset),
+      this.db.select({ n: sql<number>`count(*)::int` }).from(uploads).where(eq(uploads.userId, userId)),
+    ]);
+    return { rows, total: Number(count!.n) };
+  }
+}

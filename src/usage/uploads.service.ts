@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { AuthService } from '../auth/auth.service.js';
+import type { Principal } from '../auth/principal.js';
+import { DomainError, ErrorCode } from '../common/errors.js';
+import { UsersService } from '../users/users.service.js';
+import { parseReport, reportTotals } from './ccusage/report-parser.js';
+import { UploadsRepository } from './uploads.repository.js';
+import type { UploadList, UploadQuery, UploadResult } from './usage.schemas.js';
+
+@Injectable()
+export class UploadsService {
+  constructor(
+    private readonly repository: UploadsRepository,
+    private readonly users: UsersService,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** Whose numbers these are: the token's own user, or for the admin token the `username` given. */
+  private async target(caller: Principal, username: string | undefined) {
+    const who = this.auth.requireAuthenticated(caller);
+    if (who.kind === 'admin') {
+      if (!username) {
+        throw new DomainError(ErrorCode.ValidationFailed, 'username: the admin token uploads for a user named by ?username=', [
+          { path: 'username', message: 'is required with the admin token', in: 'query' },
+        ]);
+      }
+      return this.users.get(username);
+    }
+    if (username && username.toLowerCase() !== who.username.toLowerCase()) {
+      throw new DomainError(ErrorCode.Forbidden, `This token belongs to ${who.username}; it cannot upload for ${username}.`);
+    }
+    return { id: who.userId, username: who.username };
+  }
+
+  async upload(caller: Principal, query: UploadQuery, body: unknown, sizeBytes: number): Promise<UploadResult> {
+    const user = await this.target(caller, query.username);
+    const report = parseReport(body);
+    const stored = await this.repository.store({ userId: user.id, device: query.device, timeZone: query.tz, report, sizeBytes });
+    return {
+      username: user.username,
+      device: query.device,
+      format: report.format,
+      days: report.days.length,
+      inserted: stored.inserted,
+      updated: stored.updated,
+      unchanged: stored.unchanged,
+      from: report.days[0]?.date ?? null,
+      to: report.days.at(-1)?.date ?? null,
+      totals: reportTotals(report.days),
+      warnings: report.warnings,
+    };
+  }
+
+  async list(caller: Principal, username: string, limit: number, offset: number): Promise<UploadList> {
+    const user = await this.users.get(username);
+    this.auth.requireOwnerOrAdmin(caller, user.id);
+    const { rows, total } = await this.repository.listForUser(user.id, limit, offset);
+    return {
+      username: user.username,
+      total,
+      limit,
+      offset,
+      uploads: rows.map((r) => ({
+        id: r.id,
+        device: r.device,
+        format: r.format,
+        tz: r.timeZone,
+        days: r.days,
+        from: r.firstDate,
+        to: r.lastDate,
+        inserted: r.inserted,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        totals: {
+          inputTokens: r.inputTokens,
+          outputTokens: r.outputTokens,
+          cacheCreationTokens: r.cacheCreationInputTokens,
+          cacheReadTokens: r.cacheReadInputTokens,
+          totalTokens: r.totalTokens,
+          totalCost: r.totalCost,
+        },
+        sizeBytes: r.sizeBytes,
+        warnings: r.warnings,
+        createdAt: r.createdAt.toISOString(),
+      })),
+    };
+  }
+}

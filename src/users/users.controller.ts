@@ -1,0 +1,74 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Caller } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { API_PREFIX, ApiProblems } from '../common/api.js';
+import {
+  CreatedUserSchema,
+  CreateTokenSchema,
+  CreateUserSchema,
+  IssuedTokenSchema,
+  TokenIdParamSchema,
+  TokenListSchema,
+  UsernameParamSchema,
+  type CreatedUser,
+  type IssuedToken,
+  type TokenList,
+} from './users.schemas.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller(`${API_PREFIX}/users`)
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Register a user and get their first upload token',
+    description: 'Open to anyone with REGISTRATION=open (the default); with REGISTRATION=closed only the admin token may register users. The token is shown only in this answer.',
+  })
+  @ApiCreatedResponse({ standardSchema: CreatedUserSchema })
+  @ApiProblems(400, 401, 403, 409)
+  register(@Caller() caller: Principal, @Body({ schema: CreateUserSchema }) body: { username: string }): Promise<CreatedUser> {
+    return this.users.register(caller, body.username);
+  }
+
+  @Delete(':username')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user and all their data (owner or admin)' })
+  @ApiNoContentResponse({ description: 'Deleted, with every upload, day and token of the user.' })
+  @ApiProblems(400, 401, 403, 404)
+  async remove(@Caller() caller: Principal, @Param({ schema: UsernameParamSchema }) params: { username: string }): Promise<void> {
+    await this.users.remove(caller, params.username);
+  }
+
+  @Post(':username/tokens')
+  @ApiOperation({ summary: 'Issue another upload token (owner or admin)', description: 'One token per machine makes revoking one machine easy.' })
+  @ApiCreatedResponse({ standardSchema: IssuedTokenSchema })
+  @ApiProblems(400, 401, 403, 404)
+  issueToken(
+    @Caller() caller: Principal,
+    @Param({ schema: UsernameParamSchema }) params: { username: string },
+    @Body({ schema: CreateTokenSchema.optional() }) body: { name?: string } | undefined,
+  ): Promise<IssuedToken> {
+    return this.users.issueToken(caller, params.username, body?.name);
+  }
+
+  @Get(':username/tokens')
+  @ApiOperation({ summary: "List a user's tokens, without their secrets (owner or admin)" })
+  @ApiOkResponse({ standardSchema: TokenListSchema })
+  @ApiProblems(400, 401, 403, 404)
+  listTokens(@Caller() caller: Principal, @Param({ schema: UsernameParamSchema }) params: { username: string }): Promise<TokenList> {
+    return this.users.listTokens(caller, params.username);
+  }
+
+  @Delete(':username/tokens/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a token (owner or admin)' })
+  @ApiNoContentResponse({ description: 'Revoked: the token answers 401 from now on.' })
+  @ApiProblems(400, 401, 403, 404)
+  async revokeToken(@Caller() caller: Principal, @Param({ schema: TokenIdParamSchema }) params: { username: string; id: number }): Promise<void> {
+    await this.users.revokeToken(caller, params.username, params.id);
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../db/database-connection.js';
+import { InjectDb } from '../db/database.module.js';
+import { apiTokens, users } from '../db/schema.js';
+
+export interface UserRow {
+  id: number;
+  username: string;
+  createdAt: Date;
+}
+
+const PG_UNIQUE_VIOLATION = '23505';
+
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e?.code === PG_UNIQUE_VIOLATION || e?.cause?.code === PG_UNIQUE_VIOLATION;
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDb() private readonly db: Database) {}
+
+  /** Finds a user by name without regard to case. */
+  async findByName(username: string): Promise<UserRow | undefined> {
+    const [row] = await this.db
+      .select({ id: users.id, username: users.username, createdAt: users.createdAt })
+      .from(users)
+      .where(sql`lower(${users.username}) = lower(${username})`)
+      .limit(1);
+    return row;
+  }
+
+  /** Creates the user and their first token in one transaction; undefined when the name is taken. */
+  async createWithToken(username: string, token: { name: string; hash: string; prefix: string }): Promise<UserRow | undefined> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [user] = await tx
+          .insert(users)
+          .values({ username })
+          .returning({ id: users.id, username: users.username, createdAt: users.createdAt });
+        await tx.insert(apiTokens).values({ userId: user!.id, name: token.name, tokenHash: token.hash, prefix: token.prefix });
+        return user!;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(userId: number): Promise<void> {
+    await this.db.delete(users).where(eq(users.id, userId));
+  }
+
+  async addToken(userId: number, token: { name: string; hash: string; prefix: string }) {
+    const [row] = await this.db
+      .insert(apiTokens)
+      .values({ userId, name: token.name, tokenHash: token.hash, prefix: token.prefix })
+      .returning();
+    return row!;
+  }
+
+  async listTokens(userId: number) {
+    return this.db.select().from(apiTokens).where(eq(apiTokens.userId, userId)).orderBy(asc(apiTokens.id));
+  }
+
+  /** Revokes a live token; false when the user has no such live token. */
+  async revokeToken(userId: number, tokenId: number): Promise<boolean> {
+    const rows = await this.db
+      .update(apiTokens)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    return rows.length === 1;
+  }
+}

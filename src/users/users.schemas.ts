@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/;
+
+export const usernameSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(50, 'must be at most 50 characters')
+  .regex(USERNAME_PATTERN, 'may contain letters, digits, _ . - and must start with a letter or digit')
+  .meta({ example: 'alice' });
+
+export const UsernameParamSchema = z.object({ username: usernameSchema });
+
+export const CreateUserSchema = z.strictObject({ username: usernameSchema }).meta({ id: 'CreateUser', examples: [{ username: 'alice' }] });
+
+const tokenName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+export const CreateTokenSchema = z.strictObject({ name: tokenName.optional() }).meta({ id: 'CreateToken', examples: [{ name: 'laptop' }] });
+
+export const TokenIdParamSchema = z.object({
+  username: usernameSchema,
+  id: z.coerce.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive').max(2_147_483_647),
+});
+
+export const CreatedUserSchema = z
+  .object({
+    username: z.string().meta({ example: 'alice' }),
+    token: z.string().meta({ example: 'ccs_Q2xhdWRlIENvZGUgU3RhdHMgU2VydmVyIHRva2VuIQ', description: 'Shown only now; keep it.' }),
+    createdAt: z.string().meta({ example: '2025-06-01T09:30:00.000Z' }),
+  })
+  .meta({ id: 'CreatedUser' });
+
+export const TokenInfoSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string().meta({ example: 'laptop' }),
+    prefix: z.string().meta({ example: 'ccs_Q2xhdW', description: 'The first characters of the token' }),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: 'TokenInfo' });
+
+export const IssuedTokenSchema = TokenInfoSchema.extend({
+  token: z.string().meta({ description: 'Shown only now; keep it.' }),
+}).meta({ id: 'IssuedToken' });
+
+export const TokenListSchema = z.object({ username: z.string(), tokens: z.array(TokenInfoSchema) }).meta({ id: 'TokenList' });
+
+export type CreatedUser = z.infer<typeof CreatedUserSchema>;
+export type TokenInfo = z.infer<typeof TokenInfoSchema>;
+export type IssuedToken = z.infer<typeof IssuedTokenSchema>;
+export type TokenList = z.infer<typeof TokenListSchema>;

@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuthService } from '../auth/auth.service.js';
+import type { Principal } from '../auth/principal.js';
+import { displayPrefix, hashToken, newToken } from '../auth/tokens.js';
+import { DomainError, ErrorCode } from '../common/errors.js';
+import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.schema.js';
+import type { CreatedUser, IssuedToken, TokenInfo, TokenList } from './users.schemas.js';
+import { UsersRepository, type UserRow } from './users.repository.js';
+
+const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
+
+function issue(name: string) {
+  const token = newToken();
+  return { token, record: { name, hash: hashToken(token), prefix: displayPrefix(token) } };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly repository: UsersRepository,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** The user by name (any case), or 404. */
+  async get(username: string): Promise<UserRow> {
+    const user = await this.repository.findByName(username);
+    if (!user) throw new DomainError(ErrorCode.NotFound, `There is no user ${JSON.stringify(username)}.`);
+    return user;
+  }
+
+  async register(caller: Principal, username: string): Promise<CreatedUser> {
+    if (this.config.registration === 'closed') this.auth.requireAdmin(caller);
+    const { token, record } = issue('default');
+    const user = await this.repository.createWithToken(username, record);
+    if (!user) throw new DomainError(ErrorCode.Conflict, `The username ${JSON.stringify(username)} is taken (names are compared without regard to case).`);
+    return { username: user.username, token, createdAt: iso(user.createdAt)! };
+  }
+
+  async remove(caller: Principal, username: string): Promise<void> {
+    const user = await this.get(username);
+    this.auth.requireOwnerOrAdmin(caller, user.id);
+    await this.repository.delete(user.id);
+  }
+
+  async issueToken(caller: Principal, username: string, name: string | undefined): Promise<IssuedToken> {
+    const user = await this.get(username);
+    this.auth.requireOwnerOrAdmin(caller, user.id);
+    const { token, record } = issue(name ?? 'token');
+    const row = await this.repository.addToken(user.id, record);
+    return { ...toInfo(row), token };
+  }
+
+  async listTokens(caller: Principal, username: string): Promise<TokenList> {
+    const user = await this.get(username);
+    this.auth.requireOwnerOrAdmin(caller, user.id);
+    return { username: user.username, tokens: (await this.repository.listTokens(user.id)).map(toInfo) };
+  }
+
+  async revokeToken(caller: Principal, username: string, tokenId: number): Promise<void> {
+    const user = await this.get(username);
+    this.auth.requireOwnerOrAdmin(caller, user.id);
+    if (!(await this.repository.revokeToken(user.id, tokenId))) {
+      throw new DomainError(ErrorCode.NotFound, `${user.username} has no live token ${tokenId}.`);
+    }
+  }
+}
+
+function toInfo(row: { id: number; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): TokenInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: iso(row.createdAt)!,
+    lastUsedAt: iso(row.lastUsedAt),
+    revokedAt: iso(row.revokedAt),
+  };
+}
