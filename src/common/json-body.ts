@@ -26,10 +26,12 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
 }
 
 /**
- * JSON bodies: size-limited by Fastify (413), refused when empty or nested deeper than
+ * JSON bodies, the only kind accepted: size-limited by Fastify (413), refused when empty or nested deeper than
  * MAX_JSON_DEPTH, parsed with JSON.parse. The byte size is kept for the uploads table.
  */
 export function registerJsonParser(fastify: FastifyInstance, bodyLimit: number): void {
+  // Fastify also parses text/plain by default; every endpoint here takes JSON, so anything else is 415.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body: Buffer | string, done) => {
     const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body);
     (request.raw as { bodyBytes?: number }).bodyBytes = buffer.length;
