@@ -7,6 +7,7 @@ import { InjectDb } from '../db/database.module.js';
 import { uploads } from '../db/schema.js';
 import type { DaySlice, ParsedReport } from './ccusage/report-parser.js';
 import { reportTotals } from './ccusage/report-parser.js';
+import { applyChange, snapshot } from './summaries.js';
 
 export interface StoreResult {
   uploadId: number;
@@ -90,7 +91,13 @@ export class UploadsRepository {
           })
           .returning({ id: uploads.id });
 
-        if (changed.length > 0) await this.replaceSlices(tx as unknown as Database, userId, device, upload!.id, changed, hashes);
+        if (changed.length > 0) {
+          const db = tx as unknown as Database;
+          const dates = changed.map((d) => d.date);
+          const before = await snapshot(db, userId, dates);
+          await this.replaceSlices(db, userId, device, upload!.id, changed, hashes);
+          await applyChange(db, userId, dates, before);
+        }
         return { uploadId: upload!.id, inserted, updated, unchanged };
       });
     } catch (error) {

@@ -3,6 +3,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { apiTokens, users } from '../db/schema.js';
+import { removeUser } from '../usage/summaries.js';
 
 export interface UserRow {
   id: number;
@@ -48,8 +49,13 @@ export class UsersRepository {
     }
   }
 
+  /** Deletes the user (the spec's cascades take their rows) after taking them out of the shared summaries. */
   async delete(userId: number): Promise<void> {
-    await this.db.delete(users).where(eq(users.id, userId));
+    await this.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);
+      await removeUser(tx as unknown as Database, userId);
+      await tx.delete(users).where(eq(users.id, userId));
+    });
   }
 
   async addToken(userId: number, token: { name: string; hash: string; prefix: string }) {

@@ -29,7 +29,8 @@ export function upload(http: Http, token: string | undefined, body: unknown, que
 
 /** Row counts of every table the service writes, to show that a refused request stored nothing. */
 export async function rowCounts(query: <T>(sql: string) => Promise<T[]>): Promise<Record<string, number>> {
-  const tables = ['users', 'api_tokens', 'usage_stats', 'model_usage', 'device_days', 'device_day_models', 'uploads'];
+  const tables = ['users', 'api_tokens', 'usage_stats', 'model_usage', 'device_days', 'device_day_models', 'uploads',
+    'user_month_stats', 'user_totals', 'user_model_totals', 'user_model_months', 'model_day_stats', 'day_stats'];
   const counts: Record<string, number> = {};
   for (const table of tables) {
     const [row] = await query<{ n: string | number }>(`SELECT count(*) AS n FROM ${table}`);
