@@ -2,22 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
+import { money, SUM_COLUMNS, type SumsRow } from './stats.repository.js';
 
 /** Token sums come back as text so that no driver rounds them; these turn them into numbers. */
 export const toInt = (v: unknown): number => Number(v ?? 0);
 
-interface DayRow {
-  date: string;
-  input_tokens: string;
-  output_tokens: string;
-  cache_creation_input_tokens: string;
-  cache_read_input_tokens: string;
-  total_tokens: string;
-  total_cost: string;
+export type Granularity = 'day' | 'week' | 'month';
+
+const BUCKET: Record<Granularity, string> = {
+  day: 's.date',
+  week: `date_trunc('week', s.date)::date`,
+  month: `date_trunc('month', s.date)::date`,
+};
+
+export interface BucketRow extends SumsRow {
+  bucket: string;
+  active_days: string;
 }
 
-interface ModelRow {
-  date: string;
+export interface ModelBucketRow {
+  bucket: string;
   model: string;
   provider: string;
   input_tokens: string;
@@ -34,50 +38,76 @@ export class UsageRepository {
   /** The first and last day with data for a user (nulls when none). */
   async dataRange(userId: number): Promise<{ first: string | null; last: string | null }> {
     const [row] = rowsOf<{ first: string | null; last: string | null }>(
-      await this.db.execute(sql`SELECT min(date)::text AS first, max(date)::text AS last FROM usage_stats WHERE user_id = ${userId}`),
+      await this.db.execute(sql`SELECT first_date::text AS first, last_date::text AS last FROM user_totals WHERE user_id = ${userId}`),
     );
     return { first: row?.first ?? null, last: row?.last ?? null };
   }
 
-  /** A user's days in a range (user_date_idx), each with its models (usage_stats_model_idx). */
-  async userDays(userId: number, from: string, to: string): Promise<{ days: DayRow[]; models: ModelRow[] }> {
-    const days = rowsOf<DayRow>(
+  /** A user's usage per day, ISO week or month in a range (user_date_idx). */
+  async userBuckets(userId: number, from: string, to: string, granularity: Granularity): Promise<BucketRow[]> {
+    const bucket = sql.raw(BUCKET[granularity]);
+    return rowsOf<BucketRow>(
       await this.db.execute(sql`
-        SELECT date::text AS date, input_tokens::text AS input_tokens, output_tokens::text AS output_tokens,
-               cache_creation_input_tokens::text AS cache_creation_input_tokens,
-               cache_read_input_tokens::text AS cache_read_input_tokens, total_tokens::text AS total_tokens,
-               total_cost::text AS total_cost
-          FROM usage_stats
-         WHERE user_id = ${userId} AND date BETWEEN ${from}::date AND ${to}::date
-         ORDER BY date`),
-    );
-    const models = rowsOf<ModelRow>(
-      await this.db.execute(sql`
-        SELECT s.date::text AS date, m.model, m.provider, m.input_tokens::text AS input_tokens,
-               m.output_tokens::text AS output_tokens,
-               m.cache_creation_input_tokens::text AS cache_creation_input_tokens,
-               m.cache_read_input_tokens::text AS cache_read_input_tokens, m.cost::text AS cost
+        SELECT ${bucket}::text AS bucket, count(*)::text AS active_days, ${SUM_COLUMNS}
           FROM usage_stats s
-          JOIN model_usage m ON m.usage_stats_id = s.id
          WHERE s.user_id = ${userId} AND s.date BETWEEN ${from}::date AND ${to}::date
-         ORDER BY s.date, m.cost DESC, m.model`),
+         GROUP BY 1 ORDER BY 1`),
     );
-    return { days, models };
   }
 
-  /** Exact sums over a user's days in a range: 64-bit integers and numeric, as text. */
-  async userTotals(userId: number, from: string, to: string): Promise<DayRow> {
-    const [row] = rowsOf<DayRow>(
+  /** The same buckets per model (usage_stats_model_idx). */
+  async userModelBuckets(userId: number, from: string, to: string, granularity: Granularity): Promise<ModelBucketRow[]> {
+    const bucket = sql.raw(BUCKET[granularity]);
+    return rowsOf<ModelBucketRow>(
       await this.db.execute(sql`
-        SELECT NULL AS date,
-               coalesce(sum(input_tokens), 0)::text AS input_tokens, coalesce(sum(output_tokens), 0)::text AS output_tokens,
-               coalesce(sum(cache_creation_input_tokens), 0)::text AS cache_creation_input_tokens,
-               coalesce(sum(cache_read_input_tokens), 0)::text AS cache_read_input_tokens,
-               coalesce(sum(total_tokens), 0)::text AS total_tokens,
-               to_char(coalesce(sum(total_cost), 0), 'FM999999999999990.0000') AS total_cost
-          FROM usage_stats
-         WHERE user_id = ${userId} AND date BETWEEN ${from}::date AND ${to}::date`),
+        SELECT ${bucket}::text AS bucket, m.model, max(m.provider) AS provider,
+               sum(m.input_tokens)::text AS input_tokens, sum(m.output_tokens)::text AS output_tokens,
+               sum(m.cache_creation_input_tokens)::text AS cache_creation_input_tokens,
+               sum(m.cache_read_input_tokens)::text AS cache_read_input_tokens, ${sql.raw(money('sum(m.cost)'))} AS cost
+          FROM usage_stats s JOIN model_usage m ON m.usage_stats_id = s.id
+         WHERE s.user_id = ${userId} AND s.date BETWEEN ${from}::date AND ${to}::date
+         GROUP BY 1, m.model
+         ORDER BY 1, sum(m.cost) DESC, m.model`),
+    );
+  }
+
+  /** Exact sums over a user's days in a range. */
+  async userTotals(userId: number, from: string, to: string): Promise<SumsRow> {
+    const [row] = rowsOf<SumsRow>(
+      await this.db.execute(sql`
+        SELECT ${SUM_COLUMNS} FROM usage_stats WHERE user_id = ${userId} AND date BETWEEN ${from}::date AND ${to}::date`),
     );
     return row!;
+  }
+
+  async allTimeTotals(userId: number): Promise<(SumsRow & { active_days: string }) | undefined> {
+    const [row] = rowsOf<SumsRow & { active_days: string }>(
+      await this.db.execute(sql`
+        SELECT active_days::text AS active_days, ${SUM_COLUMNS} FROM user_totals WHERE user_id = ${userId} GROUP BY active_days`),
+    );
+    return row;
+  }
+
+  async topModels(userId: number, limit: number) {
+    return rowsOf<{ model: string; provider: string; total_tokens: string; cost: string; share: string | null }>(
+      await this.db.execute(sql`
+        SELECT model, provider, (input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens)::text AS total_tokens,
+               ${sql.raw(money('cost'))} AS cost, round(cost / nullif(sum(cost) OVER (), 0), 6)::text AS share
+          FROM user_model_totals WHERE user_id = ${userId}
+         ORDER BY cost DESC, input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens DESC, model
+         LIMIT ${limit}`),
+    );
+  }
+
+  /** Each device with the days it reported and its last upload. */
+  async devices(userId: number) {
+    return rowsOf<{ device: string; days: string; last_upload: string | null }>(
+      await this.db.execute(sql`
+        SELECT d.device, count(*)::text AS days,
+               (SELECT to_char(max(p.created_at), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM uploads p
+                 WHERE p.user_id = ${userId} AND p.device = d.device) AS last_upload
+          FROM device_days d WHERE d.user_id = ${userId}
+         GROUP BY d.device ORDER BY d.device`),
+    );
   }
 }

@@ -99,10 +99,11 @@ export const ModelDaySchema = z
 
 export const UsageDaySchema = z
   .object({
-    date: z.string().meta({ example: '2025-06-01' }),
+    date: z.string().meta({ example: '2025-06-01', description: 'The day, the Monday of the ISO week, or the first of the month' }),
+    activeDays: z.number().int().meta({ description: 'Days with data in the bucket (1 for days)' }),
     ...tokenTotals,
     totalCost: z.string().meta({ example: '1.4112' }),
-    models: z.array(ModelDaySchema),
+    models: z.array(ModelDaySchema).optional().meta({ description: 'Present unless models=false' }),
   })
   .meta({ id: 'UsageDay' });
 
@@ -111,6 +112,7 @@ export const UserUsageSchema = z
     username: z.string(),
     from: z.string().nullable(),
     to: z.string().nullable(),
+    granularity: z.enum(['day', 'week', 'month']),
     rows: z.array(UsageDaySchema),
     totals: TotalsSchema,
   })
@@ -121,6 +123,29 @@ export const UsageRangeQuerySchema = z
   .object({
     from: calendarDay.optional().meta({ description: 'First day (UTC calendar day); default: the first day with data' }),
     to: calendarDay.optional().meta({ description: 'Last day, included; default: the last day with data' }),
+    granularity: z.enum(['day', 'week', 'month'], { error: 'must be day, week or month' }).default('day'),
+    models: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((v) => v === 'true'),
+    format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).optional(),
   })
   .superRefine(checkRange);
+
+const periodTotals = z.object({ ...tokenTotals, totalCost: z.string(), activeDays: z.number().int() });
+
+export const UserProfileSchema = z
+  .object({
+    username: z.string(),
+    createdAt: z.string(),
+    firstDate: z.string().nullable(),
+    lastDate: z.string().nullable(),
+    activeDays: z.number().int(),
+    totals: TotalsSchema,
+    last7Days: periodTotals,
+    last30Days: periodTotals,
+    topModels: z.array(
+      z.object({ model: z.string(), provider: z.string(), totalTokens: z.number().int(), cost: z.string(), costShare: z.number() }),
+    ),
+    devices: z.array(z.object({ device: z.string(), days: z.number().int(), lastUpload: z.string().nullable() })),
+  })
+  .meta({ id: 'UserProfile' });
+export type UserProfile = z.infer<typeof UserProfileSchema>;
 export type UsageRangeQuery = z.infer<typeof UsageRangeQuerySchema>;

@@ -1,17 +1,17 @@
-import { groupBy } from '../common/collections.js';
 import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
+import { groupBy } from '../common/collections.js';
+import { addCosts } from './ccusage/decimal.js';
+import { utcDay } from '../common/dates.js';
 import { UsersService } from '../users/users.service.js';
+import { sumsToTotals } from './stats.service.js';
 import { toInt, UsageRepository } from './usage.repository.js';
-import type { UsageRangeQuery, UserUsage } from './usage.schemas.js';
+import type { UsageRangeQuery, UserProfile, UserUsage } from './usage.schemas.js';
 
-const tokensOf = (r: { input_tokens: string; output_tokens: string; cache_creation_input_tokens: string; cache_read_input_tokens: string }) => ({
-  inputTokens: toInt(r.input_tokens),
-  outputTokens: toInt(r.output_tokens),
-  cacheCreationTokens: toInt(r.cache_creation_input_tokens),
-  cacheReadTokens: toInt(r.cache_read_input_tokens),
-});
+export function emptyTotals() {
+  return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: '0.0000' };
+}
 
 @Injectable()
 export class UsageService {
@@ -21,44 +21,83 @@ export class UsageService {
     private readonly auth: AuthService,
   ) {}
 
-  /** A user's usage per day, each day with its models, and the range's totals. */
-  async userDays(caller: Principal, username: string, query: UsageRangeQuery): Promise<UserUsage> {
+  /** A user's usage per day, ISO week or month, with each bucket's models unless models=false. */
+  async userUsage(caller: Principal, username: string, query: UsageRangeQuery): Promise<UserUsage> {
     this.auth.requireReader(caller);
     const user = await this.users.get(username);
     const range = await this.repository.dataRange(user.id);
     const from = query.from ?? range.first;
     const to = query.to ?? range.last;
-    if (!from || !to) return { username: user.username, from: from ?? null, to: to ?? null, rows: [], totals: emptyTotals() };
-    const [{ days, models }, totals] = await Promise.all([
-      this.repository.userDays(user.id, from, to),
+    const base = { username: user.username, from: from ?? null, to: to ?? null, granularity: query.granularity };
+    if (!from || !to) return { ...base, rows: [], totals: emptyTotals() };
+    const [buckets, models, totals] = await Promise.all([
+      this.repository.userBuckets(user.id, from, to, query.granularity),
+      query.models ? this.repository.userModelBuckets(user.id, from, to, query.granularity) : Promise.resolve([]),
       this.repository.userTotals(user.id, from, to),
     ]);
-    const modelsByDay = groupBy(models, (m) => m.date);
+    const modelsByBucket = groupBy(models, (m) => m.bucket);
     return {
-      username: user.username,
-      from,
-      to,
-      rows: days.map((d) => ({
-        date: d.date,
-        ...tokensOf(d),
-        totalTokens: toInt(d.total_tokens),
-        totalCost: d.total_cost,
-        models: (modelsByDay.get(d.date) ?? []).map((m) => {
-          const tokens = tokensOf(m);
-          return {
-            model: m.model,
-            provider: m.provider,
-            ...tokens,
-            totalTokens: tokens.inputTokens + tokens.outputTokens + tokens.cacheCreationTokens + tokens.cacheReadTokens,
-            cost: m.cost,
-          };
-        }),
+      ...base,
+      rows: buckets.map((b) => ({
+        date: b.bucket,
+        activeDays: toInt(b.active_days),
+        ...sumsToTotals(b),
+        ...(query.models
+          ? {
+              models: (modelsByBucket.get(b.bucket) ?? []).map((m) => {
+                const tokens = {
+                  inputTokens: toInt(m.input_tokens),
+                  outputTokens: toInt(m.output_tokens),
+                  cacheCreationTokens: toInt(m.cache_creation_input_tokens),
+                  cacheReadTokens: toInt(m.cache_read_input_tokens),
+                };
+                const totalTokens = tokens.inputTokens + tokens.outputTokens + tokens.cacheCreationTokens + tokens.cacheReadTokens;
+                return { model: m.model, provider: m.provider, ...tokens, totalTokens, cost: m.cost };
+              }),
+            }
+          : {}),
       })),
-      totals: { ...tokensOf(totals), totalTokens: toInt(totals.total_tokens), totalCost: totals.total_cost },
+      totals: sumsToTotals(totals),
     };
   }
-}
 
-export function emptyTotals() {
-  return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: '0.0000' };
+  async profile(caller: Principal, username: string): Promise<UserProfile> {
+    this.auth.requireReader(caller);
+    const user = await this.users.get(username);
+    const today = utcDay(new Date());
+    const since = (days: number) => utcDay(new Date(`${today}T00:00:00Z`), -(days - 1));
+    const [range, all, week, month, top, devices] = await Promise.all([
+      this.repository.dataRange(user.id),
+      this.repository.allTimeTotals(user.id),
+      this.repository.userBuckets(user.id, since(7), today, 'month'),
+      this.repository.userBuckets(user.id, since(30), today, 'month'),
+      this.repository.topModels(user.id, 10),
+      this.repository.devices(user.id),
+    ]);
+    const window = (rows: Awaited<ReturnType<UsageRepository['userBuckets']>>) => {
+      const t = rows.map(sumsToTotals);
+      const sum = (k: 'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens' | 'totalTokens') => t.reduce((s, r) => s + r[k], 0);
+      return {
+        inputTokens: sum('inputTokens'),
+        outputTokens: sum('outputTokens'),
+        cacheCreationTokens: sum('cacheCreationTokens'),
+        cacheReadTokens: sum('cacheReadTokens'),
+        totalTokens: sum('totalTokens'),
+        totalCost: addCosts(t.map((r) => r.totalCost)),
+        activeDays: rows.reduce((s, r) => s + toInt(r.active_days), 0),
+      };
+    };
+    return {
+      username: user.username,
+      createdAt: user.createdAt.toISOString(),
+      firstDate: range.first,
+      lastDate: range.last,
+      activeDays: all ? toInt(all.active_days) : 0,
+      totals: all ? sumsToTotals(all) : emptyTotals(),
+      last7Days: window(week),
+      last30Days: window(month),
+      topModels: top.map((m) => ({ model: m.model, provider: m.provider, totalTokens: toInt(m.total_tokens), cost: m.cost, costShare: m.share === null ? 0 : Number(m.share) })),
+      devices: devices.map((d) => ({ device: d.device, days: toInt(d.days), lastUpload: d.last_upload })),
+    };
+  }
 }

@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, type StreamableFile } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { csvFile, wantsCsv } from '../common/csv.js';
+import { ApiProduces, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { API_PREFIX, ApiProblems } from '../common/api.js';
@@ -11,6 +13,10 @@ import {
   TokenIdParamSchema,
   TokenListSchema,
   UsernameParamSchema,
+  UserListQuerySchema,
+  UserListSchema,
+  type UserList,
+  type UserListQuery,
   type CreatedUser,
   type IssuedToken,
   type TokenList,
@@ -32,6 +38,19 @@ export class UsersController {
   @ApiProblems(400, 401, 403, 409)
   register(@Caller() caller: Principal, @Body({ schema: CreateUserSchema }) body: { username: string }): Promise<CreatedUser> {
     return this.users.register(caller, body.username);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Users with their all-time totals; q filters by name prefix, sort by username, totalCost, totalTokens or lastDate' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ standardSchema: UserListSchema })
+  @ApiProblems(400, 401)
+  async list(@Caller() caller: Principal, @Query({ schema: UserListQuerySchema }) query: UserListQuery, @Req() request: FastifyRequest): Promise<UserList | StreamableFile> {
+    const result = await this.users.list(caller, query);
+    if (!wantsCsv(request, query.format)) return result;
+    return csvFile('users.csv', ['username', 'createdAt', 'firstDate', 'lastDate', 'activeDays', 'totalTokens', 'totalCost'], result.users.map((u) => [
+      u.username, u.createdAt, u.firstDate, u.lastDate, u.activeDays, u.totalTokens, u.totalCost,
+    ]));
   }
 
   @Delete(':username')

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { Database } from '../db/database-connection.js';
+import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { apiTokens, users } from '../db/schema.js';
 import { removeUser } from '../usage/summaries.js';
+
+export type UserSort = 'username' | 'totalCost' | 'totalTokens' | 'lastDate';
 
 export interface UserRow {
   id: number;
@@ -50,6 +52,37 @@ export class UsersRepository {
   }
 
   /** Deletes the user (the spec's cascades take their rows) after taking them out of the shared summaries. */
+  /** A page of users with their all-time totals (user_totals), filtered by a name prefix. */
+  async list(q: string | undefined, sort: UserSort, limit: number, offset: number) {
+    const filter = q === undefined ? sql`true` : sql`starts_with(lower(u.username), lower(${q}))`;
+    const order = {
+      username: sql`lower(u.username), u.username`,
+      totalCost: sql`coalesce(t.total_cost, 0) DESC, lower(u.username)`,
+      totalTokens: sql`coalesce(t.total_tokens, 0) DESC, lower(u.username)`,
+      lastDate: sql`t.last_date DESC NULLS LAST, lower(u.username)`,
+    }[sort];
+    const rows = rowsOf<{
+      username: string;
+      created_at: string;
+      first_date: string | null;
+      last_date: string | null;
+      active_days: number | null;
+      total_tokens: string;
+      total_cost: string;
+    }>(
+      await this.db.execute(sql`
+        SELECT u.username, to_char(u.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, t.first_date::text AS first_date, t.last_date::text AS last_date,
+               coalesce(t.active_days, 0) AS active_days, coalesce(t.total_tokens, 0)::text AS total_tokens,
+               to_char(coalesce(t.total_cost, 0), 'FM999999999999990.0000') AS total_cost
+          FROM users u LEFT JOIN user_totals t ON t.user_id = u.id
+         WHERE ${filter}
+         ORDER BY ${order}
+         LIMIT ${limit} OFFSET ${offset}`),
+    );
+    const [count] = rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM users u WHERE ${filter}`));
+    return { rows, total: Number(count!.n) };
+  }
+
   async delete(userId: number): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);

@@ -51,3 +51,29 @@ export type CreatedUser = z.infer<typeof CreatedUserSchema>;
 export type TokenInfo = z.infer<typeof TokenInfoSchema>;
 export type IssuedToken = z.infer<typeof IssuedTokenSchema>;
 export type TokenList = z.infer<typeof TokenListSchema>;
+
+export const UserListQuerySchema = z.object({
+  limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(50),
+  offset: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must not be negative').max(10_000_000).default(0),
+  q: z.string().max(50, 'must be at most 50 characters').optional().meta({ description: 'Username prefix, any case' }),
+  sort: z.enum(['username', 'totalCost', 'totalTokens', 'lastDate'], { error: 'must be username, totalCost, totalTokens or lastDate' }).default('username'),
+  format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).optional(),
+});
+export type UserListQuery = z.infer<typeof UserListQuerySchema>;
+
+export const UserSummarySchema = z
+  .object({
+    username: z.string(),
+    createdAt: z.string(),
+    firstDate: z.string().nullable(),
+    lastDate: z.string().nullable(),
+    activeDays: z.number().int(),
+    totalTokens: z.number().int(),
+    totalCost: z.string(),
+  })
+  .meta({ id: 'UserSummary' });
+
+export const UserListSchema = z
+  .object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), users: z.array(UserSummarySchema) })
+  .meta({ id: 'UserList' });
+export type UserList = z.infer<typeof UserListSchema>;

@@ -5,7 +5,7 @@ import { displayPrefix, hashToken, newToken } from '../auth/tokens.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
-import type { CreatedUser, IssuedToken, TokenInfo, TokenList } from './users.schemas.js';
+import type { CreatedUser, IssuedToken, TokenInfo, TokenList, UserList, UserListQuery } from './users.schemas.js';
 import { UsersRepository, type UserRow } from './users.repository.js';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
@@ -28,6 +28,25 @@ export class UsersService {
     const user = await this.repository.findByName(username);
     if (!user) throw new DomainError(ErrorCode.NotFound, `There is no user ${JSON.stringify(username)}.`);
     return user;
+  }
+
+  async list(caller: Principal, query: UserListQuery): Promise<UserList> {
+    this.auth.requireReader(caller);
+    const { rows, total } = await this.repository.list(query.q, query.sort, query.limit, query.offset);
+    return {
+      total,
+      limit: query.limit,
+      offset: query.offset,
+      users: rows.map((r) => ({
+        username: r.username,
+        createdAt: r.created_at,
+        firstDate: r.first_date,
+        lastDate: r.last_date,
+        activeDays: Number(r.active_days),
+        totalTokens: Number(r.total_tokens),
+        totalCost: r.total_cost,
+      })),
+    };
   }
 
   async register(caller: Principal, username: string): Promise<CreatedUser> {

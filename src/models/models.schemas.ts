@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { calendarDay, checkRange } from '../common/dates.js';
+import { formatParam } from '../usage/stats.schemas.js';
+import { TotalsSchema } from '../usage/usage.schemas.js';
+
+const tokenFields = {
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cacheCreationTokens: z.number().int(),
+  cacheReadTokens: z.number().int(),
+  totalTokens: z.number().int(),
+};
+
+const share = z.number().meta({ description: 'Share of the cost of every model in the range, 0 to 1', example: 0.4213 });
+
+export const ModelStatsSchema = z
+  .object({
+    model: z.string(),
+    provider: z.string(),
+    users: z.number().int().meta({ description: 'Distinct users of the model in the range' }),
+    activeDays: z.number().int().meta({ description: 'Days on which anyone used it' }),
+    ...tokenFields,
+    cost: z.string(),
+    costShare: share,
+  })
+  .meta({ id: 'ModelStats' });
+
+export const ModelsSchema = z.object({ from: z.string().nullable(), to: z.string().nullable(), models: z.array(ModelStatsSchema) }).meta({ id: 'Models' });
+export type Models = z.infer<typeof ModelsSchema>;
+
+export const ProviderStatsSchema = z
+  .object({ provider: z.string(), users: z.number().int(), activeDays: z.number().int(), ...tokenFields, cost: z.string(), costShare: share })
+  .meta({ id: 'ProviderStats' });
+export const ProvidersSchema = z
+  .object({ from: z.string().nullable(), to: z.string().nullable(), providers: z.array(ProviderStatsSchema) })
+  .meta({ id: 'Providers' });
+export type Providers = z.infer<typeof ProvidersSchema>;
+
+export const ModelParamSchema = z.object({ model: z.string().min(1).max(100, 'must be at most 100 characters') });
+
+export const ModelSeriesQuerySchema = z
+  .object({
+    from: calendarDay.optional(),
+    to: calendarDay.optional(),
+    granularity: z.enum(['day', 'week', 'month'], { error: 'must be day, week or month' }).default('day'),
+    format: formatParam,
+  })
+  .superRefine(checkRange);
+export type ModelSeriesQuery = z.infer<typeof ModelSeriesQuerySchema>;
+
+export const ModelSeriesSchema = z
+  .object({
+    model: z.string(),
+    provider: z.string(),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    granularity: z.enum(['day', 'week', 'month']),
+    rows: z.array(
+      z.object({
+        date: z.string().meta({ description: 'The day, the Monday of the ISO week, or the first of the month' }),
+        users: z.number().int(),
+        activeDays: z.number().int(),
+        ...tokenFields,
+        cost: z.string(),
+      }),
+    ),
+    totals: TotalsSchema,
+  })
+  .meta({ id: 'ModelSeries' });
+export type ModelSeries = z.infer<typeof ModelSeriesSchema>;

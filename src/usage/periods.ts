@@ -1,0 +1,89 @@
+import { utcDay } from '../common/dates.js';
+
+/** Named periods of the leaderboard; all end today (UTC) or are the current calendar unit. */
+export const PERIODS = ['today', '7d', '30d', '90d', 'week', 'month', 'year', 'all'] as const;
+export type Period = (typeof PERIODS)[number];
+
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+const addDays = (day: string, n: number) => utcDay(new Date(`${day}T00:00:00Z`), n);
+
+export function lastDayOfMonth(day: string): string {
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
+/** Monday of the ISO week of `day`. */
+export function isoWeekStart(day: string): string {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 = Sunday
+  return addDays(day, -((weekday + 6) % 7));
+}
+
+/** The days a named period covers on `today`; undefined for `all` (every day with data). */
+export function periodRange(period: Period, today: string): DayRange | undefined {
+  switch (period) {
+    case 'today':
+      return { from: today, to: today };
+    case '7d':
+      return { from: addDays(today, -6), to: today };
+    case '30d':
+      return { from: addDays(today, -29), to: today };
+    case '90d':
+      return { from: addDays(today, -89), to: today };
+    case 'week': {
+      const monday = isoWeekStart(today);
+      return { from: monday, to: addDays(monday, 6) };
+    }
+    case 'month':
+      return { from: `${today.slice(0, 7)}-01`, to: lastDayOfMonth(today) };
+    case 'year':
+      return { from: `${today.slice(0, 4)}-01-01`, to: `${today.slice(0, 4)}-12-31` };
+    case 'all':
+      return undefined;
+  }
+}
+
+/**
+ * A range as whole calendar months (answered from per-month summaries) plus at most two runs of
+ * loose days at its ends (answered from usage_stats).
+ */
+export function splitByMonths(range: DayRange): { months: string[]; edges: DayRange[] } {
+  const months: string[] = [];
+  const edges: DayRange[] = [];
+  let cursor = range.from;
+  while (cursor <= range.to) {
+    const monthStart = `${cursor.slice(0, 7)}-01`;
+    const monthEnd = lastDayOfMonth(cursor);
+    if (cursor === monthStart && monthEnd <= range.to) {
+      months.push(monthStart);
+      cursor = addDays(monthEnd, 1);
+    } else {
+      const end = monthEnd < range.to ? monthEnd : range.to;
+      const last = edges.at(-1);
+      if (last && addDays(last.to, 1) === cursor) last.to = end;
+      else edges.push({ from: cursor, to: end });
+      cursor = addDays(end, 1);
+    }
+  }
+  return { months, edges };
+}
+
+/** Each month the range touches, with the mask of its days inside the range (bit d-1 for day d). */
+export function monthMasks(range: DayRange): Array<{ month: string; mask: number }> {
+  const out: Array<{ month: string; mask: number }> = [];
+  let cursor = range.from;
+  while (cursor <= range.to) {
+    const monthEnd = lastDayOfMonth(cursor);
+    const end = monthEnd < range.to ? monthEnd : range.to;
+    const first = Number(cursor.slice(8, 10));
+    const last = Number(end.slice(8, 10));
+    let mask = 0;
+    for (let d = first; d <= last; d++) mask |= 1 << (d - 1);
+    out.push({ month: `${cursor.slice(0, 7)}-01`, mask });
+    cursor = addDays(end, 1);
+  }
+  return out;
+}

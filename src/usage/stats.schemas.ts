@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { calendarDay, checkRange } from '../common/dates.js';
+import { TotalsSchema } from './usage.schemas.js';
+import { PERIODS } from './periods.js';
+import { METRICS } from './stats.repository.js';
+
+export const formatParam = z
+  .enum(['json', 'csv'], { error: 'must be json or csv' })
+  .optional()
+  .meta({ description: 'csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv)' });
+
+const limit = (max: number, fallback: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(fallback);
+const offset = z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must not be negative').max(10_000_000).default(0);
+
+const rangeFields = {
+  from: calendarDay.optional().meta({ description: 'First day (UTC), included' }),
+  to: calendarDay.optional().meta({ description: 'Last day (UTC), included' }),
+};
+
+/** from and to together, or neither. */
+function bothOrNeither(value: { from?: string; to?: string }, ctx: z.RefinementCtx): void {
+  if ((value.from === undefined) !== (value.to === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [value.from === undefined ? 'from' : 'to'], message: 'from and to go together' });
+  }
+  checkRange(value, ctx);
+}
+
+export const RangeQuerySchema = z.object({ ...rangeFields, format: formatParam }).superRefine(bothOrNeither);
+export type RangeQuery = z.infer<typeof RangeQuerySchema>;
+
+export const LeaderboardQuerySchema = z
+  .object({
+    period: z.enum(PERIODS, { error: `must be one of ${PERIODS.join(', ')}` }).default('30d'),
+    ...rangeFields,
+    metric: z.enum(METRICS, { error: `must be one of ${METRICS.join(', ')}` }).default('cost'),
+    limit: limit(500, 50),
+    offset,
+    format: formatParam,
+  })
+  .superRefine(bothOrNeither);
+export type LeaderboardQuery = z.infer<typeof LeaderboardQuerySchema>;
+
+const tokenFields = {
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cacheCreationTokens: z.number().int(),
+  cacheReadTokens: z.number().int(),
+  totalTokens: z.number().int(),
+};
+
+export const LeaderboardSchema = z
+  .object({
+    period: z.enum([...PERIODS, 'custom']),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    metric: z.enum(METRICS),
+    total: z.number().int().meta({ description: 'Users with data in the range' }),
+    entries: z.array(
+      z
+        .object({
+          rank: z.number().int().meta({ description: 'Ties share a rank (1, 2, 2, 4)' }),
+          username: z.string(),
+          ...tokenFields,
+          totalCost: z.string().meta({ example: '54.8771' }),
+          activeDays: z.number().int(),
+          topModel: z.string().nullable(),
+        })
+        .meta({ id: 'LeaderboardEntry' }),
+    ),
+  })
+  .meta({ id: 'Leaderboard' });
+export type Leaderboard = z.infer<typeof LeaderboardSchema>;
+
+export const WeeklyQuerySchema = z.object({ limit: limit(500, 100), offset, format: formatParam });
+export const WeeklySchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    rows: z.array(z.object({ username: z.string(), date: z.string(), totalCost: z.string(), totalTokens: z.number().int() })),
+  })
+  .meta({ id: 'WeeklyStats' });
+export type Weekly = z.infer<typeof WeeklySchema>;
+
+export const ExportQuerySchema = z
+  .object({
+    ...rangeFields,
+    username: z.string().max(50).optional(),
+    cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
+    limit: limit(5000, 1000),
+    format: formatParam,
+  })
+  .superRefine(bothOrNeither);
+export type ExportQuery = z.infer<typeof ExportQuerySchema>;
+
+export const ExportRowSchema = z.object({ username: z.string(), date: z.string(), ...tokenFields, totalCost: z.string() }).meta({ id: 'DailyRow' });
+export const ExportSchema = z
+  .object({ from: z.string(), to: z.string(), rows: z.array(ExportRowSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'DailyRows' });
+export type ExportPage = z.infer<typeof ExportSchema>;
+
+export const SummarySchema = z
+  .object({
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    users: z.number().int().meta({ description: 'Registered users' }),
+    activeUsers: z.number().int().meta({ description: 'Users with data in the range' }),
+    days: z.number().int().meta({ description: 'Days with data in the range' }),
+    totals: TotalsSchema,
+    topModel: z.object({ model: z.string(), provider: z.string(), cost: z.string() }).nullable(),
+    topUser: z.object({ username: z.string(), totalCost: z.string() }).nullable(),
+  })
+  .meta({ id: 'Summary' });
+export type Summary = z.infer<typeof SummarySchema>;

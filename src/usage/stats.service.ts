@@ -1,0 +1,159 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuthService } from '../auth/auth.service.js';
+import type { Principal } from '../auth/principal.js';
+import { utcDay } from '../common/dates.js';
+import { DomainError, ErrorCode } from '../common/errors.js';
+import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.schema.js';
+import { ModelsRepository } from '../models/models.repository.js';
+import { UsersService } from '../users/users.service.js';
+import { type DayRange, periodRange } from './periods.js';
+import type { ExportPage, ExportQuery, Leaderboard, LeaderboardQuery, RangeQuery, Summary, Weekly } from './stats.schemas.js';
+import { StatsRepository, type SumsRow } from './stats.repository.js';
+import { toInt } from './usage.repository.js';
+
+export function sumsToTotals(r: SumsRow) {
+  return {
+    inputTokens: toInt(r.input_tokens),
+    outputTokens: toInt(r.output_tokens),
+    cacheCreationTokens: toInt(r.cache_creation_input_tokens),
+    cacheReadTokens: toInt(r.cache_read_input_tokens),
+    totalTokens: toInt(r.total_tokens),
+    totalCost: r.total_cost,
+  };
+}
+
+/** An export cursor: the last row's (date, user id), opaque to clients. */
+function encodeCursor(date: string, userId: number): string {
+  return Buffer.from(`${date}|${userId}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { date: string; userId: number } {
+  const [date, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const userId = Number(id);
+  if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !Number.isSafeInteger(userId)) {
+    throw new DomainError(ErrorCode.ValidationFailed, 'cursor: not a cursor this server gave out', [{ path: 'cursor', message: 'is not valid', in: 'query' }]);
+  }
+  return { date, userId };
+}
+
+@Injectable()
+export class StatsService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly repository: StatsRepository,
+    private readonly models: ModelsRepository,
+    private readonly users: UsersService,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** Reads answer HTTP caches privately when they need a token. */
+  get privateReads(): boolean {
+    return this.config.readAccess === 'token';
+  }
+
+  today(): string {
+    return utcDay(new Date());
+  }
+
+  async leaderboard(caller: Principal, query: LeaderboardQuery): Promise<Leaderboard> {
+    this.auth.requireReader(caller);
+    const custom = query.from !== undefined && query.to !== undefined;
+    const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, this.today());
+    const rows = await this.repository.leaderboard(range, query.metric, query.limit, query.offset);
+    const total = rows[0] ? Number(rows[0].total) : await this.repository.activeUsers(range);
+    const topModels = await this.repository.topModels(rows.map((r) => Number(r.user_id)), range);
+    const bounds = range ?? (await this.dataBounds());
+    return {
+      period: custom ? 'custom' : query.period,
+      from: bounds?.from ?? null,
+      to: bounds?.to ?? null,
+      metric: query.metric,
+      total,
+      entries: rows.map((r) => ({
+        rank: Number(r.rank),
+        username: r.username,
+        ...sumsToTotals(r),
+        activeDays: Number(r.active_days),
+        topModel: topModels.get(Number(r.user_id)) ?? null,
+      })),
+    };
+  }
+
+  private async dataBounds(): Promise<DayRange | undefined> {
+    return this.repository.dataBounds();
+  }
+
+  async weekly(caller: Principal, limit: number, offset: number): Promise<Weekly> {
+    this.auth.requireReader(caller);
+    const to = this.today();
+    const from = utcDay(new Date(`${to}T00:00:00Z`), -6);
+    const { rows, total } = await this.repository.recentDays(from, limit, offset);
+    return {
+      from,
+      to,
+      total,
+      limit,
+      offset,
+      rows: rows.map((r) => ({ username: r.username, date: r.date, totalCost: r.total_cost, totalTokens: toInt(r.total_tokens) })),
+    };
+  }
+
+  private async exportRange(query: ExportQuery): Promise<{ range: DayRange; userId: number | undefined }> {
+    const to = query.to ?? this.today();
+    const range = { from: query.from ?? utcDay(new Date(`${to}T00:00:00Z`), -29), to };
+    const userId = query.username === undefined ? undefined : (await this.users.get(query.username)).id;
+    return { range, userId };
+  }
+
+  async exportPage(caller: Principal, query: ExportQuery): Promise<ExportPage> {
+    this.auth.requireReader(caller);
+    const { range, userId } = await this.exportRange(query);
+    const rows = await this.repository.exportPage(range, userId, query.cursor ? decodeCursor(query.cursor) : undefined, query.limit);
+    const last = rows.at(-1);
+    return {
+      from: range.from,
+      to: range.to,
+      rows: rows.map((r) => ({ username: r.username, date: r.date, ...sumsToTotals(r) })),
+      nextCursor: last && rows.length === query.limit ? encodeCursor(last.date, Number(last.user_id)) : null,
+    };
+  }
+
+  /** Every row of the range, a page at a time: what the CSV export streams. */
+  async *exportAll(caller: Principal, query: ExportQuery): AsyncGenerator<ExportPage['rows'][number]> {
+    this.auth.requireReader(caller);
+    const { range, userId } = await this.exportRange(query);
+    let after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    for (;;) {
+      const rows = await this.repository.exportPage(range, userId, after, 5000);
+      for (const r of rows) yield { username: r.username, date: r.date, ...sumsToTotals(r) };
+      const last = rows.at(-1);
+      if (!last || rows.length < 5000) return;
+      after = { date: last.date, userId: Number(last.user_id) };
+    }
+  }
+
+  async summary(caller: Principal, query: RangeQuery): Promise<Summary> {
+    this.auth.requireReader(caller);
+    const range = query.from && query.to ? { from: query.from, to: query.to } : undefined;
+    const [users, activeUsers, totals, models, top] = await Promise.all([
+      this.repository.userCount(),
+      this.repository.activeUsers(range),
+      this.repository.totals(range),
+      this.models.breakdown(range, 'model'),
+      this.repository.leaderboard(range, 'cost', 1, 0),
+    ]);
+    const bounds = range ?? (await this.dataBounds());
+    const topModel = models[0];
+    return {
+      from: bounds?.from ?? null,
+      to: bounds?.to ?? null,
+      users,
+      activeUsers,
+      days: Number(totals.days),
+      totals: sumsToTotals(totals),
+      topModel: topModel ? { model: topModel.key, provider: topModel.provider, cost: topModel.cost } : null,
+      topUser: top[0] ? { username: top[0].username, totalCost: top[0].total_cost } : null,
+    };
+  }
+}
