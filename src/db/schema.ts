@@ -1,3 +1,4 @@
 /** The database schema: one file per domain under schema/, gathered here for Drizzle and drizzle-kit. */
 export * from './schema/core.js';
+export * from './schema/maintenance.js';
 export * from './schema/relations.js';
