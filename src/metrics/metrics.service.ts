@@ -57,7 +57,7 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
     });
     this.queryDuration = new Histogram({
       name: 'ccstats_db_query_duration_seconds',
-      help: 'Database query duration, from asking the pool to the result',
+      help: 'Database query duration, from sending the statement to its result',
       labelNames: ['operation', 'outcome'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
@@ -165,36 +165,63 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Times queries where they enter the driver: the pg Pool's query() (what Drizzle calls outside
-   * transactions; the time includes waiting for a free client, which is what requests feel), or
-   * PGlite's query(). Returns the function that puts the original back.
+   * Times queries where they reach the driver. External: every client the pool hands out is
+   * wrapped on checkout ('acquire'), so statements in transactions and on advisory-lock connections
+   * are timed too, not only pool.query(). Embedded: PGlite's query(). Returns the undo.
    */
   private instrumentQueries(): () => void {
-    const target = (this.connection.pool ?? (this.connection as { client?: unknown }).client) as { query: QueryFn } | undefined;
-    if (!target) return () => undefined;
-    const original = target.query;
     const observe = (text: string, started: number, outcome: 'ok' | 'error') => {
       const ms = performance.now() - started;
       this.queryDuration.observe({ operation: operationOf(text), outcome }, ms / 1000);
       this.queries.record(text, ms);
     };
-    target.query = function (this: unknown, ...args: unknown[]) {
-      const started = performance.now();
-      const result = original.apply(this, args);
-      if (result instanceof Promise) {
-        const first = args[0];
-        const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
-        result.then(
-          () => observe(text, started, 'ok'),
-          () => observe(text, started, 'error'),
-        );
-      }
-      return result;
-    };
+    const pool = this.connection.pool;
+    if (pool) {
+      const wrapped = new WeakSet<object>();
+      const onAcquire = (client: { query: QueryFn }) => {
+        if (wrapped.has(client)) return;
+        wrapped.add(client);
+        client.query = timed(client.query, observe);
+      };
+      pool.on('acquire', onAcquire);
+      return () => void pool.off('acquire', onAcquire);
+    }
+    const pglite = (this.connection as { client?: { query: QueryFn } }).client;
+    if (!pglite) return () => undefined;
+    const original = pglite.query;
+    pglite.query = timed(original, observe);
     return () => {
-      target.query = original;
+      pglite.query = original;
     };
   }
+}
+
+/**
+ * Wraps a driver's query(), timed from the call to its result: promise calls (Drizzle) and
+ * callback calls (pg-pool's own pool.query() calls client.query with a callback) alike.
+ */
+function timed(original: QueryFn, observe: (text: string, started: number, outcome: 'ok' | 'error') => void): QueryFn {
+  return function (this: unknown, ...args: unknown[]) {
+    const started = performance.now();
+    const first = args[0];
+    const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (error: unknown, ...rest: unknown[]) => {
+        observe(text, started, error ? 'error' : 'ok');
+        return (callback as (...a: unknown[]) => unknown)(error, ...rest);
+      };
+    }
+    const result = original.apply(this, args);
+    if (result instanceof Promise) {
+      result.then(
+        () => observe(text, started, 'ok'),
+        () => observe(text, started, 'error'),
+      );
+    }
+    return result;
+  };
 }
 
 function operationOf(text: string): string {
