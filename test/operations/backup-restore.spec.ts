@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { FINGERPRINT_SQL, insertUsage } from './fixtures.js';
 
 const run = promisify(execFile);
 const RESTORE_SH = fileURLToPath(new URL('../../utils/scripts/restore.sh', import.meta.url));
+const BACKUP_SH = fileURLToPath(new URL('../../utils/scripts/backup.sh', import.meta.url));
 const AUTH = { Authorization: 'Bearer backup-test-token' };
 
 describe(`a backup taken through the API restores identically (${BACKEND})`, () => {
@@ -64,6 +65,17 @@ describe(`a backup taken through the API restores identically (${BACKEND})`, () 
       // A PostgreSQL dump (COPY blocks) also loads into the embedded database.
       expect(await restoreIntoNewDataDir(file, join(dir, 'restored'))).toEqual(before);
     }
+  });
+
+  (BACKEND === 'postgres' ? it : it.skip)('utils/scripts/backup.sh writes a backup that restores identically', async () => {
+    const scriptDir = join(dir, 'script-backups');
+    const { stdout } = await run(BACKUP_SH, [], { env: { PATH: process.env.PATH, DATABASE_URL: db.env.DATABASE_URL, BACKUP_DIR: scriptDir } });
+    const files = readdirSync(scriptDir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^backup_\d{8}_\d{6}\.sql\.gz$/);
+    expect(stdout).toContain(`wrote ${join(scriptDir, files[0]!)}`);
+    const [before] = await db.query<Record<string, string>>(FINGERPRINT_SQL);
+    expect(await restoreIntoNewPostgres(join(scriptDir, files[0]!))).toEqual(before);
   });
 });
 

@@ -20,21 +20,31 @@ if [[ -z "${DATABASE_URL:-}" && -z "${DB_HOST:-}" ]]; then
 fi
 
 PSQL="${PSQL:-psql}"
-if [[ -z "${DATABASE_URL:-}" ]]; then
-  export PGHOST="$DB_HOST" PGPORT="${DB_PORT:-9099}" PGUSER="${DB_USER:-localdev}" PGDATABASE="${DB_NAME:-claude_code_stats}"
-  if [[ -n "${DB_PASSWORD_FILE:-}" ]]; then PGPASSWORD="$(cat "$DB_PASSWORD_FILE")"; else PGPASSWORD="${DB_PASSWORD:-db-test-pass}"; fi
-  export PGPASSWORD
-  TARGET=()
-else
-  TARGET=("$DATABASE_URL")
-fi
+# DATABASE_URL → libpq variables, so the password never appears on a command line (ps shows those).
+urldecode() { local s="${1//+/ }"; printf '%b' "${s//%/\\x}"; }
+export_libpq_env() {
+  if [[ -n "${DATABASE_URL:-}" ]]; then
+    local re='^postgres(ql)?://(([^:@/]*)(:([^@/]*))?@)?([^:/?]*)(:([0-9]+))?(/([^?]*))?(\?(.*))?$'
+    [[ "$DATABASE_URL" =~ $re ]] || { echo "DATABASE_URL is not a postgres:// URL" >&2; exit 64; }
+    export PGUSER="$(urldecode "${BASH_REMATCH[3]:-postgres}")"
+    export PGPASSWORD="$(urldecode "${BASH_REMATCH[5]}")"
+    export PGHOST="${BASH_REMATCH[6]:-localhost}" PGPORT="${BASH_REMATCH[8]:-5432}"
+    export PGDATABASE="$(urldecode "${BASH_REMATCH[10]:-$PGUSER}")"
+    if [[ "${BASH_REMATCH[12]}" =~ (^|&)sslmode=([^&]*) ]]; then export PGSSLMODE="${BASH_REMATCH[2]}"; fi
+  else
+    export PGHOST="${DB_HOST:-localhost}" PGPORT="${DB_PORT:-9099}" PGUSER="${DB_USER:-localdev}" PGDATABASE="${DB_NAME:-claude_code_stats}"
+    if [[ -n "${DB_PASSWORD_FILE:-}" ]]; then PGPASSWORD="$(cat "$DB_PASSWORD_FILE")"; else PGPASSWORD="${DB_PASSWORD:-db-test-pass}"; fi
+    export PGPASSWORD
+  fi
+}
+export_libpq_env
 
-tables="$("$PSQL" -XAtq "${TARGET[@]}" -c "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")"
+tables="$("$PSQL" -XAtq -c "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")"
 if [[ "$tables" != "0" ]]; then
   echo "the target database already has $tables tables; restore into a new, empty database" >&2
   exit 1
 fi
 
 # \restrict lines (pg_dump 17.6+/15.14+) are psql meta-commands that psql itself understands.
-gunzip -c "$FILE" | "$PSQL" -X -q -v ON_ERROR_STOP=1 --single-transaction "${TARGET[@]}" >/dev/null
+gunzip -c "$FILE" | "$PSQL" -X -q -v ON_ERROR_STOP=1 --single-transaction >/dev/null
 echo "restored $FILE"
