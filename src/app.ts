@@ -5,9 +5,9 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module.js';
 import { newRequestId } from './common/logging.js';
 import { ProblemFilter } from './common/problem.filter.js';
-import { MetricsService } from './metrics/metrics.service.js';
 import { SchemaValidationPipe } from './common/validation.pipe.js';
 import type { Config } from './config/config.schema.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { setupSwagger } from './swagger.js';
 
 /**
