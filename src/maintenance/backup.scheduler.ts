@@ -29,7 +29,20 @@ export class BackupScheduler implements OnApplicationBootstrap, BeforeApplicatio
       this.logger.log('scheduled backups are off (BACKUP_ENABLED=false)');
       return;
     }
-    const job = CronJob.from({
+    let job: CronJob;
+    try {
+      job = this.createJob();
+    } catch (error) {
+      throw new Error(`BACKUP_CRON '${this.config.backup.cron}' is not a valid cron expression: ${(error as Error).message}`);
+    }
+    this.nextTick = job.nextDate().toJSDate();
+    this.registry.addCronJob(BACKUP_JOB, job);
+    job.start();
+    this.logger.log(`backups scheduled: '${this.config.backup.cron}' (UTC) into ${this.backups.directory}, next ${this.nextTick.toISOString()}`);
+  }
+
+  private createJob(): CronJob {
+    const job: CronJob = CronJob.from({
       cronTime: this.config.backup.cron,
       timeZone: 'UTC',
       waitForCompletion: true,
@@ -44,10 +57,7 @@ export class BackupScheduler implements OnApplicationBootstrap, BeforeApplicatio
         await this.running;
       },
     });
-    this.nextTick = job.nextDate().toJSDate();
-    this.registry.addCronJob(BACKUP_JOB, job);
-    job.start();
-    this.logger.log(`backups scheduled: '${this.config.backup.cron}' (UTC) into ${this.backups.directory}, next ${this.nextTick.toISOString()}`);
+    return job;
   }
 
   /** No new backup starts once shutdown begins; one in progress finishes before the database closes. */
