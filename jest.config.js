@@ -29,6 +29,7 @@ export default {
     // the same API (2.x). The service itself runs the real 3.x.
     '^content-disposition$': 'content-disposition-cjs',
   },
-  testTimeout: 60_000,
+  // End-to-end tests start services and databases; on a loaded 2-core machine that can take a while.
+  testTimeout: 120_000,
   maxWorkers: 2,
 };

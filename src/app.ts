@@ -8,6 +8,7 @@ import { newRequestId } from './common/logging.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { SchemaValidationPipe } from './common/validation.pipe.js';
 import type { Config } from './config/config.schema.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { setupSwagger } from './swagger.js';
 
 /**
@@ -39,6 +40,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     void reply.header('X-Request-Id', request.id);
     done();
   });
+  app.get(MetricsService).observeHttp(fastify);
 
   // On shutdown Node closes the sockets that are idle at that moment; a keep-alive socket whose
   // request is still running would stay open until its keep-alive timeout. Responses sent while

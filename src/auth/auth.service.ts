@@ -39,7 +39,9 @@ export class AuthService {
   requireAdmin(principal: Principal): void {
     if (principal.kind === 'admin') return;
     if (!this.config.adminToken) throw new DomainError(ErrorCode.Forbidden, ADMIN_DISABLED_MESSAGE);
-    this.requireAuthenticated(principal);
+    if (principal.kind === 'anonymous') {
+      throw new DomainError(ErrorCode.Unauthorized, 'This needs the admin token: send `Authorization: Bearer <ADMIN_TOKEN>`.');
+    }
     throw new DomainError(ErrorCode.Forbidden, 'Only the admin token may do this.');
   }
 

@@ -1,4 +1,16 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AdminGuard } from '../auth/admin.guard.js';
+import { BackupRunsRepository } from './backup-runs.repository.js';
+import { BackupScheduler } from './backup.scheduler.js';
+import { BackupService } from './backup.service.js';
+import { DbStatsService } from './db-stats.service.js';
+import { MaintenanceController } from './maintenance.controller.js';
 
-@Module({})
+@Module({
+  imports: [ScheduleModule.forRoot()],
+  controllers: [MaintenanceController],
+  providers: [AdminGuard, BackupRunsRepository, BackupService, BackupScheduler, DbStatsService],
+  exports: [BackupService],
+})
 export class MaintenanceModule {}

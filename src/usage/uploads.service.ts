@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { UsersService } from '../users/users.service.js';
 import { parseReport, reportTotals } from './ccusage/report-parser.js';
 import { UploadsRepository } from './uploads.repository.js';
@@ -13,6 +14,7 @@ export class UploadsService {
     private readonly repository: UploadsRepository,
     private readonly users: UsersService,
     private readonly auth: AuthService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Whose numbers these are: the token's own user, or for the admin token the `username` given. */
@@ -36,6 +38,7 @@ export class UploadsService {
     const user = await this.target(caller, query.username);
     const report = parseReport(body);
     const stored = await this.repository.store({ userId: user.id, device: query.device, timeZone: query.tz, report, sizeBytes });
+    this.metrics.recordUpload(report.days.length);
     return {
       username: user.username,
       device: query.device,

@@ -40,7 +40,7 @@ export function spawnService(env: Record<string, string>): ServiceProcess {
 }
 
 /** Polls until the service answers /api/v1/info, or fails with its output. */
-export async function waitUntilServing(service: ServiceProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitUntilServing(service: ServiceProcess, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let ended = false;
   void service.exited.then(() => (ended = true));
@@ -53,5 +53,7 @@ export async function waitUntilServing(service: ServiceProcess, timeoutMs = 30_0
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  // Do not leave it running: it would hold its port and data directory for the next test.
+  if (!ended) service.child.kill('SIGKILL');
   throw new Error(`service did not start:\n${service.output()}`);
 }

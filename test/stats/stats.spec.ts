@@ -146,7 +146,7 @@ describe('stats endpoints against an independent computation', () => {
       for (const [i, days] of plan.devices.entries()) await upload(t.http, token, toReport(days), { device: `device-${i}` }).expect(200);
       ledgers.set(plan.name, mergeDevices(plan.devices));
     }
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.close();
     await db?.drop();

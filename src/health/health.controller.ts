@@ -1,0 +1,44 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { HealthCheckResult } from '@nestjs/terminus';
+import { HealthSchema } from './health.schemas.js';
+import { type HealthAnswer, HealthService } from './health.service.js';
+
+const unavailable = { status: 503, description: 'A check is down; `error` names it', schema: { $ref: '#/components/schemas/Health' } };
+
+/** Kubernetes probes and the detailed health report; outside /api/v1 and open to all. */
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: 200 while the process and its event loop respond; never touches the database' })
+  @ApiOkResponse({ standardSchema: HealthSchema })
+  live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return send(reply, this.health.live());
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: database (SELECT 1 within 1 s), migrations, backup disk, heap; 503 naming the failing check' })
+  @ApiOkResponse({ standardSchema: HealthSchema })
+  @ApiResponse(unavailable)
+  ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return send(reply, this.health.ready());
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every check in detail, with pool usage and the last backup (a failed backup reports "degraded")' })
+  @ApiOkResponse({ standardSchema: HealthSchema })
+  @ApiResponse(unavailable)
+  detail(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    return send(reply, this.health.detail());
+  }
+}
+
+async function send(reply: FastifyReply, answer: Promise<HealthAnswer>): Promise<HealthCheckResult> {
+  const { status, body } = await answer;
+  void reply.status(status).header('Cache-Control', 'no-store');
+  return body;
+}
