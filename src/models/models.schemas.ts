@@ -1,15 +1,8 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
-import { formatParam } from '../usage/stats.schemas.js';
+import { formatParam, tokenFields } from '../common/schema-parts.js';
 import { TotalsSchema } from '../usage/usage.schemas.js';
 
-const tokenFields = {
-  inputTokens: z.number().int(),
-  outputTokens: z.number().int(),
-  cacheCreationTokens: z.number().int(),
-  cacheReadTokens: z.number().int(),
-  totalTokens: z.number().int(),
-};
 
 const share = z.number().meta({ description: 'Share of the cost of every model in the range, 0 to 1', example: 0.4213 });
 

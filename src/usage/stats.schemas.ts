@@ -1,17 +1,10 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
+import { formatParam, limitParam, offsetParam, tokenFields } from '../common/schema-parts.js';
 import { TotalsSchema } from './usage.schemas.js';
 import { PERIODS } from './periods.js';
 import { METRICS } from './stats.repository.js';
 
-export const formatParam = z
-  .enum(['json', 'csv'], { error: 'must be json or csv' })
-  .optional()
-  .meta({ description: 'csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv)' });
-
-const limit = (max: number, fallback: number) =>
-  z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(fallback);
-const offset = z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must not be negative').max(10_000_000).default(0);
 
 const rangeFields = {
   from: calendarDay.optional().meta({ description: 'First day (UTC), included' }),
@@ -34,20 +27,13 @@ export const LeaderboardQuerySchema = z
     period: z.enum(PERIODS, { error: `must be one of ${PERIODS.join(', ')}` }).default('30d'),
     ...rangeFields,
     metric: z.enum(METRICS, { error: `must be one of ${METRICS.join(', ')}` }).default('cost'),
-    limit: limit(500, 50),
-    offset,
+    limit: limitParam(500, 50),
+    offset: offsetParam,
     format: formatParam,
   })
   .superRefine(bothOrNeither);
 export type LeaderboardQuery = z.infer<typeof LeaderboardQuerySchema>;
 
-const tokenFields = {
-  inputTokens: z.number().int(),
-  outputTokens: z.number().int(),
-  cacheCreationTokens: z.number().int(),
-  cacheReadTokens: z.number().int(),
-  totalTokens: z.number().int(),
-};
 
 export const LeaderboardSchema = z
   .object({
@@ -72,7 +58,7 @@ export const LeaderboardSchema = z
   .meta({ id: 'Leaderboard' });
 export type Leaderboard = z.infer<typeof LeaderboardSchema>;
 
-export const WeeklyQuerySchema = z.object({ limit: limit(500, 100), offset, format: formatParam });
+export const WeeklyQuerySchema = z.object({ limit: limitParam(500, 100), offset: offsetParam, format: formatParam });
 export const WeeklySchema = z
   .object({
     from: z.string(),
@@ -90,7 +76,7 @@ export const ExportQuerySchema = z
     ...rangeFields,
     username: z.string().max(50).optional(),
     cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
-    limit: limit(5000, 1000),
+    limit: limitParam(5000, 1000),
     format: formatParam,
   })
   .superRefine(bothOrNeither);

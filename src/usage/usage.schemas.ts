@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
+import { formatParam, limitParam, offsetParam, tokenFields } from '../common/schema-parts.js';
 import { usernameSchema } from '../users/users.schemas.js';
 
 const DEVICE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 _.:@-]{0,63}$/;
@@ -30,13 +31,7 @@ export const UploadQuerySchema = z.object({
 });
 export type UploadQuery = z.infer<typeof UploadQuerySchema>;
 
-const tokenTotals = {
-  inputTokens: z.number().int(),
-  outputTokens: z.number().int(),
-  cacheCreationTokens: z.number().int(),
-  cacheReadTokens: z.number().int(),
-  totalTokens: z.number().int(),
-};
+const tokenTotals = tokenFields;
 
 export const TotalsSchema = z
   .object({ ...tokenTotals, totalCost: z.string().meta({ example: '54.8770', description: 'USD, 4 decimal places' }) })
@@ -84,8 +79,8 @@ export const UploadListSchema = z
 export type UploadList = z.infer<typeof UploadListSchema>;
 
 export const PageQuerySchema = z.object({
-  limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(50),
-  offset: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must not be negative').max(1_000_000_000).default(0),
+  limit: limitParam(500, 50),
+  offset: offsetParam,
 });
 
 export const ModelDaySchema = z
@@ -125,7 +120,7 @@ export const UsageRangeQuerySchema = z
     to: calendarDay.optional().meta({ description: 'Last day, included; default: the last day with data' }),
     granularity: z.enum(['day', 'week', 'month'], { error: 'must be day, week or month' }).default('day'),
     models: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((v) => v === 'true'),
-    format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).optional(),
+    format: formatParam,
   })
   .superRefine(checkRange);
 

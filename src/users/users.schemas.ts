@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatParam, limitParam, offsetParam } from '../common/schema-parts.js';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/;
 
@@ -53,11 +54,11 @@ export type IssuedToken = z.infer<typeof IssuedTokenSchema>;
 export type TokenList = z.infer<typeof TokenListSchema>;
 
 export const UserListQuerySchema = z.object({
-  limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500').default(50),
-  offset: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must not be negative').max(10_000_000).default(0),
+  limit: limitParam(500, 50),
+  offset: offsetParam,
   q: z.string().max(50, 'must be at most 50 characters').optional().meta({ description: 'Username prefix, any case' }),
   sort: z.enum(['username', 'totalCost', 'totalTokens', 'lastDate'], { error: 'must be username, totalCost, totalTokens or lastDate' }).default('username'),
-  format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).optional(),
+  format: formatParam,
 });
 export type UserListQuery = z.infer<typeof UserListQuerySchema>;
 

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Pieces shared by the request and response schemas of several modules. */
+
+/** The four token kinds and their total, named as ccusage names them. */
+export const tokenFields = {
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cacheCreationTokens: z.number().int(),
+  cacheReadTokens: z.number().int(),
+  totalTokens: z.number().int(),
+};
+
+/** `limit` query parameter: 1 to `max`, `fallback` when absent. */
+export const limitParam = (max: number, fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+export const offsetParam = z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must not be negative').max(10_000_000).default(0);
+
+export const formatParam = z
+  .enum(['json', 'csv'], { error: 'must be json or csv' })
+  .optional()
+  .meta({ description: 'csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv)' });
