@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, type StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { csvFile, wantsCsv } from '../common/csv.js';
 import type { FastifyRequest } from 'fastify';
 import { Caller } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
@@ -46,14 +47,21 @@ export class UploadsController {
   }
 
   @Get('users/:username/uploads')
+  @ApiProduces('application/json', 'text/csv')
   @ApiOperation({ summary: "A user's uploads, newest first (owner or admin)" })
   @ApiOkResponse({ standardSchema: UploadListSchema })
   @ApiProblems(400, 401, 403, 404)
-  list(
+  async list(
     @Caller() caller: Principal,
     @Param({ schema: UsernameParamSchema }) params: { username: string },
-    @Query({ schema: PageQuerySchema }) page: { limit: number; offset: number },
-  ): Promise<UploadList> {
-    return this.uploads.list(caller, params.username, page.limit, page.offset);
+    @Query({ schema: PageQuerySchema }) page: { limit: number; offset: number; format?: 'json' | 'csv' },
+    @Req() request: FastifyRequest,
+  ): Promise<UploadList | StreamableFile> {
+    const list = await this.uploads.list(caller, params.username, page.limit, page.offset);
+    if (!wantsCsv(request, page.format)) return list;
+    const header = ['id', 'createdAt', 'device', 'format', 'tz', 'days', 'from', 'to', 'inserted', 'updated', 'unchanged', 'totalTokens', 'totalCost', 'sizeBytes'];
+    return csvFile(`${list.username}-uploads.csv`, header, list.uploads.map((u) => [
+      u.id, u.createdAt, u.device, u.format, u.tz, u.days, u.from, u.to, u.inserted, u.updated, u.unchanged, u.totals.totalTokens, u.totals.totalCost, u.sizeBytes,
+    ]));
   }
 }

@@ -81,6 +81,7 @@ export type UploadList = z.infer<typeof UploadListSchema>;
 export const PageQuerySchema = z.object({
   limit: limitParam(500, 50),
   offset: offsetParam,
+  format: formatParam,
 });
 
 export const ModelDaySchema = z

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.js';
@@ -77,6 +78,40 @@ describe('start-up and shutdown', () => {
     });
     afterAll(async () => {
       await db.drop();
+    });
+
+    it('answers an unexpected error with a bare 500 problem and logs it with the request id', async () => {
+      const lines: Array<Record<string, unknown>> = [];
+      const logStream = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+          callback();
+        },
+      });
+      const app = await createApp(testConfig(db), { connection: db.embedded?.(), logStream });
+      app.getHttpAdapter().getInstance().get('/test/explode', async () => {
+        throw new Error('password=hunter2 at SELECT * FROM secrets');
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        const res = await fetch(`${await app.getUrl()}/test/explode`, { headers: { 'X-Request-Id': 'boom-1' } });
+        expect(res.status).toBe(500);
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        const text = await res.text();
+        expect(text).not.toMatch(/hunter2|secrets|SELECT|at /);
+        expect(JSON.parse(text)).toEqual({
+          type: 'urn:ccstats:problem:internal-error',
+          title: 'Internal server error',
+          status: 500,
+          detail: expect.any(String),
+          requestId: 'boom-1',
+        });
+        const logged = lines.find((l) => l.requestId === 'boom-1' && l.level === 50);
+        expect(logged).toBeDefined();
+        expect(JSON.stringify(logged)).toContain('hunter2');
+      } finally {
+        await app.close();
+      }
     });
 
     it('finishes requests in flight, refuses new ones, then closes the database', async () => {

@@ -143,6 +143,13 @@ describe('devices, re-uploads and concurrency', () => {
     expect(list.body.uploads[1]).toMatchObject({ device: 'laptop', format: 'claude-daily', tz: 'Europe/Berlin', days: 7, inserted: 7, from: '2025-06-01', to: '2025-06-07' });
     expect(list.body.uploads[0]).toMatchObject({ inserted: 0, unchanged: 7, tz: null });
     expect(list.body.uploads[1].sizeBytes).toBe(Buffer.byteLength(JSON.stringify(base())));
+    const csv = await t.http.get(`/api/v1/users/${owner.username}/uploads`).query({ format: 'csv' }).set('Authorization', `Bearer ${owner.token}`).expect(200);
+    const lines = csv.text.split('\r\n');
+    expect(lines[0]).toBe('id,createdAt,device,format,tz,days,from,to,inserted,updated,unchanged,totalTokens,totalCost,sizeBytes');
+    expect(lines.slice(1, -1).map((l: string) => l.split(',').slice(2, 11).join(','))).toEqual([
+      'laptop,claude-daily,,7,2025-06-01,2025-06-07,0,0,7',
+      'laptop,claude-daily,Europe/Berlin,7,2025-06-01,2025-06-07,7,0,0',
+    ]);
     await t.http.get(`/api/v1/users/${owner.username}/uploads`).set('Authorization', `Bearer ${other.token}`).expect(403);
     await t.http.get(`/api/v1/users/${owner.username}/uploads`).expect(401);
   });
