@@ -228,7 +228,8 @@ async function main() {
   };
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const file = `${dir}${report.startedAt.replace(/[:.]/g, '-')}-${mode}.json`;
+  const variant = settings.connections === 16 ? '' : `-c${settings.connections}`;
+  const file = `${dir}${report.startedAt.replace(/[:.]/g, '-')}-${mode}${variant}.json`;
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 
   console.log(`\n${mode}: ${dataset.users ?? '?'} users x ${dataset.days ?? '?'} days x ${dataset.models ?? '?'} models, build ${dataset.buildSeconds ?? '-'} s, ` +
