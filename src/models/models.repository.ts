@@ -3,7 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { type DayRange, monthMasks } from '../usage/periods.js';
-import { money } from '../usage/stats.repository.js';
+import { activeInRange, money } from '../usage/stats.repository.js';
 
 export interface ModelSumsRow {
   key: string;
@@ -51,9 +51,7 @@ export class ModelsRepository {
     const users: SQL = range
       ? sql`SELECT umm.${key} AS key, count(DISTINCT umm.user_id) AS users
               FROM user_model_months umm
-              JOIN jsonb_to_recordset(${JSON.stringify(monthMasks(range))}::jsonb) AS b(month date, mask int)
-                ON umm.month = b.month AND umm.day_mask & b.mask <> 0
-             WHERE ${modelFilter}
+             WHERE (${activeInRange(range, 'umm.')}) AND ${modelFilter}
              GROUP BY umm.${key}`
       : sql`SELECT ${key} AS key, count(DISTINCT user_id) AS users FROM user_model_totals WHERE ${modelFilter} GROUP BY ${key}`;
     return rowsOf<ModelSumsRow>(

@@ -48,16 +48,19 @@ export function periodRange(period: Period, today: string): DayRange | undefined
 
 /**
  * A range as whole calendar months (answered from per-month summaries) plus at most two runs of
- * loose days at its ends (answered from usage_stats).
+ * loose days at its ends (answered from usage_stats). With `lastDataDay` (the last day anyone has
+ * data for), a range that reaches it takes its last month whole: the days after it are empty.
  */
-export function splitByMonths(range: DayRange): { months: string[]; edges: DayRange[] } {
+export function splitByMonths(range: DayRange, lastDataDay?: string): { months: string[]; edges: DayRange[] } {
   const months: string[] = [];
   const edges: DayRange[] = [];
   let cursor = range.from;
   while (cursor <= range.to) {
     const monthStart = `${cursor.slice(0, 7)}-01`;
     const monthEnd = lastDayOfMonth(cursor);
-    if (cursor === monthStart && monthEnd <= range.to) {
+    // A month whose remaining days hold no data yet (the current one, usually) counts as whole.
+    const wholeSoFar = lastDataDay !== undefined && range.to >= lastDataDay;
+    if (cursor === monthStart && (monthEnd <= range.to || wholeSoFar)) {
       months.push(monthStart);
       cursor = addDays(monthEnd, 1);
     } else {

@@ -44,22 +44,29 @@ export const SUM_COLUMNS = sql.raw(`
   ${int('sum(cache_read_input_tokens)')} AS cache_read_input_tokens,
   ${int('sum(total_tokens)')} AS total_tokens, ${money('sum(total_cost)')} AS total_cost`);
 
-const jsonDates = (values: string[]) => sql`(SELECT value::date FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+/**
+ * A list of values as SQL parameters, `($1, $2, …)`: unlike a jsonb set, the planner sees the
+ * values and can use an index on the column they are compared with.
+ */
+export const sqlList = (values: Array<string | number>, cast = '') => sql`(${sql.join(values.map((v) => sql`${v}${sql.raw(cast)}`), sql`, `)})`;
+
+/** `(month = … AND day_mask & … <> 0) OR …`: rows active on some day of the range. */
+export const activeInRange = (range: DayRange, alias = '') =>
+  sql.join(
+    monthMasks(range).map(({ month, mask }) => sql`(${sql.raw(alias)}month = ${month}::date AND ${sql.raw(alias)}day_mask & ${mask} <> 0)`),
+    sql` OR `,
+  );
 
 /**
  * Per-user rows over a range: whole months from user_month_stats, loose days from usage_stats
  * (covering index on date); `all` is user_totals.
  */
-function perUserRows(range: DayRange | undefined): SQL {
-  if (!range) {
-    return sql`SELECT user_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
-                      total_tokens, total_cost, active_days FROM user_totals`;
-  }
-  const { months, edges } = splitByMonths(range);
+function perUserRows(range: DayRange, lastDataDay: string | undefined): SQL {
+  const { months, edges } = splitByMonths(range, lastDataDay);
   const parts: SQL[] = [];
   if (months.length) {
     parts.push(sql`SELECT user_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
-                          total_tokens, total_cost, active_days FROM user_month_stats WHERE month IN ${jsonDates(months)}`);
+                          total_tokens, total_cost, active_days FROM user_month_stats WHERE month IN ${sqlList(months, '::date')}`);
   }
   for (const edge of edges) {
     parts.push(sql`SELECT user_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
@@ -75,26 +82,28 @@ export class StatsRepository {
   /** Users ranked by a metric over a range; ties share a rank and are ordered by username. */
   async leaderboard(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Promise<LeaderboardRow[]> {
     const column = sql.raw(METRIC_COLUMN[metric]);
+    const perUser = range
+      ? sql`SELECT user_id, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+                   sum(cache_creation_input_tokens) AS cache_creation_input_tokens,
+                   sum(cache_read_input_tokens) AS cache_read_input_tokens, sum(total_tokens) AS total_tokens,
+                   sum(total_cost) AS total_cost, sum(active_days) AS active_days
+              FROM (${perUserRows(range, (await this.dataBounds())?.to)}) rows
+             GROUP BY user_id`
+      : sql`SELECT user_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
+                   total_tokens, total_cost, active_days FROM user_totals`;
     return rowsOf<LeaderboardRow>(
       await this.db.execute(sql`
-        WITH per_user AS (
-          SELECT user_id, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-                 sum(cache_creation_input_tokens) AS cache_creation_input_tokens,
-                 sum(cache_read_input_tokens) AS cache_read_input_tokens, sum(total_tokens) AS total_tokens,
-                 sum(total_cost) AS total_cost, sum(active_days) AS active_days
-            FROM (${perUserRows(range)}) rows
-           GROUP BY user_id
-        ), ranked AS (
-          SELECT p.*, u.username, rank() OVER (ORDER BY p.${column} DESC) AS rank, count(*) OVER () AS total
+        WITH per_user AS (${perUser}), ranked AS (
+          SELECT p.*, u.username, rank() OVER (ORDER BY p.${column} DESC) AS position, count(*) OVER () AS total
             FROM per_user p JOIN users u ON u.id = p.user_id
         )
-        SELECT user_id, username, rank::text AS rank, total::text AS total, active_days::text AS active_days,
+        SELECT user_id, username, position::text AS rank, total::text AS total, active_days::text AS active_days,
                input_tokens::text AS input_tokens, output_tokens::text AS output_tokens,
                cache_creation_input_tokens::text AS cache_creation_input_tokens,
                cache_read_input_tokens::text AS cache_read_input_tokens, total_tokens::text AS total_tokens,
                ${sql.raw(money('total_cost'))} AS total_cost
           FROM ranked
-         ORDER BY rank, username
+         ORDER BY position, username
          LIMIT ${limit} OFFSET ${offset}`),
     );
   }
@@ -102,9 +111,8 @@ export class StatsRepository {
   /** How many users have data in the range (the leaderboard's total when the page is empty). */
   async activeUsers(range: DayRange | undefined): Promise<number> {
     if (!range) return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM user_totals`))[0]!.n);
-    const conditions = monthMasks(range).map(({ month, mask }) => sql`(month = ${month}::date AND day_mask & ${mask} <> 0)`);
     const [row] = rowsOf<{ n: string }>(
-      await this.db.execute(sql`SELECT count(DISTINCT user_id)::text AS n FROM user_month_stats WHERE ${sql.join(conditions, sql` OR `)}`),
+      await this.db.execute(sql`SELECT count(DISTINCT user_id)::text AS n FROM user_month_stats WHERE ${activeInRange(range)}`),
     );
     return Number(row!.n);
   }
@@ -112,7 +120,7 @@ export class StatsRepository {
   /** Each listed user's model with the highest cost in the range (then most tokens, then name). */
   async topModels(userIds: number[], range: DayRange | undefined): Promise<Map<number, string>> {
     if (userIds.length === 0) return new Map();
-    const ids = sql`(SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb))`;
+    const ids = sqlList(userIds, '::int');
     const rows = rowsOf<{ user_id: number; model: string }>(
       await this.db.execute(
         range

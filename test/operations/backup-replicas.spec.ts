@@ -44,9 +44,10 @@ interface Run {
 
     expect(runs.length).toBeGreaterThanOrEqual(3);
     expect(runs.every((r) => r.succeeded)).toBe(true);
-    // Consecutive ticks, two seconds apart: none skipped, none taken twice.
-    const ticks = runs.map((r) => new Date(r.scheduled_for).getTime());
-    for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(2000);
+    // Every run is a tick of the schedule, and no tick was taken twice. A tick may be missed when
+    // the machine is too busy to fire it (cron does not start a run while one is in progress), so
+    // gaps are whole multiples of two seconds rather than exactly two.
+    expectOneRunPerTick(runs);
     // One file per tick, and one "written" log line per tick across both replicas.
     expect(readdirSync(dir).sort()).toEqual(runs.map((r) => r.name).sort());
     const written = services.map((s) => (s.output().match(/"msg":"backup backup_\d{8}_\d{6}\.sql\.gz written/g) ?? []).length);
@@ -84,8 +85,16 @@ interface Run {
     const runs = await db.query<Run>(`SELECT scheduled_for, name, succeeded FROM backup_runs WHERE trigger = 'scheduled' ORDER BY scheduled_for`);
     expect(runs.length).toBeGreaterThanOrEqual(3);
     expect(runs.every((r) => r.succeeded)).toBe(true);
-    const ticks = runs.map((r) => new Date(r.scheduled_for).getTime());
-    for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(2000);
+    expectOneRunPerTick(runs);
     expect(readdirSync(dir).sort()).toEqual(runs.map((r) => r.name).sort());
   });
 });
+
+function expectOneRunPerTick(runs: Run[]): void {
+  const ticks = runs.map((r) => new Date(r.scheduled_for).getTime());
+  for (const tick of ticks) expect(tick % 2000).toBe(0);
+  for (let i = 1; i < ticks.length; i++) {
+    const gap = ticks[i]! - ticks[i - 1]!;
+    expect({ gap, onSchedule: gap > 0 && gap % 2000 === 0 }).toEqual({ gap, onSchedule: true });
+  }
+}
