@@ -55,6 +55,10 @@ export const LeaderboardSchema = z
     from: z.string().nullable(),
     to: z.string().nullable(),
     metric: z.enum(METRICS),
+    granularity: z.enum(['day', 'month']).meta({
+      description:
+        "'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone, so they count whole, from the monthly summaries",
+    }),
     total: z.number().int().meta({ description: 'Users with data in the range' }),
     entries: z.array(
       z

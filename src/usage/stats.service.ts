@@ -60,15 +60,17 @@ export class StatsService {
     this.auth.requireReader(caller);
     const custom = query.from !== undefined && query.to !== undefined;
     const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, this.today());
-    const rows = await this.repository.leaderboard(range, query.metric, query.limit, query.offset);
+    const retired = await this.repository.retiredMonths(range);
+    const rows = await this.repository.leaderboard(range, query.metric, query.limit, query.offset, retired);
     const total = rows[0] ? Number(rows[0].total) : await this.repository.activeUsers(range);
-    const topModels = await this.repository.topModels(rows.map((r) => Number(r.user_id)), range);
+    const topModels = await this.repository.topModels(rows.map((r) => Number(r.user_id)), range, retired);
     const bounds = range ?? (await this.dataBounds());
     return {
       period: custom ? 'custom' : query.period,
       from: bounds?.from ?? null,
       to: bounds?.to ?? null,
       metric: query.metric,
+      granularity: retired.size > 0 ? 'month' : 'day',
       total,
       entries: rows.map((r) => ({
         rank: Number(r.rank),
