@@ -138,12 +138,13 @@ export class StatsService {
   async summary(caller: Principal, query: RangeQuery): Promise<Summary> {
     this.auth.requireReader(caller);
     const range = query.from && query.to ? { from: query.from, to: query.to } : undefined;
+    const retired = await this.repository.retiredMonths(range);
     const [users, activeUsers, totals, models, top] = await Promise.all([
       this.repository.userCount(),
       this.repository.activeUsers(range),
       this.repository.totals(range),
       this.models.breakdown(range, 'model'),
-      this.repository.leaderboard(range, 'cost', 1, 0),
+      this.repository.leaderboard(range, 'cost', 1, 0, retired),
     ]);
     const bounds = range ?? (await this.dataBounds());
     const topModel = models[0];
@@ -156,6 +157,7 @@ export class StatsService {
       totals: sumsToTotals(totals),
       topModel: topModel ? { model: topModel.key, provider: topModel.provider, cost: topModel.cost } : null,
       topUser: top[0] ? { username: top[0].username, totalCost: top[0].total_cost } : null,
+      granularity: retired.size > 0 ? 'month' : 'day',
     };
   }
 }
