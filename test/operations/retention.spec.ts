@@ -293,6 +293,7 @@ describe('retention', () => {
     const stats = `SELECT total_tokens::text, total_cost::text, active_days, day_mask FROM user_month_stats
                     WHERE month = $1::date AND user_id = (SELECT id FROM users WHERE username = 'alice')`;
     const monthBefore = await db.query(stats, [month]);
+    const profileBefore = await get('/api/v1/users/alice');
     const body = report(9, 1, 0);
     const live = body.daily[0]!;
     const old = { ...live, date: `${month!.slice(0, 7)}-15` };
@@ -305,6 +306,12 @@ describe('retention', () => {
     expect(await db.query(`SELECT 1 FROM usage_stats WHERE date = $1::date`, [old.date])).toEqual([]);
     expect(await db.query(`SELECT 1 FROM device_days WHERE date = $1::date`, [old.date])).toEqual([]);
     expect(await db.query(stats, [month])).toEqual(monthBefore);
+    // The all-time numbers, now derived from the monthly tables, still hold the retired months.
+    const profile = await get('/api/v1/users/alice');
+    expect(profile.firstDate).toBe(profileBefore.firstDate);
+    expect(profile.firstDate < KEPT_FROM).toBe(true);
+    expect(profile.totals.totalTokens).toBe(profileBefore.totals.totalTokens + live.totalTokens);
+    expect(profile.activeDays).toBe(profileBefore.activeDays);
   });
 
   it('answers 409 when retention is off, and 401/403 without the admin token', async () => {
