@@ -14,6 +14,6 @@ import { RetentionService } from './retention.service.js';
   imports: [ScheduleModule.forRoot()],
   controllers: [MaintenanceController],
   providers: [AdminGuard, BackupRunsRepository, BackupService, BackupScheduler, DbStatsService, RetentionRepository, RetentionService, RetentionScheduler],
-  exports: [BackupService, RetentionRepository],
+  exports: [BackupService],
 })
 export class MaintenanceModule {}
