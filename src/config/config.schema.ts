@@ -76,7 +76,7 @@ export const envSchema = z.object({
       .string()
       .regex(/^\d+$/, 'must be a whole number of days')
       .transform(Number)
-      .refine((n) => n >= 1 && n <= 36_500, 'must be from 1 to 36500')
+      .refine((n) => n >= 31 && n <= 36_500, 'must be from 31 to 36500 (the last 30 days are never retired)')
       .optional(),
   ),
   RETENTION_CRON: z.string().min(1).default('30 3 * * *'),

@@ -6,6 +6,7 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { AdminGuard } from '../auth/admin.guard.js';
 import { BackupFailedError, BackupService } from './backup.service.js';
 import { DbStatsService } from './db-stats.service.js';
+import { RetentionService } from './retention.service.js';
 import {
   type BackupCreated,
   BackupCreatedSchema,
@@ -14,6 +15,8 @@ import {
   BackupNameParamSchema,
   type DbStats,
   DbStatsSchema,
+  type RetentionRun,
+  RetentionRunSchema,
 } from './maintenance.schemas.js';
 
 @ApiTags('maintenance')
@@ -25,6 +28,7 @@ export class MaintenanceController {
   constructor(
     private readonly backups: BackupService,
     private readonly dbStatsService: DbStatsService,
+    private readonly retention: RetentionService,
   ) {}
 
   @Post('backups')
@@ -68,5 +72,20 @@ export class MaintenanceController {
   @ApiOkResponse({ standardSchema: DbStatsSchema })
   dbStats(): Promise<DbStats> {
     return this.dbStatsService.dbStats();
+  }
+
+  @Post('retention')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Retire old daily rows now (admin)',
+    description:
+      'Waits for a retention run in progress on any replica, then archives every whole month that ended more than RETENTION_DAYS ago ' +
+      'into ARCHIVE_DIR (usage_YYYY-MM.jsonl.gz) and deletes its daily rows, one transaction per month. Totals stay in the monthly summaries. ' +
+      '409 when RETENTION_DAYS is not set.',
+  })
+  @ApiOkResponse({ standardSchema: RetentionRunSchema })
+  @ApiProblems(409, 500)
+  retire(): Promise<RetentionRun> {
+    return this.retention.runNow();
   }
 }

@@ -6,11 +6,14 @@ import { BackupScheduler } from './backup.scheduler.js';
 import { BackupService } from './backup.service.js';
 import { DbStatsService } from './db-stats.service.js';
 import { MaintenanceController } from './maintenance.controller.js';
+import { RetentionRepository } from './retention.repository.js';
+import { RetentionScheduler } from './retention.scheduler.js';
+import { RetentionService } from './retention.service.js';
 
 @Module({
   imports: [ScheduleModule.forRoot()],
   controllers: [MaintenanceController],
-  providers: [AdminGuard, BackupRunsRepository, BackupService, BackupScheduler, DbStatsService],
+  providers: [AdminGuard, BackupRunsRepository, BackupService, BackupScheduler, DbStatsService, RetentionRepository, RetentionService, RetentionScheduler],
   exports: [BackupService],
 })
 export class MaintenanceModule {}

@@ -85,3 +85,23 @@ export const DbStatsSchema = z
   })
   .meta({ id: 'DbStats' });
 export type DbStats = z.infer<typeof DbStatsSchema>;
+
+export const RetentionRunSchema = z
+  .object({
+    retentionDays: z.number().int().meta({ example: 90 }),
+    keptFrom: z.string().meta({ description: 'First day of the earliest month that keeps its daily rows', example: '2026-08-01' }),
+    directory: z.string().meta({ example: '/var/lib/ccstats/archive' }),
+    months: z.array(
+      z.object({
+        month: z.string().meta({ example: '2026-07' }),
+        archive: z.string().meta({ example: 'usage_2026-07.jsonl.gz' }),
+        users: z.number().int().meta({ description: 'Users with data in the month' }),
+        usageDays: z.number().int().meta({ description: 'usage_stats rows archived and deleted' }),
+        modelRows: z.number().int().meta({ description: 'model_usage rows archived and deleted' }),
+        deviceDays: z.number().int().meta({ description: 'device_days rows archived and deleted' }),
+        deviceModelRows: z.number().int().meta({ description: 'device_day_models rows archived and deleted' }),
+      }),
+    ).meta({ description: 'Months retired by this run (empty when there was nothing to retire)' }),
+  })
+  .meta({ id: 'RetentionRun' });
+export type RetentionRun = z.infer<typeof RetentionRunSchema>;

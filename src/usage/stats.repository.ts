@@ -57,12 +57,19 @@ export const activeInRange = (range: DayRange, alias = '') =>
     sql` OR `,
   );
 
+/** The first day of the month a day belongs to. */
+const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+
 /**
  * Per-user rows over a range: whole months from user_month_stats, loose days from usage_stats
- * (covering index on date); `all` is user_totals.
+ * (covering index on date); `all` is user_totals. Loose days in a retired month are gone, so that
+ * month is answered whole from user_month_stats (the caller says so with granularity 'month').
  */
-function perUserRows(range: DayRange, lastDataDay: string | undefined): SQL {
-  const { months, edges } = splitByMonths(range, lastDataDay);
+function perUserRows(range: DayRange, lastDataDay: string | undefined, retired: ReadonlySet<string>): SQL {
+  const split = splitByMonths(range, lastDataDay);
+  const widened = split.edges.filter((e) => retired.has(monthOf(e.from))).map((e) => monthOf(e.from));
+  const months = [...new Set([...split.months, ...widened])];
+  const edges = split.edges.filter((e) => !retired.has(monthOf(e.from)));
   const parts: SQL[] = [];
   if (months.length) {
     parts.push(sql`SELECT user_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
@@ -80,14 +87,21 @@ export class StatsRepository {
   constructor(@InjectDb() private readonly db: Database) {}
 
   /** Users ranked by a metric over a range; ties share a rank and are ordered by username. */
-  async leaderboard(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Promise<LeaderboardRow[]> {
+  /** Retired months (first days) that overlap a range, or all of them. */
+  async retiredMonths(range: DayRange | undefined): Promise<Set<string>> {
+    const where = range ? sql`WHERE month BETWEEN ${monthOf(range.from)}::date AND ${range.to}::date` : sql``;
+    const rows = rowsOf<{ month: string }>(await this.db.execute(sql`SELECT month::text AS month FROM retired_months ${where}`));
+    return new Set(rows.map((r) => r.month));
+  }
+
+  async leaderboard(range: DayRange | undefined, metric: Metric, limit: number, offset: number, retired: ReadonlySet<string> = new Set()): Promise<LeaderboardRow[]> {
     const column = sql.raw(METRIC_COLUMN[metric]);
     const perUser = range
       ? sql`SELECT user_id, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
                    sum(cache_creation_input_tokens) AS cache_creation_input_tokens,
                    sum(cache_read_input_tokens) AS cache_read_input_tokens, sum(total_tokens) AS total_tokens,
                    sum(total_cost) AS total_cost, sum(active_days) AS active_days
-              FROM (${perUserRows(range, (await this.dataBounds())?.to)}) rows
+              FROM (${perUserRows(range, (await this.dataBounds())?.to, retired)}) rows
              GROUP BY user_id`
       : sql`SELECT user_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
                    total_tokens, total_cost, active_days FROM user_totals`;
@@ -117,19 +131,30 @@ export class StatsRepository {
     return Number(row!.n);
   }
 
-  /** Each listed user's model with the highest cost in the range (then most tokens, then name). */
-  async topModels(userIds: number[], range: DayRange | undefined): Promise<Map<number, string>> {
+  /**
+   * Each listed user's model with the highest cost in the range (then most tokens, then name).
+   * Retired months (whole, as the leaderboard counts them) come from user_model_months' sums.
+   */
+  async topModels(userIds: number[], range: DayRange | undefined, retired: ReadonlySet<string> = new Set()): Promise<Map<number, string>> {
     if (userIds.length === 0) return new Map();
     const ids = sqlList(userIds, '::int');
+    const retiredRows =
+      retired.size === 0
+        ? sql``
+        : sql`UNION ALL
+              SELECT user_id, model, cost, input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens
+                FROM user_model_months WHERE user_id IN ${ids} AND month IN ${sqlList([...retired], '::date')}`;
     const rows = rowsOf<{ user_id: number; model: string }>(
       await this.db.execute(
         range
-          ? sql`SELECT DISTINCT ON (s.user_id) s.user_id, m.model
-                  FROM usage_stats s JOIN model_usage m ON m.usage_stats_id = s.id
-                 WHERE s.user_id IN ${ids} AND s.date BETWEEN ${range.from}::date AND ${range.to}::date
-                 GROUP BY s.user_id, m.model
-                 ORDER BY s.user_id, sum(m.cost) DESC,
-                          sum(m.input_tokens + m.output_tokens + m.cache_creation_input_tokens + m.cache_read_input_tokens) DESC, m.model`
+          ? sql`SELECT DISTINCT ON (user_id) user_id, model
+                  FROM (SELECT s.user_id, m.model, m.cost,
+                               m.input_tokens + m.output_tokens + m.cache_creation_input_tokens + m.cache_read_input_tokens AS tokens
+                          FROM usage_stats s JOIN model_usage m ON m.usage_stats_id = s.id
+                         WHERE s.user_id IN ${ids} AND s.date BETWEEN ${range.from}::date AND ${range.to}::date
+                        ${retiredRows}) x
+                 GROUP BY user_id, model
+                 ORDER BY user_id, sum(cost) DESC, sum(tokens) DESC, model`
           : sql`SELECT DISTINCT ON (user_id) user_id, model FROM user_model_totals
                  WHERE user_id IN ${ids}
                  ORDER BY user_id, cost DESC, input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens DESC, model`,

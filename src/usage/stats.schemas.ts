@@ -41,6 +41,10 @@ export const LeaderboardSchema = z
     from: z.string().nullable(),
     to: z.string().nullable(),
     metric: z.enum(METRICS),
+    granularity: z.enum(['day', 'month']).meta({
+      description:
+        "'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone, so they count whole, from the monthly summaries",
+    }),
     total: z.number().int().meta({ description: 'Users with data in the range' }),
     entries: z.array(
       z
@@ -98,6 +102,10 @@ export const SummarySchema = z
     totals: TotalsSchema,
     topModel: z.object({ model: z.string(), provider: z.string(), cost: z.string() }).nullable(),
     topUser: z.object({ username: z.string(), totalCost: z.string() }).nullable(),
+    granularity: z.enum(['day', 'month']).meta({
+      description:
+        "'month' when the range reaches into retired months (RETENTION_DAYS): totals and models stay exact (they keep daily detail), topUser counts those months whole, as the leaderboard does",
+    }),
   })
   .meta({ id: 'Summary' });
 export type Summary = z.infer<typeof SummarySchema>;

@@ -60,15 +60,17 @@ export class StatsService {
     this.auth.requireReader(caller);
     const custom = query.from !== undefined && query.to !== undefined;
     const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, this.today());
-    const rows = await this.repository.leaderboard(range, query.metric, query.limit, query.offset);
+    const retired = await this.repository.retiredMonths(range);
+    const rows = await this.repository.leaderboard(range, query.metric, query.limit, query.offset, retired);
     const total = rows[0] ? Number(rows[0].total) : await this.repository.activeUsers(range);
-    const topModels = await this.repository.topModels(rows.map((r) => Number(r.user_id)), range);
+    const topModels = await this.repository.topModels(rows.map((r) => Number(r.user_id)), range, retired);
     const bounds = range ?? (await this.dataBounds());
     return {
       period: custom ? 'custom' : query.period,
       from: bounds?.from ?? null,
       to: bounds?.to ?? null,
       metric: query.metric,
+      granularity: retired.size > 0 ? 'month' : 'day',
       total,
       entries: rows.map((r) => ({
         rank: Number(r.rank),
@@ -136,12 +138,13 @@ export class StatsService {
   async summary(caller: Principal, query: RangeQuery): Promise<Summary> {
     this.auth.requireReader(caller);
     const range = query.from && query.to ? { from: query.from, to: query.to } : undefined;
+    const retired = await this.repository.retiredMonths(range);
     const [users, activeUsers, totals, models, top] = await Promise.all([
       this.repository.userCount(),
       this.repository.activeUsers(range),
       this.repository.totals(range),
       this.models.breakdown(range, 'model'),
-      this.repository.leaderboard(range, 'cost', 1, 0),
+      this.repository.leaderboard(range, 'cost', 1, 0, retired),
     ]);
     const bounds = range ?? (await this.dataBounds());
     const topModel = models[0];
@@ -154,6 +157,7 @@ export class StatsService {
       totals: sumsToTotals(totals),
       topModel: topModel ? { model: topModel.key, provider: topModel.provider, cost: topModel.cost } : null,
       topUser: top[0] ? { username: top[0].username, totalCost: top[0].total_cost } : null,
+      granularity: retired.size > 0 ? 'month' : 'day',
     };
   }
 }

@@ -5,7 +5,7 @@ import { type Database, rowsOf } from '../db/database-connection.js';
  * Keeping the summary tables (src/db/schema/summaries.ts) exact. Every function runs inside the
  * caller's transaction, after the caller locked the user's row.
  *
- * Per-user tables (user_month_stats, user_totals, user_model_totals) are recomputed for the user
+ * Per-user tables (user_month_stats, user_model_months, user_totals, user_model_totals) are recomputed for the user
  * from usage_stats and model_usage: a user's rows are few. Tables shared by all users
  * (model_day_stats, day_stats) are changed by deltas: the user's rows for the changed days as they
  * were before (a snapshot taken first) are subtracted and the rows as they are now are added, in a
@@ -112,7 +112,15 @@ export async function applyChange(tx: Database, userId: number, dates: string[],
 const DAY_BIT_OF = (column: string) => `bit_or(1 << (extract(day from ${column})::int - 1))`;
 const DAY_BIT = sql.raw(DAY_BIT_OF('date'));
 
-/** user_month_stats for the months of `dates`, then user_totals and user_model_totals, from the spec tables. */
+/** The offset from a month's first day of the lowest and highest bit set in its day_mask. */
+const LOWEST_DAY = sql.raw(`(SELECT min(d) FROM generate_series(0, 30) d WHERE day_mask & (1 << d) <> 0)`);
+const HIGHEST_DAY = sql.raw(`(SELECT max(d) FROM generate_series(0, 30) d WHERE day_mask & (1 << d) <> 0)`);
+
+/**
+ * user_month_stats and user_model_months for the months of `dates` from the spec tables, then
+ * user_totals and user_model_totals from those monthly tables: the spec tables no longer hold
+ * retired months (docs/ARCHITECTURE.md, "Retention"), the monthly ones hold every month.
+ */
 async function recomputeUser(tx: Database, userId: number, dates: string[]): Promise<void> {
   const months = [...new Set(dates.map((d) => `${d.slice(0, 7)}-01`))];
   const monthSet = jsonSet(months, 'date');
@@ -127,8 +135,10 @@ async function recomputeUser(tx: Database, userId: number, dates: string[]): Pro
      GROUP BY user_id, date_trunc('month', date)::date`);
   await tx.execute(sql`DELETE FROM user_model_months WHERE user_id = ${userId} AND month IN ${monthSet}`);
   await tx.execute(sql`
-    INSERT INTO user_model_months (user_id, model, month, provider, day_mask)
-    SELECT s.user_id, m.model, date_trunc('month', s.date)::date, max(m.provider), ${sql.raw(DAY_BIT_OF('s.date'))}
+    INSERT INTO user_model_months (user_id, model, month, provider, day_mask, input_tokens, output_tokens,
+                                   cache_creation_input_tokens, cache_read_input_tokens, cost)
+    SELECT s.user_id, m.model, date_trunc('month', s.date)::date, max(m.provider), ${sql.raw(DAY_BIT_OF('s.date'))},
+           sum(m.input_tokens), sum(m.output_tokens), sum(m.cache_creation_input_tokens), sum(m.cache_read_input_tokens), sum(m.cost)
       FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id
      WHERE s.user_id = ${userId} AND date_trunc('month', s.date)::date IN ${monthSet}
      GROUP BY s.user_id, m.model, date_trunc('month', s.date)::date`);
@@ -136,8 +146,9 @@ async function recomputeUser(tx: Database, userId: number, dates: string[]): Pro
   await tx.execute(sql`
     INSERT INTO user_totals (user_id, first_date, last_date, active_days, total_tokens, input_tokens, output_tokens,
                              cache_creation_input_tokens, cache_read_input_tokens, total_cost)
-    SELECT ${userId}, (SELECT min(date) FROM usage_stats WHERE user_id = ${userId}),
-           (SELECT max(date) FROM usage_stats WHERE user_id = ${userId}),
+    SELECT ${userId},
+           (SELECT month + (${LOWEST_DAY}) FROM user_month_stats WHERE user_id = ${userId} ORDER BY month LIMIT 1),
+           (SELECT month + (${HIGHEST_DAY}) FROM user_month_stats WHERE user_id = ${userId} ORDER BY month DESC LIMIT 1),
            sum(active_days), sum(total_tokens), sum(input_tokens), sum(output_tokens),
            sum(cache_creation_input_tokens), sum(cache_read_input_tokens), sum(total_cost)
       FROM user_month_stats WHERE user_id = ${userId}
@@ -146,11 +157,11 @@ async function recomputeUser(tx: Database, userId: number, dates: string[]): Pro
   await tx.execute(sql`
     INSERT INTO user_model_totals (user_id, model, provider, days, input_tokens, output_tokens,
                                    cache_creation_input_tokens, cache_read_input_tokens, cost)
-    SELECT s.user_id, m.model, max(m.provider), count(*), sum(m.input_tokens), sum(m.output_tokens),
-           sum(m.cache_creation_input_tokens), sum(m.cache_read_input_tokens), sum(m.cost)
-      FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id
-     WHERE s.user_id = ${userId}
-     GROUP BY s.user_id, m.model`);
+    SELECT user_id, model, max(provider), sum(bit_count(day_mask::bit(31))),
+           sum(input_tokens), sum(output_tokens), sum(cache_creation_input_tokens), sum(cache_read_input_tokens), sum(cost)
+      FROM user_model_months
+     WHERE user_id = ${userId}
+     GROUP BY user_id, model`);
 }
 
 /** Before a user is deleted: take their rows out of the tables shared by all users. */

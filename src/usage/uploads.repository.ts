@@ -14,6 +14,19 @@ export interface StoreResult {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Days of the report in retired months: not stored. */
+  ignored: string[];
+  /** The report's warnings, plus one naming the ignored days. */
+  warnings: string[];
+}
+
+/** The warning of an upload some of whose days fall in retired months. */
+export function ignoredWarning(dates: string[]): string {
+  const months = [...new Set(dates.map((d) => d.slice(0, 7)))];
+  return (
+    `${dates.length} day(s) from ${dates[0]} to ${dates.at(-1)} were ignored: ${months.join(', ')} ` +
+    `${months.length === 1 ? 'is' : 'are'} retired (kept only as monthly totals; RETENTION_DAYS), so days there cannot be changed.`
+  );
 }
 
 /** The SHA-256 of a normalised day slice: equal slices, equal hashes. */
@@ -52,8 +65,22 @@ export class UploadsRepository {
     try {
       return await this.db.transaction(async (tx) => {
         await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);
+        // Taken before retired_months is read: a month being retired holds SHARE on device_days
+        // until it commits, so this upload then sees it retired and cannot add rows behind the archive.
+        await tx.execute(sql`LOCK TABLE device_days IN ROW EXCLUSIVE MODE`);
+        const retired = new Set(
+          rowsOf<{ month: string }>(
+            await tx.execute(sql`
+              SELECT to_char(month, 'YYYY-MM') AS month FROM retired_months
+               WHERE month IN (SELECT DISTINCT date_trunc('month', value::date)::date
+                                 FROM jsonb_array_elements_text(${JSON.stringify(report.days.map((d) => d.date))}::jsonb))`),
+          ).map((r) => r.month),
+        );
+        const ignored = report.days.filter((d) => retired.has(d.date.slice(0, 7))).map((d) => d.date);
+        const kept = retired.size === 0 ? report.days : report.days.filter((d) => !retired.has(d.date.slice(0, 7)));
+        const warnings = ignored.length > 0 ? [...report.warnings, ignoredWarning(ignored)] : report.warnings;
 
-        const hashes = new Map(report.days.map((d) => [d.date, sliceHash(d)]));
+        const hashes = new Map(kept.map((d) => [d.date, sliceHash(d)]));
         const existing = new Map(
           rowsOf<{ date: string; content_hash: string }>(
             await tx.execute(sql`
@@ -61,10 +88,10 @@ export class UploadsRepository {
                WHERE user_id = ${userId} AND device = ${device} AND date IN ${dateSet([...hashes.keys()])}`),
           ).map((r) => [r.date, r.content_hash]),
         );
-        const changed = report.days.filter((d) => existing.get(d.date) !== hashes.get(d.date));
+        const changed = kept.filter((d) => existing.get(d.date) !== hashes.get(d.date));
         const inserted = changed.filter((d) => !existing.has(d.date)).length;
         const updated = changed.length - inserted;
-        const unchanged = report.days.length - changed.length;
+        const unchanged = kept.length - changed.length;
 
         const totals = reportTotals(report.days);
         const [upload] = await tx
@@ -87,7 +114,7 @@ export class UploadsRepository {
             cacheReadInputTokens: totals.cacheReadTokens,
             totalCost: totals.totalCost,
             sizeBytes: input.sizeBytes,
-            warnings: report.warnings,
+            warnings,
           })
           .returning({ id: uploads.id });
 
@@ -98,7 +125,7 @@ export class UploadsRepository {
           await this.replaceSlices(db, userId, device, upload!.id, changed, hashes);
           await applyChange(db, userId, dates, before);
         }
-        return { uploadId: upload!.id, inserted, updated, unchanged };
+        return { uploadId: upload!.id, inserted, updated, unchanged, ignored, warnings };
       });
     } catch (error) {
       if (isNumericOverflow(error)) {

@@ -47,10 +47,11 @@ export class UploadsService {
       inserted: stored.inserted,
       updated: stored.updated,
       unchanged: stored.unchanged,
+      ignored: stored.ignored.length,
       from: report.days[0]?.date ?? null,
       to: report.days.at(-1)?.date ?? null,
       totals: reportTotals(report.days),
-      warnings: report.warnings,
+      warnings: stored.warnings,
     };
   }
 

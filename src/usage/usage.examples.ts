@@ -52,6 +52,7 @@ export const UPLOAD_RESULT_EXAMPLE = {
   inserted: 7,
   updated: 0,
   unchanged: 0,
+  ignored: 0,
   from: '2025-06-01',
   to: '2025-06-07',
   totals: { inputTokens: 159628, outputTokens: 356344, cacheCreationTokens: 1700378, cacheReadTokens: 37283460, totalTokens: 39499810, totalCost: '54.8771' },

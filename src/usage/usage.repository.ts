@@ -18,10 +18,15 @@ const BUCKET: Record<Granularity, string> = {
 export interface BucketRow extends SumsRow {
   bucket: string;
   active_days: string;
+  /** A retired month's row, from user_month_stats. */
+  retired?: boolean;
 }
+
+const jsonDates = (values: string[]) => sql`(SELECT value::date FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
 
 export interface ModelBucketRow {
   bucket: string;
+  retired: boolean;
   model: string;
   provider: string;
   input_tokens: string;
@@ -43,39 +48,81 @@ export class UsageRepository {
     return { first: row?.first ?? null, last: row?.last ?? null };
   }
 
-  /** A user's usage per day, ISO week or month in a range (user_date_idx). */
-  async userBuckets(userId: number, from: string, to: string, granularity: Granularity): Promise<BucketRow[]> {
+  /** Retired months (first days) that overlap a range. */
+  async retiredMonths(from: string, to: string): Promise<string[]> {
+    const rows = rowsOf<{ month: string }>(
+      await this.db.execute(sql`
+        SELECT month::text AS month FROM retired_months
+         WHERE month BETWEEN date_trunc('month', ${from}::date)::date AND ${to}::date ORDER BY month`),
+    );
+    return rows.map((r) => r.month);
+  }
+
+  /**
+   * A user's usage per day, ISO week or month in a range (user_date_idx). Retired months have no
+   * days left: each is one row, the whole month from user_month_stats, marked `retired`.
+   */
+  async userBuckets(userId: number, from: string, to: string, granularity: Granularity, retired: string[] = []): Promise<BucketRow[]> {
     const bucket = sql.raw(BUCKET[granularity]);
+    const months =
+      retired.length === 0
+        ? sql``
+        : sql`UNION ALL
+              SELECT month::text, true, active_days::text, ${SUM_COLUMNS}
+                FROM user_month_stats WHERE user_id = ${userId} AND month IN ${jsonDates(retired)}
+               GROUP BY month, active_days`;
     return rowsOf<BucketRow>(
       await this.db.execute(sql`
-        SELECT ${bucket}::text AS bucket, count(*)::text AS active_days, ${SUM_COLUMNS}
-          FROM usage_stats s
-         WHERE s.user_id = ${userId} AND s.date BETWEEN ${from}::date AND ${to}::date
-         GROUP BY 1 ORDER BY 1`),
+        SELECT * FROM (
+          SELECT ${bucket}::text AS bucket, false AS retired, count(*)::text AS active_days, ${SUM_COLUMNS}
+            FROM usage_stats s
+           WHERE s.user_id = ${userId} AND s.date BETWEEN ${from}::date AND ${to}::date
+           GROUP BY 1
+          ${months}) b
+         ORDER BY bucket, retired DESC`),
     );
   }
 
-  /** The same buckets per model (usage_stats_model_idx). */
-  async userModelBuckets(userId: number, from: string, to: string, granularity: Granularity): Promise<ModelBucketRow[]> {
+  /** The same buckets per model (usage_stats_model_idx); retired months from user_model_months. */
+  async userModelBuckets(userId: number, from: string, to: string, granularity: Granularity, retired: string[] = []): Promise<ModelBucketRow[]> {
     const bucket = sql.raw(BUCKET[granularity]);
+    const months =
+      retired.length === 0
+        ? sql``
+        : sql`UNION ALL
+              SELECT month::text, true, model, provider, input_tokens, output_tokens, cache_creation_input_tokens,
+                     cache_read_input_tokens, cost
+                FROM user_model_months WHERE user_id = ${userId} AND month IN ${jsonDates(retired)}`;
     return rowsOf<ModelBucketRow>(
       await this.db.execute(sql`
-        SELECT ${bucket}::text AS bucket, m.model, max(m.provider) AS provider,
-               sum(m.input_tokens)::text AS input_tokens, sum(m.output_tokens)::text AS output_tokens,
-               sum(m.cache_creation_input_tokens)::text AS cache_creation_input_tokens,
-               sum(m.cache_read_input_tokens)::text AS cache_read_input_tokens, ${sql.raw(money('sum(m.cost)'))} AS cost
-          FROM usage_stats s JOIN model_usage m ON m.usage_stats_id = s.id
-         WHERE s.user_id = ${userId} AND s.date BETWEEN ${from}::date AND ${to}::date
-         GROUP BY 1, m.model
-         ORDER BY 1, sum(m.cost) DESC, m.model`),
+        SELECT bucket, retired, model, max(provider) AS provider,
+               sum(input_tokens)::text AS input_tokens, sum(output_tokens)::text AS output_tokens,
+               sum(cache_creation_input_tokens)::text AS cache_creation_input_tokens,
+               sum(cache_read_input_tokens)::text AS cache_read_input_tokens, ${sql.raw(money('sum(cost)'))} AS cost
+          FROM (SELECT ${bucket}::text AS bucket, false AS retired, m.model, m.provider, m.input_tokens, m.output_tokens,
+                       m.cache_creation_input_tokens, m.cache_read_input_tokens, m.cost
+                  FROM usage_stats s JOIN model_usage m ON m.usage_stats_id = s.id
+                 WHERE s.user_id = ${userId} AND s.date BETWEEN ${from}::date AND ${to}::date
+                ${months}) x
+         GROUP BY bucket, retired, model
+         ORDER BY bucket, retired DESC, sum(cost) DESC, model`),
     );
   }
 
-  /** Exact sums over a user's days in a range. */
-  async userTotals(userId: number, from: string, to: string): Promise<SumsRow> {
+  /** Exact sums over a user's days in a range, retired months counted whole. */
+  async userTotals(userId: number, from: string, to: string, retired: string[] = []): Promise<SumsRow> {
+    const months =
+      retired.length === 0
+        ? sql``
+        : sql`UNION ALL
+              SELECT input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, total_tokens, total_cost
+                FROM user_month_stats WHERE user_id = ${userId} AND month IN ${jsonDates(retired)}`;
     const [row] = rowsOf<SumsRow>(
       await this.db.execute(sql`
-        SELECT ${SUM_COLUMNS} FROM usage_stats WHERE user_id = ${userId} AND date BETWEEN ${from}::date AND ${to}::date`),
+        SELECT ${SUM_COLUMNS}
+          FROM (SELECT input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, total_tokens, total_cost
+                  FROM usage_stats WHERE user_id = ${userId} AND date BETWEEN ${from}::date AND ${to}::date
+                ${months}) x`),
     );
     return row!;
   }

@@ -46,6 +46,9 @@ export const UploadResultSchema = z
     inserted: z.number().int().meta({ description: "Days this device had not reported before" }),
     updated: z.number().int().meta({ description: "Days whose numbers changed for this device" }),
     unchanged: z.number().int().meta({ description: 'Days identical to what this device reported before' }),
+    ignored: z.number().int().meta({
+      description: 'Days in retired months (RETENTION_DAYS), not stored: those months are kept only as monthly totals. A warning names them.',
+    }),
     from: z.string().nullable(),
     to: z.string().nullable(),
     totals: TotalsSchema,
@@ -100,6 +103,10 @@ export const UsageDaySchema = z
     ...tokenTotals,
     totalCost: z.string().meta({ example: '1.4112' }),
     models: z.array(ModelDaySchema).optional().meta({ description: 'Present unless models=false' }),
+    granularity: z
+      .literal('month')
+      .optional()
+      .meta({ description: "Present on a retired month's row (RETENTION_DAYS): its days are gone, so it is the whole month, dated its first day" }),
   })
   .meta({ id: 'UsageDay' });
 
@@ -109,6 +116,9 @@ export const UserUsageSchema = z
     from: z.string().nullable(),
     to: z.string().nullable(),
     granularity: z.enum(['day', 'week', 'month']),
+    retiredMonths: z
+      .array(z.string())
+      .meta({ description: 'Months in the range whose days were retired (YYYY-MM-01); each is one whole-month row', example: [] }),
     rows: z.array(UsageDaySchema),
     totals: TotalsSchema,
   })

@@ -29,22 +29,27 @@ export class UsageService {
     const from = query.from ?? range.first;
     const to = query.to ?? range.last;
     const base = { username: user.username, from: from ?? null, to: to ?? null, granularity: query.granularity };
-    if (!from || !to) return { ...base, rows: [], totals: emptyTotals() };
+    if (!from || !to) return { ...base, retiredMonths: [], rows: [], totals: emptyTotals() };
+    const retired = await this.repository.retiredMonths(from, to);
     const [buckets, models, totals] = await Promise.all([
-      this.repository.userBuckets(user.id, from, to, query.granularity),
-      query.models ? this.repository.userModelBuckets(user.id, from, to, query.granularity) : Promise.resolve([]),
-      this.repository.userTotals(user.id, from, to),
+      this.repository.userBuckets(user.id, from, to, query.granularity, retired),
+      query.models ? this.repository.userModelBuckets(user.id, from, to, query.granularity, retired) : Promise.resolve([]),
+      this.repository.userTotals(user.id, from, to, retired),
     ]);
-    const modelsByBucket = groupBy(models, (m) => m.bucket);
+    // A retired month's row and a live week's row can share a date (a week starting on the 1st).
+    const key = (bucket: string, retiredRow: unknown) => `${bucket}|${retiredRow === true || retiredRow === 't'}`;
+    const modelsByBucket = groupBy(models, (m) => key(m.bucket, m.retired));
     return {
       ...base,
+      retiredMonths: retired,
       rows: buckets.map((b) => ({
+        ...(b.retired === true || (b.retired as unknown) === 't' ? { granularity: 'month' as const } : {}),
         date: b.bucket,
         activeDays: toInt(b.active_days),
         ...sumsToTotals(b),
         ...(query.models
           ? {
-              models: (modelsByBucket.get(b.bucket) ?? []).map((m) => {
+              models: (modelsByBucket.get(key(b.bucket, b.retired)) ?? []).map((m) => {
                 const tokens = {
                   inputTokens: toInt(m.input_tokens),
                   outputTokens: toInt(m.output_tokens),

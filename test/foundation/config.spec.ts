@@ -60,10 +60,16 @@ describe('configuration', () => {
     [{ DB_SSL: 'on' }, 'DB_SSL: must be false, true or no-verify'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must be a postgres:// or postgresql:// URL'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV:'],
+    [{ RETENTION_DAYS: '30' }, 'RETENTION_DAYS: must be from 31 to 36500'],
   ])('rejects %j naming the variable', (env, message) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
+  });
+
+  it('leaves retention off unless RETENTION_DAYS is set, and accepts 31 days', () => {
+    expect(parseConfig({}).retention.days).toBeUndefined();
+    expect(parseConfig({ RETENTION_DAYS: '31' }).retention).toEqual({ days: 31, cron: '30 3 * * *', archiveDir: './archive' });
   });
 
   it('lists every invalid variable at once', () => {

@@ -31,9 +31,12 @@ const REBUILDS: Record<string, { actual: string; rebuilt: string }> = {
                 FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id GROUP BY s.user_id, m.model`,
   },
   user_model_months: {
-    actual: `SELECT user_id, model, month::text, provider, day_mask FROM user_model_months`,
+    actual: `SELECT user_id, model, month::text, provider, day_mask, input_tokens::text, output_tokens::text,
+                    cache_creation_input_tokens::text, cache_read_input_tokens::text, cost::numeric(20,4)::text FROM user_model_months`,
     rebuilt: `SELECT s.user_id, m.model, date_trunc('month', s.date)::date::text, max(m.provider),
-                     sum(1 << (extract(day from s.date)::int - 1))::int
+                     sum(1 << (extract(day from s.date)::int - 1))::int,
+                     sum(m.input_tokens)::text, sum(m.output_tokens)::text,
+                     sum(m.cache_creation_input_tokens)::text, sum(m.cache_read_input_tokens)::text, sum(m.cost)::numeric(20,4)::text
                 FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id GROUP BY s.user_id, m.model, date_trunc('month', s.date)`,
   },
   model_day_stats: {

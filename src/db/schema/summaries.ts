@@ -71,7 +71,10 @@ export const userModelTotals = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.model] })],
 );
 
-/** Per user per model per month, with the days the model was used as a mask (distinct users per model). */
+/**
+ * Per user per model per month, with the days the model was used as a mask (distinct users per
+ * model) and the month's sums: once a month is retired these are all that is left of its models.
+ */
 export const userModelMonths = pgTable(
   'user_model_months',
   {
@@ -82,6 +85,11 @@ export const userModelMonths = pgTable(
     month: date('month', { mode: 'string' }).notNull(),
     provider: varchar('provider', { length: 50 }).notNull(),
     dayMask: dayMask(),
+    inputTokens: tokens('input_tokens'),
+    outputTokens: tokens('output_tokens'),
+    cacheCreationInputTokens: tokens('cache_creation_input_tokens'),
+    cacheReadInputTokens: tokens('cache_read_input_tokens'),
+    cost: wideMoney('cost'),
   },
   (t) => [primaryKey({ columns: [t.userId, t.model, t.month] }), index('user_model_months_month_idx').on(t.month)],
 );
