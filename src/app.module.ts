@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
 import { loggerParams } from './common/logging.js';
+import { ReadCoalescerModule } from './common/read-coalescer.js';
 import { ConfigModule } from './config/config.module.js';
 import type { Config } from './config/config.schema.js';
 import type { DatabaseConnection } from './db/database-connection.js';
@@ -31,6 +32,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
         DatabaseModule.forRoot({ connection: options.connection }),
         AuthModule,
+        ReadCoalescerModule,
         MetricsModule,
         UsersModule,
         UsageModule,

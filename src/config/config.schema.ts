@@ -61,6 +61,7 @@ export const envSchema = z.object({
   ADMIN_TOKEN: optionalString,
   ADMIN_TOKEN_FILE: optionalString,
   READ_ACCESS: z.enum(['public', 'token'], { error: 'must be public or token' }).default('public'),
+  COALESCE_READS: bool(true),
 
   BACKUP_ENABLED: bool(true),
   BACKUP_CRON: z.string().min(1).default('0 3 * * *'),
@@ -113,6 +114,8 @@ export interface Config {
   /** The admin token, from ADMIN_TOKEN or ADMIN_TOKEN_FILE; undefined disables admin actions. */
   adminToken: string | undefined;
   readAccess: 'public' | 'token';
+  /** Identical concurrent reads of shared answers share one computation (common/read-coalescer.ts). */
+  coalesceReads: boolean;
   backup: {
     enabled: boolean;
     cron: string;
@@ -176,6 +179,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     registration: e.REGISTRATION,
     adminToken: e.ADMIN_TOKEN_FILE ? readSecretFile('ADMIN_TOKEN_FILE', e.ADMIN_TOKEN_FILE) : e.ADMIN_TOKEN,
     readAccess: e.READ_ACCESS,
+    coalesceReads: e.COALESCE_READS,
     backup: {
       enabled: e.BACKUP_ENABLED,
       cron: e.BACKUP_CRON,

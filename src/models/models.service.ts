@@ -3,6 +3,7 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { addCosts } from '../usage/ccusage/decimal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
+import { ReadCoalescer } from '../common/read-coalescer.js';
 import { lastDayOfMonth, type DayRange } from '../usage/periods.js';
 import { toInt } from '../usage/usage.repository.js';
 import { bucketMasks, ModelsRepository, type ModelSumsRow } from './models.repository.js';
@@ -29,18 +30,23 @@ export class ModelsService {
   constructor(
     private readonly repository: ModelsRepository,
     private readonly auth: AuthService,
+    private readonly coalescer: ReadCoalescer,
   ) {}
 
   async models(caller: Principal, range: DayRange | undefined): Promise<Models> {
     this.auth.requireReader(caller);
-    const rows = await this.repository.breakdown(range, 'model');
-    return { from: range?.from ?? null, to: range?.to ?? null, models: rows.map((r) => ({ model: r.key, provider: r.provider, ...totalsOf(r) })) };
+    return this.coalescer.run(`models|${range?.from}|${range?.to}`, async () => {
+      const rows = await this.repository.breakdown(range, 'model');
+      return { from: range?.from ?? null, to: range?.to ?? null, models: rows.map((r) => ({ model: r.key, provider: r.provider, ...totalsOf(r) })) };
+    });
   }
 
   async providers(caller: Principal, range: DayRange | undefined): Promise<Providers> {
     this.auth.requireReader(caller);
-    const rows = await this.repository.breakdown(range, 'provider');
-    return { from: range?.from ?? null, to: range?.to ?? null, providers: rows.map((r) => ({ provider: r.key, ...totalsOf(r) })) };
+    return this.coalescer.run(`providers|${range?.from}|${range?.to}`, async () => {
+      const rows = await this.repository.breakdown(range, 'provider');
+      return { from: range?.from ?? null, to: range?.to ?? null, providers: rows.map((r) => ({ provider: r.key, ...totalsOf(r) })) };
+    });
   }
 
   async series(caller: Principal, model: string, query: ModelSeriesQuery): Promise<ModelSeries> {

@@ -3,6 +3,7 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { utcDay } from '../common/dates.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
+import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import { ModelsRepository } from '../models/models.repository.js';
@@ -45,6 +46,7 @@ export class StatsService {
     private readonly models: ModelsRepository,
     private readonly users: UsersService,
     private readonly auth: AuthService,
+    private readonly coalescer: ReadCoalescer,
   ) {}
 
   /** Reads answer HTTP caches privately when they need a token. */
@@ -58,6 +60,11 @@ export class StatsService {
 
   async leaderboard(caller: Principal, query: LeaderboardQuery): Promise<Leaderboard> {
     this.auth.requireReader(caller);
+    const { format: _format, ...key } = query;
+    return this.coalescer.run(`leaderboard|${this.today()}|${JSON.stringify(key)}`, () => this.computeLeaderboard(query));
+  }
+
+  private async computeLeaderboard(query: LeaderboardQuery): Promise<Leaderboard> {
     const custom = query.from !== undefined && query.to !== undefined;
     const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, this.today());
     const retired = await this.repository.retiredMonths(range);
@@ -137,6 +144,10 @@ export class StatsService {
 
   async summary(caller: Principal, query: RangeQuery): Promise<Summary> {
     this.auth.requireReader(caller);
+    return this.coalescer.run(`summary|${query.from}|${query.to}`, () => this.computeSummary(query));
+  }
+
+  private async computeSummary(query: RangeQuery): Promise<Summary> {
     const range = query.from && query.to ? { from: query.from, to: query.to } : undefined;
     const retired = await this.repository.retiredMonths(range);
     const [users, activeUsers, totals, models, top] = await Promise.all([

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
+import { ReadCoalescer } from '../common/read-coalescer.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { UsersService } from '../users/users.service.js';
 import { parseReport, reportTotals } from './ccusage/report-parser.js';
@@ -15,6 +16,7 @@ export class UploadsService {
     private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly metrics: MetricsService,
+    private readonly coalescer: ReadCoalescer,
   ) {}
 
   /** Whose numbers these are: the token's own user, or for the admin token the `username` given. */
@@ -39,6 +41,7 @@ export class UploadsService {
     const report = parseReport(body);
     const stored = await this.repository.store({ userId: user.id, device: query.device, timeZone: query.tz, report, sizeBytes });
     this.metrics.recordUpload(report.days.length);
+    this.coalescer.invalidate();
     return {
       username: user.username,
       device: query.device,

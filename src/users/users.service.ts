@@ -3,6 +3,7 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { displayPrefix, hashToken, newToken } from '../auth/tokens.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
+import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import type { CreatedUser, IssuedToken, TokenInfo, TokenList, UserList, UserListQuery } from './users.schemas.js';
@@ -21,6 +22,7 @@ export class UsersService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly repository: UsersRepository,
     private readonly auth: AuthService,
+    private readonly coalescer: ReadCoalescer,
   ) {}
 
   /** The user by name (any case), or 404. */
@@ -61,6 +63,7 @@ export class UsersService {
     const user = await this.get(username);
     this.auth.requireOwnerOrAdmin(caller, user.id);
     await this.repository.delete(user.id);
+    this.coalescer.invalidate();
   }
 
   async issueToken(caller: Principal, username: string, name: string | undefined): Promise<IssuedToken> {

@@ -1,0 +1,89 @@
+import { utcDay } from '../../src/common/dates.js';
+import { StatsRepository } from '../../src/usage/stats.repository.js';
+import { registerUser, upload } from '../helpers/api.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { startApp, type TestApp } from '../helpers/test-app.js';
+
+const oneDay = (tokens: number) => ({
+  daily: [{ date: utcDay(new Date(), -1), inputTokens: tokens, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: tokens, totalCost: tokens / 1000, modelBreakdowns: [] }],
+  totals: {},
+});
+
+/** Counts the leaderboard queries an app runs, and holds each one until `release` is called. */
+function instrument(t: TestApp) {
+  const repository = t.app.get(StatsRepository);
+  const original = repository.leaderboard.bind(repository);
+  const state = { calls: 0, gate: Promise.resolve(), release: () => {} };
+  repository.leaderboard = async (...args: Parameters<typeof original>) => {
+    state.calls += 1;
+    await state.gate;
+    return original(...args);
+  };
+  return {
+    state,
+    hold() {
+      state.gate = new Promise<void>((r) => (state.release = r));
+    },
+  };
+}
+
+describe('request coalescing of shared answers', () => {
+  let db: TestDatabase;
+  let on: TestApp;
+  let off: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    on = await startApp(db, { LOG_LEVEL: 'warn' });
+    off = await startApp(db, { LOG_LEVEL: 'warn', COALESCE_READS: 'false' });
+    ({ token } = await registerUser(on.http, 'coalesce-a'));
+    await upload(on.http, token, oneDay(1000)).expect(200);
+  });
+  afterAll(async () => {
+    await on?.close();
+    await off?.close();
+    await db?.drop();
+  });
+
+  it('answers identical concurrent requests from one computation', async () => {
+    const probe = instrument(on);
+    probe.hold();
+    const pending = Array.from({ length: 8 }, () => on.http.get('/api/v1/leaderboard').query({ period: '7d' }).then((r) => r));
+    await new Promise((r) => setTimeout(r, 300));
+    probe.state.release();
+    const answers = await Promise.all(pending);
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    expect(probe.state.calls).toBe(1);
+    // Different parameters are different answers.
+    await Promise.all([on.http.get('/api/v1/leaderboard').query({ period: '7d', metric: 'tokens' }), on.http.get('/api/v1/leaderboard').query({ period: '30d' })]);
+    expect(probe.state.calls).toBe(3);
+  });
+
+  it('does not let a read that follows an upload join a computation that started before it', async () => {
+    const probe = instrument(on);
+    probe.hold();
+    const before = on.http.get('/api/v1/leaderboard').query({ period: 'all' }).then((r) => r);
+    await new Promise((r) => setTimeout(r, 200));
+    const { token: second } = await registerUser(on.http, 'coalesce-b');
+    await upload(on.http, second, oneDay(5000)).expect(200);
+    const after = on.http.get('/api/v1/leaderboard').query({ period: 'all' }).then((r) => r);
+    await new Promise((r) => setTimeout(r, 200));
+    probe.state.release();
+    const [b, a] = await Promise.all([before, after]);
+    expect(probe.state.calls).toBe(2);
+    expect(a.body.entries.map((e: { username: string }) => e.username)).toEqual(['coalesce-b', 'coalesce-a']);
+    expect(b.status).toBe(200);
+  });
+
+  it('computes every request with COALESCE_READS=false', async () => {
+    const probe = instrument(off);
+    probe.hold();
+    const pending = Array.from({ length: 4 }, () => off.http.get('/api/v1/leaderboard').query({ period: '7d' }).then((r) => r));
+    await new Promise((r) => setTimeout(r, 300));
+    probe.state.release();
+    await Promise.all(pending);
+    expect(probe.state.calls).toBe(4);
+  });
+});
