@@ -1,7 +1,21 @@
 import { z } from 'zod';
-import { isCalendarDay, utcDay } from '../usage/ccusage/report-parser.js';
 
-export { isCalendarDay, utcDay };
+/** UTC calendar day `YYYY-MM-DD`, `offset` days from `now`. */
+export function utcDay(now: Date, offset = 0): string {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset)).toISOString().slice(0, 10);
+}
+
+export function isCalendarDay(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return y >= 1970 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** The day `n` days after `day` (before, for negative `n`). */
+export function addDays(day: string, n: number): string {
+  return utcDay(new Date(`${day}T00:00:00Z`), n);
+}
 
 export const MAX_RANGE_DAYS = 3660; // ten years and then some
 

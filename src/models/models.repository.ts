@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { sql, type SQL } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
-import { type DayRange, monthMasks } from '../usage/periods.js';
+import { bucketOf, type DayRange, type Granularity, monthMasks } from '../usage/periods.js';
 import { activeInRange, money } from '../usage/stats.repository.js';
 
 export interface ModelSumsRow {
@@ -19,13 +19,6 @@ export interface ModelSumsRow {
   cost_share: string | null;
 }
 
-export type Granularity = 'day' | 'week' | 'month';
-
-const BUCKET: Record<Granularity, string> = {
-  day: 'date',
-  week: `date_trunc('week', date)::date`,
-  month: `date_trunc('month', date)::date`,
-};
 
 /** (bucket, month, mask) rows: which days of which month belong to each bucket of a range. */
 export function bucketMasks(range: DayRange, buckets: Array<{ bucket: string; range: DayRange }>): Array<{ bucket: string; month: string; mask: number }> {
@@ -85,7 +78,7 @@ export class ModelsRepository {
 
   /** One model per day, ISO week or month over a range, with distinct users per bucket. */
   async series(model: string, range: DayRange, granularity: Granularity) {
-    const bucket = sql.raw(BUCKET[granularity]);
+    const bucket = bucketOf(granularity, 'date');
     const sums = rowsOf<{ bucket: string; active_days: string } & Omit<ModelSumsRow, 'key' | 'users' | 'cost_share' | 'active_days'>>(
       await this.db.execute(sql`
         SELECT ${bucket}::text AS bucket, max(provider) AS provider, count(*)::text AS active_days,

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
-import { addCosts } from '../usage/ccusage/decimal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
-import { lastDayOfMonth, type DayRange } from '../usage/periods.js';
-import { toInt } from '../usage/usage.repository.js';
+import { bucketRange, type DayRange } from '../usage/periods.js';
+import { addTotals, toInt, tokensOf } from '../usage/token-sums.js';
 import { bucketMasks, ModelsRepository, type ModelSumsRow } from './models.repository.js';
 import type { ModelSeries, ModelSeriesQuery, Models, Providers } from './models.schemas.js';
 
@@ -13,17 +12,12 @@ function totalsOf(r: ModelSumsRow) {
   return {
     users: toInt(r.users),
     activeDays: toInt(r.active_days),
-    inputTokens: toInt(r.input_tokens),
-    outputTokens: toInt(r.output_tokens),
-    cacheCreationTokens: toInt(r.cache_creation_input_tokens),
-    cacheReadTokens: toInt(r.cache_read_input_tokens),
-    totalTokens: toInt(r.total_tokens),
+    ...tokensOf(r),
     cost: r.cost,
     costShare: r.cost_share === null ? 0 : Number(r.cost_share),
   };
 }
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 @Injectable()
 export class ModelsService {
@@ -56,21 +50,17 @@ export class ModelsService {
     const bounds = await this.repository.modelBounds(model);
     const range = { from: query.from ?? bounds.from, to: query.to ?? bounds.to };
     const rows = await this.repository.series(model, range, query.granularity);
-    const bucketRange = (label: string): DayRange =>
-      query.granularity === 'day' ? { from: label, to: label } : query.granularity === 'week' ? { from: label, to: addDays(label, 6) } : { from: label, to: lastDayOfMonth(label) };
-    const users = await this.repository.usersPerBucket(model, bucketMasks(range, rows.map((r) => ({ bucket: r.bucket, range: bucketRange(r.bucket) }))));
+    const users = await this.repository.usersPerBucket(
+      model,
+      bucketMasks(range, rows.map((r) => ({ bucket: r.bucket, range: bucketRange(query.granularity, r.bucket) }))),
+    );
     const out = rows.map((r) => ({
       date: r.bucket,
       users: users.get(r.bucket) ?? 0,
       activeDays: toInt(r.active_days),
-      inputTokens: toInt(r.input_tokens),
-      outputTokens: toInt(r.output_tokens),
-      cacheCreationTokens: toInt(r.cache_creation_input_tokens),
-      cacheReadTokens: toInt(r.cache_read_input_tokens),
-      totalTokens: toInt(r.total_tokens),
+      ...tokensOf(r),
       cost: r.cost,
     }));
-    const sum = (k: 'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens' | 'totalTokens') => out.reduce((s, r) => s + r[k], 0);
     return {
       model,
       provider: all.provider,
@@ -78,14 +68,7 @@ export class ModelsService {
       to: range.to,
       granularity: query.granularity,
       rows: out,
-      totals: {
-        inputTokens: sum('inputTokens'),
-        outputTokens: sum('outputTokens'),
-        cacheCreationTokens: sum('cacheCreationTokens'),
-        cacheReadTokens: sum('cacheReadTokens'),
-        totalTokens: sum('totalTokens'),
-        totalCost: addCosts(out.map((r) => r.cost)),
-      },
+      totals: addTotals(out.map((r) => ({ ...r, totalCost: r.cost }))),
     };
   }
 }

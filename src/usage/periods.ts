@@ -1,4 +1,5 @@
-import { utcDay } from '../common/dates.js';
+import { sql, type SQL } from 'drizzle-orm';
+import { addDays } from '../common/dates.js';
 
 /** Named periods of the leaderboard; all end today (UTC) or are the current calendar unit. */
 export const PERIODS = ['today', '7d', '30d', '90d', 'week', 'month', 'year', 'all'] as const;
@@ -9,7 +10,33 @@ export interface DayRange {
   to: string;
 }
 
-const addDays = (day: string, n: number) => utcDay(new Date(`${day}T00:00:00Z`), n);
+/** Buckets of a series: days, ISO weeks (labelled by their Monday) or months (by their first day). */
+export type Granularity = 'day' | 'week' | 'month';
+
+/** The SQL that labels a date column with its bucket. */
+export function bucketOf(granularity: Granularity, column: string): SQL {
+  const date = sql.raw(column);
+  switch (granularity) {
+    case 'day':
+      return sql`${date}`;
+    case 'week':
+      return sql`date_trunc('week', ${date})::date`;
+    case 'month':
+      return sql`date_trunc('month', ${date})::date`;
+  }
+}
+
+/** The days a bucket label stands for. */
+export function bucketRange(granularity: Granularity, label: string): DayRange {
+  switch (granularity) {
+    case 'day':
+      return { from: label, to: label };
+    case 'week':
+      return { from: label, to: addDays(label, 6) };
+    case 'month':
+      return { from: label, to: lastDayOfMonth(label) };
+  }
+}
 
 export function lastDayOfMonth(day: string): string {
   const [y, m] = day.split('-').map(Number) as [number, number];

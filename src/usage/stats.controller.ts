@@ -102,15 +102,9 @@ export class StatsController {
     @Req() request: FastifyRequest,
   ): Promise<ExportPage | StreamableFile> {
     if (!wantsCsv(request, query.format)) return this.stats.exportPage(caller, query);
-    const rows = this.stats.exportAll(caller, query);
-    // Start the generator so auth and parameter errors surface as problems, not as a broken stream.
-    const first = await rows.next();
-    async function* all() {
-      if (!first.done) yield first.value;
-      for await (const row of rows) yield row;
-    }
+    const rows = await this.stats.exportAll(caller, query);
     return csvFile('usage.csv', ['username', 'date', ...TOKEN_HEADER, 'totalCost'], (async function* () {
-      for await (const r of all()) yield [r.username, r.date, r.inputTokens, r.outputTokens, r.cacheCreationTokens, r.cacheReadTokens, r.totalTokens, r.totalCost];
+      for await (const r of rows) yield [r.username, r.date, r.inputTokens, r.outputTokens, r.cacheCreationTokens, r.cacheReadTokens, r.totalTokens, r.totalCost];
     })());
   }
 }

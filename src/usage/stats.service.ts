@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
-import { utcDay } from '../common/dates.js';
+import { addDays, utcDay } from '../common/dates.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
@@ -10,19 +10,8 @@ import { ModelsRepository } from '../models/models.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { type DayRange, periodRange } from './periods.js';
 import type { ExportPage, ExportQuery, Leaderboard, LeaderboardQuery, RangeQuery, Summary, Weekly } from './stats.schemas.js';
-import { StatsRepository, type SumsRow } from './stats.repository.js';
-import { toInt } from './usage.repository.js';
-
-export function sumsToTotals(r: SumsRow) {
-  return {
-    inputTokens: toInt(r.input_tokens),
-    outputTokens: toInt(r.output_tokens),
-    cacheCreationTokens: toInt(r.cache_creation_input_tokens),
-    cacheReadTokens: toInt(r.cache_read_input_tokens),
-    totalTokens: toInt(r.total_tokens),
-    totalCost: r.total_cost,
-  };
-}
+import { StatsRepository } from './stats.repository.js';
+import { sumsToTotals, toInt } from './token-sums.js';
 
 /** An export cursor: the last row's (date, user id), opaque to clients. */
 function encodeCursor(date: string, userId: number): string {
@@ -71,7 +60,7 @@ export class StatsService {
     const rows = await this.repository.leaderboard(range, query.metric, query.limit, query.offset, retired);
     const total = rows[0] ? Number(rows[0].total) : await this.repository.activeUsers(range);
     const topModels = await this.repository.topModels(rows.map((r) => Number(r.user_id)), range, retired);
-    const bounds = range ?? (await this.dataBounds());
+    const bounds = range ?? (await this.repository.dataBounds());
     return {
       period: custom ? 'custom' : query.period,
       from: bounds?.from ?? null,
@@ -89,14 +78,10 @@ export class StatsService {
     };
   }
 
-  private async dataBounds(): Promise<DayRange | undefined> {
-    return this.repository.dataBounds();
-  }
-
   async weekly(caller: Principal, limit: number, offset: number): Promise<Weekly> {
     this.auth.requireReader(caller);
     const to = this.today();
-    const from = utcDay(new Date(`${to}T00:00:00Z`), -6);
+    const from = addDays(to, -6);
     const { rows, total } = await this.repository.recentDays(from, limit, offset);
     return {
       from,
@@ -110,7 +95,7 @@ export class StatsService {
 
   private async exportRange(query: ExportQuery): Promise<{ range: DayRange; userId: number | undefined }> {
     const to = query.to ?? this.today();
-    const range = { from: query.from ?? utcDay(new Date(`${to}T00:00:00Z`), -29), to };
+    const range = { from: query.from ?? addDays(to, -29), to };
     const userId = query.username === undefined ? undefined : (await this.users.get(query.username)).id;
     return { range, userId };
   }
@@ -128,18 +113,25 @@ export class StatsService {
     };
   }
 
-  /** Every row of the range, a page at a time: what the CSV export streams. */
-  async *exportAll(caller: Principal, query: ExportQuery): AsyncGenerator<ExportPage['rows'][number]> {
+  /**
+   * Every row of the range, a page at a time: what the CSV export streams. Access, the user and the
+   * cursor are checked before the stream starts, so their errors are problem bodies, not a cut stream.
+   */
+  async exportAll(caller: Principal, query: ExportQuery): Promise<AsyncGenerator<ExportPage['rows'][number]>> {
     this.auth.requireReader(caller);
     const { range, userId } = await this.exportRange(query);
-    let after = query.cursor ? decodeCursor(query.cursor) : undefined;
-    for (;;) {
-      const rows = await this.repository.exportPage(range, userId, after, 5000);
-      for (const r of rows) yield { username: r.username, date: r.date, ...sumsToTotals(r) };
-      const last = rows.at(-1);
-      if (!last || rows.length < 5000) return;
-      after = { date: last.date, userId: Number(last.user_id) };
-    }
+    const start = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const repository = this.repository;
+    return (async function* () {
+      let after = start;
+      for (;;) {
+        const rows = await repository.exportPage(range, userId, after, 5000);
+        for (const r of rows) yield { username: r.username, date: r.date, ...sumsToTotals(r) };
+        const last = rows.at(-1);
+        if (!last || rows.length < 5000) return;
+        after = { date: last.date, userId: Number(last.user_id) };
+      }
+    })();
   }
 
   async summary(caller: Principal, query: RangeQuery): Promise<Summary> {
@@ -157,7 +149,7 @@ export class StatsService {
       this.models.breakdown(range, 'model'),
       this.repository.leaderboard(range, 'cost', 1, 0, retired),
     ]);
-    const bounds = range ?? (await this.dataBounds());
+    const bounds = range ?? (await this.repository.dataBounds());
     const topModel = models[0];
     return {
       from: bounds?.from ?? null,

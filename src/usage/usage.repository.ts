@@ -2,18 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
+import { bucketOf, type Granularity } from './periods.js';
 import { money, SUM_COLUMNS, type SumsRow } from './stats.repository.js';
 
-/** Token sums come back as text so that no driver rounds them; these turn them into numbers. */
-export const toInt = (v: unknown): number => Number(v ?? 0);
 
-export type Granularity = 'day' | 'week' | 'month';
-
-const BUCKET: Record<Granularity, string> = {
-  day: 's.date',
-  week: `date_trunc('week', s.date)::date`,
-  month: `date_trunc('month', s.date)::date`,
-};
 
 export interface BucketRow extends SumsRow {
   bucket: string;
@@ -63,7 +55,7 @@ export class UsageRepository {
    * days left: each is one row, the whole month from user_month_stats, marked `retired`.
    */
   async userBuckets(userId: number, from: string, to: string, granularity: Granularity, retired: string[] = []): Promise<BucketRow[]> {
-    const bucket = sql.raw(BUCKET[granularity]);
+    const bucket = bucketOf(granularity, 's.date');
     const months =
       retired.length === 0
         ? sql``
@@ -85,7 +77,7 @@ export class UsageRepository {
 
   /** The same buckets per model (usage_stats_model_idx); retired months from user_model_months. */
   async userModelBuckets(userId: number, from: string, to: string, granularity: Granularity, retired: string[] = []): Promise<ModelBucketRow[]> {
-    const bucket = sql.raw(BUCKET[granularity]);
+    const bucket = bucketOf(granularity, 's.date');
     const months =
       retired.length === 0
         ? sql``

@@ -2,16 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { groupBy } from '../common/collections.js';
-import { addCosts } from './ccusage/decimal.js';
-import { utcDay } from '../common/dates.js';
+import { addDays, utcDay } from '../common/dates.js';
 import { UsersService } from '../users/users.service.js';
-import { sumsToTotals } from './stats.service.js';
-import { toInt, UsageRepository } from './usage.repository.js';
+import { addTotals, EMPTY_TOTALS, sumsToTotals, toInt, tokensOf } from './token-sums.js';
+import { UsageRepository } from './usage.repository.js';
 import type { UsageRangeQuery, UserProfile, UserUsage } from './usage.schemas.js';
-
-export function emptyTotals() {
-  return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 0, totalCost: '0.0000' };
-}
 
 @Injectable()
 export class UsageService {
@@ -29,7 +24,7 @@ export class UsageService {
     const from = query.from ?? range.first;
     const to = query.to ?? range.last;
     const base = { username: user.username, from: from ?? null, to: to ?? null, granularity: query.granularity };
-    if (!from || !to) return { ...base, retiredMonths: [], rows: [], totals: emptyTotals() };
+    if (!from || !to) return { ...base, retiredMonths: [], rows: [], totals: EMPTY_TOTALS };
     const retired = await this.repository.retiredMonths(from, to);
     const [buckets, models, totals] = await Promise.all([
       this.repository.userBuckets(user.id, from, to, query.granularity, retired),
@@ -49,16 +44,12 @@ export class UsageService {
         ...sumsToTotals(b),
         ...(query.models
           ? {
-              models: (modelsByBucket.get(key(b.bucket, b.retired)) ?? []).map((m) => {
-                const tokens = {
-                  inputTokens: toInt(m.input_tokens),
-                  outputTokens: toInt(m.output_tokens),
-                  cacheCreationTokens: toInt(m.cache_creation_input_tokens),
-                  cacheReadTokens: toInt(m.cache_read_input_tokens),
-                };
-                const totalTokens = tokens.inputTokens + tokens.outputTokens + tokens.cacheCreationTokens + tokens.cacheReadTokens;
-                return { model: m.model, provider: m.provider, ...tokens, totalTokens, cost: m.cost };
-              }),
+              models: (modelsByBucket.get(key(b.bucket, b.retired)) ?? []).map((m) => ({
+                model: m.model,
+                provider: m.provider,
+                ...tokensOf(m),
+                cost: m.cost,
+              })),
             }
           : {}),
       })),
@@ -70,7 +61,7 @@ export class UsageService {
     this.auth.requireReader(caller);
     const user = await this.users.get(username);
     const today = utcDay(new Date());
-    const since = (days: number) => utcDay(new Date(`${today}T00:00:00Z`), -(days - 1));
+    const since = (days: number) => addDays(today, -(days - 1));
     const [range, all, week, month, top, devices] = await Promise.all([
       this.repository.dataRange(user.id),
       this.repository.allTimeTotals(user.id),
@@ -79,26 +70,17 @@ export class UsageService {
       this.repository.topModels(user.id, 10),
       this.repository.devices(user.id),
     ]);
-    const window = (rows: Awaited<ReturnType<UsageRepository['userBuckets']>>) => {
-      const t = rows.map(sumsToTotals);
-      const sum = (k: 'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens' | 'totalTokens') => t.reduce((s, r) => s + r[k], 0);
-      return {
-        inputTokens: sum('inputTokens'),
-        outputTokens: sum('outputTokens'),
-        cacheCreationTokens: sum('cacheCreationTokens'),
-        cacheReadTokens: sum('cacheReadTokens'),
-        totalTokens: sum('totalTokens'),
-        totalCost: addCosts(t.map((r) => r.totalCost)),
-        activeDays: rows.reduce((s, r) => s + toInt(r.active_days), 0),
-      };
-    };
+    const window = (rows: Awaited<ReturnType<UsageRepository['userBuckets']>>) => ({
+      ...addTotals(rows.map(sumsToTotals)),
+      activeDays: rows.reduce((s, r) => s + toInt(r.active_days), 0),
+    });
     return {
       username: user.username,
       createdAt: user.createdAt.toISOString(),
       firstDate: range.first,
       lastDate: range.last,
       activeDays: all ? toInt(all.active_days) : 0,
-      totals: all ? sumsToTotals(all) : emptyTotals(),
+      totals: all ? sumsToTotals(all) : EMPTY_TOTALS,
       last7Days: window(week),
       last30Days: window(month),
       topModels: top.map((m) => ({ model: m.model, provider: m.provider, totalTokens: toInt(m.total_tokens), cost: m.cost, costShare: m.share === null ? 0 : Number(m.share) })),

@@ -472,7 +472,7 @@ describe('stats endpoints against an independent computation', () => {
       expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(param);
     });
 
-    it.each(['/api/v1/users/nobody', '/api/v1/users/nobody/usage', '/api/v1/models/no-such-model/usage', '/api/v1/usage?username=nobody'])('%s → 404', async (url) => {
+    it.each(['/api/v1/users/nobody', '/api/v1/users/nobody/usage', '/api/v1/models/no-such-model/usage', '/api/v1/usage?username=nobody', '/api/v1/usage?username=nobody&format=csv'])('%s → 404', async (url) => {
       const res = await t.http.get(url).expect(404);
       expect(res.body.status).toBe(404);
     });

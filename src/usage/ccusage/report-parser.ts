@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import { DomainError, ErrorCode, type FieldError, formatPath } from '../../common/errors.js';
 import { validationError } from '../../common/validation.pipe.js';
+import { isCalendarDay, utcDay } from '../../common/dates.js';
 import { providerOf } from '../../models/providers.js';
-import { addCosts, roundCost } from './decimal.js';
+import { addTotals, type Totals } from '../token-sums.js';
+import { roundCost } from './decimal.js';
 import {
   agentReportSchema,
   classicReportSchema,
@@ -68,18 +70,6 @@ function zodErrors(error: z.ZodError): FieldError[] {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** UTC calendar day `YYYY-MM-DD`, `offset` days from `now`. */
-export function utcDay(now: Date, offset = 0): string {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset)).toISOString().slice(0, 10);
-}
-
-export function isCalendarDay(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return y >= 1970 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
 
 interface RawDay {
   path: string;
@@ -298,13 +288,6 @@ function normalizeDay(row: RawDay): DaySlice {
 }
 
 /** Sums of a report's days, as the upload answer and the uploads table give them. */
-export function reportTotals(days: DaySlice[]) {
-  return {
-    inputTokens: days.reduce((s, d) => s + d.inputTokens, 0),
-    outputTokens: days.reduce((s, d) => s + d.outputTokens, 0),
-    cacheCreationTokens: days.reduce((s, d) => s + d.cacheCreationTokens, 0),
-    cacheReadTokens: days.reduce((s, d) => s + d.cacheReadTokens, 0),
-    totalTokens: days.reduce((s, d) => s + d.totalTokens, 0),
-    totalCost: addCosts(days.map((d) => d.cost)),
-  };
+export function reportTotals(days: DaySlice[]): Totals {
+  return addTotals(days.map((d) => ({ ...d, totalCost: d.cost })));
 }

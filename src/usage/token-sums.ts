@@ -1,0 +1,54 @@
+import { addCosts } from './ccusage/decimal.js';
+
+/**
+ * Token sums come out of SQL as text (`::text`, so no driver rounds a 64-bit integer) under the
+ * database's column names; these turn them into the API's ccusage-style numbers once.
+ */
+export const toInt = (v: unknown): number => Number(v ?? 0);
+
+export interface TokenColumns {
+  input_tokens: string;
+  output_tokens: string;
+  cache_creation_input_tokens: string;
+  cache_read_input_tokens: string;
+}
+
+export interface Totals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  totalTokens: number;
+  totalCost: string;
+}
+
+/** The four kinds, and their sum as a model's total (breakdowns have no total of their own). */
+export function tokensOf(r: TokenColumns) {
+  const tokens = {
+    inputTokens: toInt(r.input_tokens),
+    outputTokens: toInt(r.output_tokens),
+    cacheCreationTokens: toInt(r.cache_creation_input_tokens),
+    cacheReadTokens: toInt(r.cache_read_input_tokens),
+  };
+  return { ...tokens, totalTokens: tokens.inputTokens + tokens.outputTokens + tokens.cacheCreationTokens + tokens.cacheReadTokens };
+}
+
+/** A row of sums with its own total_tokens (days include tokens no model claims) and total_cost. */
+export function sumsToTotals(r: TokenColumns & { total_tokens: string; total_cost: string }): Totals {
+  return { ...tokensOf(r), totalTokens: toInt(r.total_tokens), totalCost: r.total_cost };
+}
+
+/** Exact totals of several: integer token sums, decimal cost sums. */
+export function addTotals(list: Totals[]): Totals {
+  const sum = (k: Exclude<keyof Totals, 'totalCost'>) => list.reduce((s, r) => s + r[k], 0);
+  return {
+    inputTokens: sum('inputTokens'),
+    outputTokens: sum('outputTokens'),
+    cacheCreationTokens: sum('cacheCreationTokens'),
+    cacheReadTokens: sum('cacheReadTokens'),
+    totalTokens: sum('totalTokens'),
+    totalCost: addCosts(list.map((r) => r.totalCost)),
+  };
+}
+
+export const EMPTY_TOTALS: Totals = addTotals([]);
