@@ -9,6 +9,7 @@
  *
  *   node bench/build-dataset.mjs [users] [days] [models]     (BENCH_KEEP is implied when run alone)
  */
+import { REBUILDS } from '../test/helpers/summary-rebuilds.mjs';
 import pg from 'pg';
 import { PostgresConnection } from '../dist/db/database-connection.js';
 import { runMigrations } from '../dist/db/migrate.js';
@@ -187,7 +188,7 @@ export async function buildDataset({ users: N, days: D, models: M, workers = 2 }
     );
     phase(`indexes (${deferred.map((i) => i.name).join(', ')})`);
 
-    // The summaries, as the rebuild queries of test/stats/summaries.spec.ts derive them.
+    // The summaries, as the rebuild queries of test/helpers/summary-rebuilds.mjs derive them.
     const DAY_BIT = (column) => `bit_or(1 << (extract(day from ${column})::int - 1))`;
     await parallel(pool, workers, [
       (c) =>
@@ -228,8 +229,9 @@ export async function buildDataset({ users: N, days: D, models: M, workers = 2 }
             FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id
            GROUP BY s.user_id, m.model, date_trunc('month', s.date)::date`);
         await c.query(`
-          INSERT INTO user_model_months (user_id, model, month, provider, day_mask)
-          SELECT user_id, model, month, provider, day_mask FROM bench_user_model_months ORDER BY 1, 2, 3`);
+          INSERT INTO user_model_months (user_id, model, month, provider, day_mask, input_tokens, output_tokens,
+                                         cache_creation_input_tokens, cache_read_input_tokens, cost)
+          SELECT user_id, model, month, provider, day_mask, i, o, cc, cr, c FROM bench_user_model_months ORDER BY 1, 2, 3`);
         await c.query(`
           INSERT INTO user_model_totals (user_id, model, provider, days, input_tokens, output_tokens,
                                          cache_creation_input_tokens, cache_read_input_tokens, cost)
@@ -265,56 +267,6 @@ export async function buildDataset({ users: N, days: D, models: M, workers = 2 }
     await pool.end();
   }
 }
-
-/**
- * The checks of test/stats/summaries.spec.ts (same queries): each summary table equals its rebuild
- * from usage_stats/model_usage, and each day's totals equal the sum of its models.
- */
-const REBUILDS = {
-  user_month_stats: {
-    actual: `SELECT user_id, month::text, active_days, day_mask, total_tokens::text, input_tokens::text, output_tokens::text,
-                    cache_creation_input_tokens::text, cache_read_input_tokens::text, total_cost::numeric(20,4)::text FROM user_month_stats`,
-    rebuilt: `SELECT user_id, date_trunc('month', date)::date::text, count(*)::int,
-                     sum(1 << (extract(day from date)::int - 1))::int, -- one row per day, so the sum of bits is their OR
-                     sum(total_tokens)::text, sum(input_tokens)::text, sum(output_tokens)::text,
-                     sum(cache_creation_input_tokens)::text, sum(cache_read_input_tokens)::text, sum(total_cost)::numeric(20,4)::text
-                FROM usage_stats s GROUP BY user_id, date_trunc('month', date)`,
-  },
-  user_totals: {
-    actual: `SELECT user_id, first_date::text, last_date::text, active_days, total_tokens::text, input_tokens::text,
-                    cache_read_input_tokens::text, total_cost::numeric(20,4)::text FROM user_totals`,
-    rebuilt: `SELECT user_id, min(date)::text, max(date)::text, count(*)::int, sum(total_tokens)::text, sum(input_tokens)::text,
-                     sum(cache_read_input_tokens)::text, sum(total_cost)::numeric(20,4)::text FROM usage_stats GROUP BY user_id`,
-  },
-  user_model_totals: {
-    actual: `SELECT user_id, model, provider, days, input_tokens::text, output_tokens::text, cache_creation_input_tokens::text,
-                    cache_read_input_tokens::text, cost::numeric(20,4)::text FROM user_model_totals`,
-    rebuilt: `SELECT s.user_id, m.model, max(m.provider), count(*)::int, sum(m.input_tokens)::text, sum(m.output_tokens)::text,
-                     sum(m.cache_creation_input_tokens)::text, sum(m.cache_read_input_tokens)::text, sum(m.cost)::numeric(20,4)::text
-                FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id GROUP BY s.user_id, m.model`,
-  },
-  user_model_months: {
-    actual: `SELECT user_id, model, month::text, provider, day_mask FROM user_model_months`,
-    rebuilt: `SELECT s.user_id, m.model, date_trunc('month', s.date)::date::text, max(m.provider),
-                     sum(1 << (extract(day from s.date)::int - 1))::int
-                FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id GROUP BY s.user_id, m.model, date_trunc('month', s.date)`,
-  },
-  model_day_stats: {
-    actual: `SELECT date::text, model, provider, users, input_tokens::text, output_tokens::text, cache_creation_input_tokens::text,
-                    cache_read_input_tokens::text, cost::numeric(20,4)::text FROM model_day_stats`,
-    rebuilt: `SELECT s.date::text, m.model, max(m.provider), count(*)::int, sum(m.input_tokens)::text, sum(m.output_tokens)::text,
-                     sum(m.cache_creation_input_tokens)::text, sum(m.cache_read_input_tokens)::text, sum(m.cost)::numeric(20,4)::text
-                FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id GROUP BY s.date, m.model`,
-  },
-  day_stats: {
-    actual: `SELECT date::text, active_users, total_tokens::text, input_tokens::text, output_tokens::text,
-                    cache_creation_input_tokens::text, cache_read_input_tokens::text, total_cost::numeric(20,4)::text FROM day_stats`,
-    rebuilt: `SELECT date::text, count(*)::int, sum(total_tokens)::text, sum(input_tokens)::text, sum(output_tokens)::text,
-                     sum(cache_creation_input_tokens)::text, sum(cache_read_input_tokens)::text, sum(total_cost)::numeric(20,4)::text
-                FROM usage_stats GROUP BY date`,
-  },
-};
-
 
 export async function verifyDataset() {
   const client = new pg.Client({ connectionString: benchUrl(), options: '-c timezone=UTC' });
