@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { BACKEND, createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import { BACKEND, type TestDatabase } from '../helpers/database.js';
+import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 const journal = JSON.parse(readFileSync(new URL('../../drizzle/meta/_journal.json', import.meta.url), 'utf8'));
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -9,14 +9,7 @@ describe('the application', () => {
   let db: TestDatabase;
   let t: TestApp;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startApp(db);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  useTestApp({}, (app) => ({ db, t } = app));
 
   it('reports what it is on GET /api/v1/info', async () => {
     const res = await t.http.get('/api/v1/info').expect(200);

@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { buildOpenApiDocument, OPENAPI_FILE, serializeOpenApi } from '../../src/swagger.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 describe('openapi.json', () => {
   let db: TestDatabase;
   let t: TestApp;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startApp(db);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  useTestApp({}, (app) => ({ db, t } = app));
 
   it('is what the application documents now (run `npm run openapi` after changing the API)', async () => {
     const served = (await t.http.get('/docs-json').expect(200)).body;

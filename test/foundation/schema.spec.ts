@@ -1,5 +1,5 @@
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /**
  * The schema as PostgreSQL reports it after the committed migrations ran, compared with
@@ -40,14 +40,7 @@ describe('the schema created by the migrations', () => {
   let db: TestDatabase;
   let t: TestApp;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startApp(db);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  useTestApp({}, (app) => ({ db, t } = app));
 
   it.each(Object.keys(SPEC))('%s has the spec columns, types, NOT NULLs and defaults, in order', async (table) => {
     const rows = await db.query<{ column_name: string; type: string; is_nullable: 'YES' | 'NO'; column_default: string | null }>(

@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config/config.schema.js';
-import type { TestDatabase } from './database.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -32,4 +32,22 @@ export async function startApp(db: TestDatabase, env: Record<string, string> = {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const http = request(app.getHttpServer());
   return { app, config, http, logs, close: () => app.close() };
+}
+
+/**
+ * The usual test-file setup: before all tests, a database of the file's own (see database.ts) and
+ * the app on it, handed to `ready`; after all, both closed and the database dropped.
+ */
+export function useTestApp(env: Record<string, string>, ready: (app: { db: TestDatabase; t: TestApp }) => void): void {
+  let db: TestDatabase | undefined;
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startApp(db, env);
+    ready({ db, t });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
 }

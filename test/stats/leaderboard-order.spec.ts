@@ -1,7 +1,7 @@
 import { utcDay } from '../../src/common/dates.js';
 import { registerUser, upload } from '../helpers/api.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /** Ranks past 9 must sort as numbers (1, 2, …, 10, 11, 12), not as text (1, 10, 11, 12, 2, …). */
 describe('leaderboard order with more than nine users', () => {
@@ -9,9 +9,8 @@ describe('leaderboard order with more than nine users', () => {
   let t: TestApp;
   const costs = new Map<string, number>();
 
+  useTestApp({ LOG_LEVEL: 'warn' }, (app) => ({ db, t } = app));
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startApp(db, { LOG_LEVEL: 'warn' });
     for (let i = 1; i <= 12; i++) {
       const username = `order-${String(i).padStart(2, '0')}`;
       const { token } = await registerUser(t.http, username);
@@ -21,10 +20,6 @@ describe('leaderboard order with more than nine users', () => {
       costs.set(username, i / 10);
     }
   }, 180_000);
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
 
   it.each(['all', '7d', 'month'])('ranks %s by cost as numbers', async (period) => {
     const res = await t.http.get('/api/v1/leaderboard').query({ period, limit: 500 }).expect(200);

@@ -1,7 +1,7 @@
 import { utcDay } from '../../src/common/dates.js';
 import { registerUser, upload } from '../helpers/api.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { startApp, type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /**
  * Every stats endpoint checked against sums computed here, from the reports this test uploads.
@@ -128,9 +128,8 @@ describe('stats endpoints against an independent computation', () => {
   const ledgers = new Map<string, Ledger>();
   const tokens = new Map<string, string>();
 
+  useTestApp({ LOG_LEVEL: 'warn' }, (app) => ({ db, t } = app));
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startApp(db, { LOG_LEVEL: 'warn' });
     // Six users; two have identical usage (a tie); some report from two devices; one is quiet lately.
     const plans: Array<{ name: string; devices: GenDay[][] }> = [
       { name: 'ada', devices: [generate(1, 70), generate(2, 20, -3)] },
@@ -147,10 +146,6 @@ describe('stats endpoints against an independent computation', () => {
       ledgers.set(plan.name, mergeDevices(plan.devices));
     }
   }, 180_000);
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
 
   function expectedBoard(from: string, to: string, metric: 'cost' | 'tokens' | Kind = 'cost') {
     const rows = [...ledgers.entries()]

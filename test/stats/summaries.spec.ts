@@ -1,21 +1,14 @@
 import { registerUser, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import type { TestDatabase } from '../helpers/database.js';
 import { REBUILDS } from '../helpers/summary-rebuilds.mjs';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 describe('summary tables', () => {
   let db: TestDatabase;
   let t: TestApp;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startApp(db, { LOG_LEVEL: 'warn' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  useTestApp({ LOG_LEVEL: 'warn' }, (app) => ({ db, t } = app));
 
   async function expectExact(): Promise<void> {
     for (const [table, { actual, rebuilt }] of Object.entries(REBUILDS)) {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { registerUser, uniqueName, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { startApp, type TestApp, useTestApp } from '../helpers/test-app.js';
 
 const ADMIN = 'the-admin-token-of-the-auth-tests';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -12,14 +12,7 @@ describe('users, tokens and who may do what', () => {
   let db: TestDatabase;
   let open: TestApp;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    open = await startApp(db, { LOG_LEVEL: 'warn', ADMIN_TOKEN: ADMIN });
-  });
-  afterAll(async () => {
-    await open?.close();
-    await db?.drop();
-  });
+  useTestApp({ LOG_LEVEL: 'warn', ADMIN_TOKEN: ADMIN }, (app) => ({ db, t: open } = app));
 
   it('registers a user with a token shown once and stored only as its SHA-256', async () => {
     const username = uniqueName('Alice');

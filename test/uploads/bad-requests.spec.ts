@@ -2,8 +2,8 @@ import type request from 'supertest';
 import { utcDay } from '../../src/common/dates.js';
 import { registerUser, rowCounts, upload } from '../helpers/api.js';
 import { fixture, fixtureText } from '../helpers/ccusage.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 type Http = ReturnType<typeof request>;
 type Report = { daily: Array<Record<string, unknown> & { modelBreakdowns: Array<Record<string, unknown>> }>; totals: object };
@@ -102,21 +102,18 @@ describe('a catalogue of bad uploads', () => {
   let token: string;
   let before: Record<string, number>;
 
+  useTestApp({ LOG_LEVEL: 'warn', ADMIN_TOKEN: ADMIN, BODY_LIMIT_BYTES: String(BODY_LIMIT) }, (app) => ({ db, t } = app));
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startApp(db, { LOG_LEVEL: 'warn', ADMIN_TOKEN: ADMIN, BODY_LIMIT_BYTES: String(BODY_LIMIT) });
     ({ token } = await registerUser(t.http));
     await upload(t.http, token, claude(), { device: 'seed' }).expect(200);
     before = await rowCounts(db.query);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
   });
 
   it('has at least 40 distinct cases', () => {
     expect(new Set(CASES.map((c) => c.name)).size).toBe(CASES.length);
     expect(CASES.length).toBeGreaterThanOrEqual(40);
+    // The row counts compared after each case cover every table the service writes.
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['users', 'api_tokens', 'usage_stats', 'model_usage', 'device_days', 'uploads', 'day_stats']));
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s: a problem body, nothing stored', async (_name, c) => {

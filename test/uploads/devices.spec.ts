@@ -1,7 +1,7 @@
 import { registerUser, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 type Day = { date: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number; totalTokens: number; totalCost: number; modelBreakdowns: Array<Record<string, unknown> & { modelName: string; inputTokens: number; cost: number }> };
 type Report = { daily: Day[]; totals: Record<string, unknown> };
@@ -25,14 +25,7 @@ describe('devices, re-uploads and concurrency', () => {
   let db: TestDatabase;
   let t: TestApp;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startApp(db, { LOG_LEVEL: 'warn' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  useTestApp({ LOG_LEVEL: 'warn' }, (app) => ({ db, t } = app));
 
   const snapshot = async (username: string) =>
     db.query(

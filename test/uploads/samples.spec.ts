@@ -1,7 +1,7 @@
 import { registerUser, upload } from '../helpers/api.js';
 import { allFixtures, expectedDays, fixture } from '../helpers/ccusage.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /** Which report each real ccusage output is (MANIFEST.txt) and what the server must make of it. */
 const ACCEPTED: Record<string, string> = {
@@ -74,14 +74,7 @@ describe('uploading every real ccusage output', () => {
   let db: TestDatabase;
   let t: TestApp;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startApp(db, { LOG_LEVEL: 'warn' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  useTestApp({ LOG_LEVEL: 'warn' }, (app) => ({ db, t } = app));
 
   it('has a verdict for every sample file', () => {
     const known = new Set([...Object.keys(ACCEPTED), ...Object.keys(REFUSED), ...Object.keys(INVALID)]);
