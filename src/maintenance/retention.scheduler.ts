@@ -1,11 +1,9 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
+import { ConfiguredCronJob } from './cron-job.js';
 import { RetentionService } from './retention.service.js';
-
-export const RETENTION_JOB = 'retention';
 
 /**
  * Registers the retention cron from RETENTION_CRON when RETENTION_DAYS is set. Each tick only
@@ -15,13 +13,15 @@ export const RETENTION_JOB = 'retention';
 @Injectable()
 export class RetentionScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('RetentionScheduler');
-  private running: Promise<unknown> | undefined;
+  private readonly job: ConfiguredCronJob;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    private readonly registry: SchedulerRegistry,
+    registry: SchedulerRegistry,
     private readonly retention: RetentionService,
-  ) {}
+  ) {
+    this.job = new ConfiguredCronJob(registry, 'retention', this.logger);
+  }
 
   onApplicationBootstrap(): void {
     const { days, cron } = this.config.retention;
@@ -29,33 +29,11 @@ export class RetentionScheduler implements OnApplicationBootstrap, BeforeApplica
       this.logger.log('retention is off (RETENTION_DAYS not set): daily rows are kept forever');
       return;
     }
-    let job: CronJob;
-    try {
-      job = CronJob.from({
-        cronTime: cron,
-        timeZone: 'UTC',
-        waitForCompletion: true,
-        onTick: async () => {
-          this.running = this.retention.runScheduled().catch((error: unknown) => {
-            this.logger.error(`scheduled retention could not run: ${(error as Error).message}`);
-          });
-          await this.running;
-        },
-      });
-    } catch (error) {
-      throw new Error(`RETENTION_CRON '${cron}' is not a valid cron expression: ${(error as Error).message}`);
-    }
-    this.registry.addCronJob(RETENTION_JOB, job);
-    job.start();
+    this.job.start('RETENTION_CRON', cron, () => this.retention.runScheduled());
     this.logger.log(`retention scheduled: '${cron}' (UTC), daily rows older than ${days} days archived into ${this.retention.directory}`);
   }
 
-  /** No new run starts once shutdown begins; one in progress finishes before the database closes. */
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.registry.doesExist('cron', RETENTION_JOB)) {
-      await this.registry.getCronJob(RETENTION_JOB).stop();
-      this.registry.deleteCronJob(RETENTION_JOB);
-    }
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 }
