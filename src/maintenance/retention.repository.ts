@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
+import { jsonSet } from '../db/sql.js';
 
 /** How many rows one retired month had in each table, as deleted. */
 export interface RetiredCounts {
@@ -72,7 +73,7 @@ export class RetentionRepository {
     const rows = rowsOf<{ month: string }>(
       await this.db.execute(sql`
         SELECT month::text AS month FROM retired_months
-         WHERE month IN (SELECT value::date FROM jsonb_array_elements_text(${JSON.stringify(months)}::jsonb))`),
+         WHERE month IN ${jsonSet(months, 'date')}`),
     );
     return new Set(rows.map((r) => r.month));
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { sql, type SQL } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
+import { sqlList } from '../db/sql.js';
 import { type DayRange, monthMasks, splitByMonths } from './periods.js';
 
 export const METRICS = ['cost', 'tokens', 'input', 'output', 'cacheCreation', 'cacheRead'] as const;
@@ -44,11 +45,6 @@ export const SUM_COLUMNS = sql.raw(`
   ${int('sum(cache_read_input_tokens)')} AS cache_read_input_tokens,
   ${int('sum(total_tokens)')} AS total_tokens, ${money('sum(total_cost)')} AS total_cost`);
 
-/**
- * A list of values as SQL parameters, `($1, $2, …)`: unlike a jsonb set, the planner sees the
- * values and can use an index on the column they are compared with.
- */
-export const sqlList = (values: Array<string | number>, cast = '') => sql`(${sql.join(values.map((v) => sql`${v}${sql.raw(cast)}`), sql`, `)})`;
 
 /** `(month = … AND day_mask & … <> 0) OR …`: rows active on some day of the range. */
 export const activeInRange = (range: DayRange, alias = '') =>

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
+import { jsonSet } from '../db/sql.js';
 
 /**
  * Keeping the summary tables (src/db/schema/summaries.ts) exact. Every function runs inside the
@@ -13,8 +14,6 @@ import { type Database, rowsOf } from '../db/database-connection.js';
  * same order and cannot deadlock.
  */
 
-const jsonSet = (values: unknown[], type: 'date' | 'int') =>
-  sql`(SELECT value::${sql.raw(type)} FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
 
 /** The user's rows for these days before a change: what the deltas subtract. */
 export interface Snapshot {

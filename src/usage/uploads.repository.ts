@@ -4,6 +4,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
+import { jsonSet, PG_NUMERIC_OVERFLOW, pgErrorCode } from '../db/sql.js';
 import { uploads } from '../db/schema.js';
 import type { DaySlice, ParsedReport } from './ccusage/report-parser.js';
 import { reportTotals } from './ccusage/report-parser.js';
@@ -34,15 +35,9 @@ export function sliceHash(day: DaySlice): string {
   return createHash('sha256').update(JSON.stringify(day)).digest('hex');
 }
 
-const NUMERIC_OVERFLOW = '22003';
-
-function isNumericOverflow(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e?.code === NUMERIC_OVERFLOW || e?.cause?.code === NUMERIC_OVERFLOW;
-}
 
 /** A JSON array of dates as a set-returning SQL expression (works the same on pg and PGlite). */
-const dateSet = (dates: string[]) => sql`(SELECT value::date FROM jsonb_array_elements_text(${JSON.stringify(dates)}::jsonb))`;
+
 
 @Injectable()
 export class UploadsRepository {
@@ -72,8 +67,7 @@ export class UploadsRepository {
           rowsOf<{ month: string }>(
             await tx.execute(sql`
               SELECT to_char(month, 'YYYY-MM') AS month FROM retired_months
-               WHERE month IN (SELECT DISTINCT date_trunc('month', value::date)::date
-                                 FROM jsonb_array_elements_text(${JSON.stringify(report.days.map((d) => d.date))}::jsonb))`),
+               WHERE month IN (SELECT DISTINCT date_trunc('month', d)::date FROM ${jsonSet(report.days.map((d) => d.date), 'date')} AS days(d))`),
           ).map((r) => r.month),
         );
         const ignored = report.days.filter((d) => retired.has(d.date.slice(0, 7))).map((d) => d.date);
@@ -85,7 +79,7 @@ export class UploadsRepository {
           rowsOf<{ date: string; content_hash: string }>(
             await tx.execute(sql`
               SELECT date::text AS date, content_hash FROM device_days
-               WHERE user_id = ${userId} AND device = ${device} AND date IN ${dateSet([...hashes.keys()])}`),
+               WHERE user_id = ${userId} AND device = ${device} AND date IN ${jsonSet([...hashes.keys()], 'date')}`),
           ).map((r) => [r.date, r.content_hash]),
         );
         const changed = kept.filter((d) => existing.get(d.date) !== hashes.get(d.date));
@@ -128,7 +122,7 @@ export class UploadsRepository {
         return { uploadId: upload!.id, inserted, updated, unchanged, ignored, warnings };
       });
     } catch (error) {
-      if (isNumericOverflow(error)) {
+      if (pgErrorCode(error) === PG_NUMERIC_OVERFLOW) {
         throw new DomainError(
           ErrorCode.UnprocessableReport,
           "A day's cost summed over this user's devices would exceed 999,999.9999 USD, the most the database keeps for a day.",
@@ -169,7 +163,7 @@ export class UploadsRepository {
     );
     const sliceIds = slices.map((s) => s.id);
     const idOf = new Map(slices.map((s) => [s.date, s.id]));
-    await tx.execute(sql`DELETE FROM device_day_models WHERE device_day_id IN (SELECT value::int FROM jsonb_array_elements_text(${JSON.stringify(sliceIds)}::jsonb))`);
+    await tx.execute(sql`DELETE FROM device_day_models WHERE device_day_id IN ${jsonSet(sliceIds, 'int')}`);
     const modelRows = days.flatMap((d) =>
       d.models.map((m) => ({
         device_day_id: idOf.get(d.date),
@@ -197,7 +191,7 @@ export class UploadsRepository {
 
   /** usage_stats and model_usage for these days := the sums over the user's device slices. */
   private async recomputeDays(tx: Database, userId: number, dates: string[]): Promise<void> {
-    const days = dateSet(dates);
+    const days = jsonSet(dates, 'date');
     await tx.execute(sql`
       INSERT INTO usage_stats AS s (user_id, date, total_tokens, input_tokens, output_tokens,
                                     cache_creation_input_tokens, cache_read_input_tokens, total_cost)

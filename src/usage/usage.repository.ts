@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
+import { jsonSet } from '../db/sql.js';
 import { bucketOf, type Granularity } from './periods.js';
 import { money, SUM_COLUMNS, type SumsRow } from './stats.repository.js';
 
@@ -14,7 +15,6 @@ export interface BucketRow extends SumsRow {
   retired?: boolean;
 }
 
-const jsonDates = (values: string[]) => sql`(SELECT value::date FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
 
 export interface ModelBucketRow {
   bucket: string;
@@ -61,7 +61,7 @@ export class UsageRepository {
         ? sql``
         : sql`UNION ALL
               SELECT month::text, true, active_days::text, ${SUM_COLUMNS}
-                FROM user_month_stats WHERE user_id = ${userId} AND month IN ${jsonDates(retired)}
+                FROM user_month_stats WHERE user_id = ${userId} AND month IN ${jsonSet(retired, 'date')}
                GROUP BY month, active_days`;
     return rowsOf<BucketRow>(
       await this.db.execute(sql`
@@ -84,7 +84,7 @@ export class UsageRepository {
         : sql`UNION ALL
               SELECT month::text, true, model, provider, input_tokens, output_tokens, cache_creation_input_tokens,
                      cache_read_input_tokens, cost
-                FROM user_model_months WHERE user_id = ${userId} AND month IN ${jsonDates(retired)}`;
+                FROM user_model_months WHERE user_id = ${userId} AND month IN ${jsonSet(retired, 'date')}`;
     return rowsOf<ModelBucketRow>(
       await this.db.execute(sql`
         SELECT bucket, retired, model, max(provider) AS provider,
@@ -108,7 +108,7 @@ export class UsageRepository {
         ? sql``
         : sql`UNION ALL
               SELECT input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, total_tokens, total_cost
-                FROM user_month_stats WHERE user_id = ${userId} AND month IN ${jsonDates(retired)}`;
+                FROM user_month_stats WHERE user_id = ${userId} AND month IN ${jsonSet(retired, 'date')}`;
     const [row] = rowsOf<SumsRow>(
       await this.db.execute(sql`
         SELECT ${SUM_COLUMNS}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
+import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/sql.js';
 import { apiTokens, users } from '../db/schema.js';
 import { removeUser } from '../usage/summaries.js';
 
@@ -13,12 +14,6 @@ export interface UserRow {
   createdAt: Date;
 }
 
-const PG_UNIQUE_VIOLATION = '23505';
-
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e?.code === PG_UNIQUE_VIOLATION || e?.cause?.code === PG_UNIQUE_VIOLATION;
-}
 
 @Injectable()
 export class UsersRepository {
@@ -46,7 +41,7 @@ export class UsersRepository {
         return user!;
       });
     } catch (error) {
-      if (isUniqueViolation(error)) return undefined;
+      if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) return undefined;
       throw error;
     }
   }
