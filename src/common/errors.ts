@@ -14,6 +14,10 @@ export enum ErrorCode {
   UnprocessableReport = 'unprocessable-report',
   ServiceUnavailable = 'service-unavailable',
   Internal = 'internal-error',
+  TooManyRequests = 'too-many-requests',
+  RequestTimeout = 'request-timeout',
+  HeadersTooLarge = 'request-header-fields-too-large',
+  MalformedRequest = 'malformed-request',
 }
 
 export function statusOf(code: ErrorCode): number {
@@ -39,6 +43,14 @@ export function statusOf(code: ErrorCode): number {
       return 503;
     case ErrorCode.Internal:
       return 500;
+    case ErrorCode.TooManyRequests:
+      return 429;
+    case ErrorCode.RequestTimeout:
+      return 408;
+    case ErrorCode.HeadersTooLarge:
+      return 431;
+    case ErrorCode.MalformedRequest:
+      return 400;
   }
 }
 
@@ -66,6 +78,14 @@ export function titleOf(code: ErrorCode): string {
       return 'Service unavailable';
     case ErrorCode.Internal:
       return 'Internal server error';
+    case ErrorCode.TooManyRequests:
+      return 'Too many requests';
+    case ErrorCode.RequestTimeout:
+      return 'Request timeout';
+    case ErrorCode.HeadersTooLarge:
+      return 'Request header fields too large';
+    case ErrorCode.MalformedRequest:
+      return 'Malformed request';
   }
 }
 
