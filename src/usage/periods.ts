@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { addDays } from '../common/dates.js';
+import { addDays, dayNumber, MAX_RANGE_DAYS } from '../common/dates.js';
 
 /** Named periods of the leaderboard; all end today (UTC) or are the current calendar unit. */
 export const PERIODS = ['today', '7d', '30d', '90d', 'week', 'month', 'year', 'all'] as const;
@@ -74,6 +74,16 @@ export function periodRange(period: Period, today: string): DayRange | undefined
 }
 
 /**
+ * The most months any range can touch: requests are limited to MAX_RANGE_DAYS, and every loop over
+ * a range stops here even if a caller passed something longer, so no input can make it run forever.
+ */
+export const MAX_RANGE_MONTHS = Math.ceil(MAX_RANGE_DAYS / 28) + 2;
+
+function tooLong(range: DayRange): never {
+  throw new RangeError(`the range ${range.from}..${range.to} touches more than ${MAX_RANGE_MONTHS} months`);
+}
+
+/**
  * A range as whole calendar months (answered from per-month summaries) plus at most two runs of
  * loose days at its ends (answered from usage_stats). With `lastDataDay` (the last day anyone has
  * data for), a range that reaches it takes its last month whole: the days after it are empty.
@@ -81,17 +91,19 @@ export function periodRange(period: Period, today: string): DayRange | undefined
 export function splitByMonths(range: DayRange, lastDataDay?: string): { months: string[]; edges: DayRange[] } {
   const months: string[] = [];
   const edges: DayRange[] = [];
+  const to = dayNumber(range.to);
+  // A month whose remaining days hold no data yet (the current one, usually) counts as whole.
+  const wholeSoFar = lastDataDay !== undefined && to >= dayNumber(lastDataDay);
   let cursor = range.from;
-  while (cursor <= range.to) {
+  for (let step = 0; dayNumber(cursor) <= to; step++) {
+    if (step >= MAX_RANGE_MONTHS * 2) tooLong(range);
     const monthStart = `${cursor.slice(0, 7)}-01`;
     const monthEnd = lastDayOfMonth(cursor);
-    // A month whose remaining days hold no data yet (the current one, usually) counts as whole.
-    const wholeSoFar = lastDataDay !== undefined && range.to >= lastDataDay;
-    if (cursor === monthStart && (monthEnd <= range.to || wholeSoFar)) {
+    if (cursor === monthStart && (dayNumber(monthEnd) <= to || wholeSoFar)) {
       months.push(monthStart);
       cursor = addDays(monthEnd, 1);
     } else {
-      const end = monthEnd < range.to ? monthEnd : range.to;
+      const end = dayNumber(monthEnd) < to ? monthEnd : range.to;
       const last = edges.at(-1);
       if (last && addDays(last.to, 1) === cursor) last.to = end;
       else edges.push({ from: cursor, to: end });
@@ -104,10 +116,12 @@ export function splitByMonths(range: DayRange, lastDataDay?: string): { months: 
 /** Each month the range touches, with the mask of its days inside the range (bit d-1 for day d). */
 export function monthMasks(range: DayRange): Array<{ month: string; mask: number }> {
   const out: Array<{ month: string; mask: number }> = [];
+  const to = dayNumber(range.to);
   let cursor = range.from;
-  while (cursor <= range.to) {
+  while (dayNumber(cursor) <= to) {
+    if (out.length >= MAX_RANGE_MONTHS) tooLong(range);
     const monthEnd = lastDayOfMonth(cursor);
-    const end = monthEnd < range.to ? monthEnd : range.to;
+    const end = dayNumber(monthEnd) < to ? monthEnd : range.to;
     const first = Number(cursor.slice(8, 10));
     const last = Number(end.slice(8, 10));
     let mask = 0;
