@@ -31,13 +31,16 @@ const NAME_RULES: ReadonlyArray<readonly [RegExp, Provider]> = [
   [/^(nova|titan|amazon)/, 'amazon'],
 ];
 
-/** Agents whose models all come from one provider. */
-const AGENT_PROVIDERS: Readonly<Record<string, Provider>> = {
-  claude: 'anthropic',
-  codex: 'openai',
-  gemini: 'google',
-  qwen: 'alibaba',
-};
+/**
+ * Agents whose models all come from one provider. A Map, not an object literal: an agent is
+ * whatever the uploaded report says, and `constructor` or `__proto__` must not find Object's own.
+ */
+const AGENT_PROVIDERS: ReadonlyMap<string, Provider> = new Map([
+  ['claude', 'anthropic'],
+  ['codex', 'openai'],
+  ['gemini', 'google'],
+  ['qwen', 'alibaba'],
+]);
 
 /** Gateways write `vendor/model` or `vendor.model` (e.g. `anthropic/claude-…`, `us.anthropic.claude-…`). */
 function candidates(model: string): string[] {
@@ -52,5 +55,5 @@ export function providerOf(model: string, agentHint?: string): Provider {
   for (const name of candidates(model)) {
     for (const [pattern, provider] of NAME_RULES) if (pattern.test(name)) return provider;
   }
-  return (agentHint && AGENT_PROVIDERS[agentHint.toLowerCase()]) || 'unknown';
+  return (agentHint !== undefined && AGENT_PROVIDERS.get(agentHint.toLowerCase())) || 'unknown';
 }
