@@ -17,6 +17,13 @@ export interface ModelSumsRow {
   total_tokens: string;
   cost: string;
   cost_share: string | null;
+  /** Rows in the whole answer, before the page was cut. */
+  total: string;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
 }
 
 
@@ -37,7 +44,7 @@ export class ModelsRepository {
    * Per model (or per provider) over a range: token and cost sums and active days from
    * model_day_stats, distinct users from user_model_months' day masks, most cost first.
    */
-  async breakdown(range: DayRange | undefined, by: 'model' | 'provider', onlyModel?: string): Promise<ModelSumsRow[]> {
+  async breakdown(range: DayRange | undefined, by: 'model' | 'provider', page: Page, onlyModel?: string): Promise<ModelSumsRow[]> {
     const key = sql.raw(by);
     const dateFilter = range ? sql`date BETWEEN ${range.from}::date AND ${range.to}::date` : sql`true`;
     const modelFilter = onlyModel === undefined ? sql`true` : sql`model = ${onlyModel}`;
@@ -63,9 +70,11 @@ export class ModelsRepository {
                s.cache_read_input_tokens::text AS cache_read_input_tokens,
                (s.input_tokens + s.output_tokens + s.cache_creation_input_tokens + s.cache_read_input_tokens)::text AS total_tokens,
                ${sql.raw(money('s.cost'))} AS cost,
-               round(s.cost / nullif(sum(s.cost) OVER (), 0), 6)::text AS cost_share
+               round(s.cost / nullif(sum(s.cost) OVER (), 0), 6)::text AS cost_share,
+               count(*) OVER ()::text AS total
           FROM sums s LEFT JOIN users u ON u.key = s.key
-         ORDER BY s.cost DESC, s.input_tokens + s.output_tokens + s.cache_creation_input_tokens + s.cache_read_input_tokens DESC, s.key`),
+         ORDER BY s.cost DESC, s.input_tokens + s.output_tokens + s.cache_creation_input_tokens + s.cache_read_input_tokens DESC, s.key
+         LIMIT ${page.limit} OFFSET ${page.offset}`),
     );
   }
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
-import { formatParam, tokenFields } from '../common/schema-parts.js';
+import { RangeQuerySchema } from '../usage/stats.schemas.js';
+import { formatParam, limitParam, offsetParam, tokenFields } from '../common/schema-parts.js';
+import { printableName } from '../common/text.js';
 import { TotalsSchema } from '../usage/usage.schemas.js';
 
 
@@ -18,18 +20,30 @@ export const ModelStatsSchema = z
   })
   .meta({ id: 'ModelStats' });
 
-export const ModelsSchema = z.object({ from: z.string().nullable(), to: z.string().nullable(), models: z.array(ModelStatsSchema) }).meta({ id: 'Models' });
+/** A range, like the summary's, and a page: lists of models are as long as what was uploaded. */
+export const ModelsQuerySchema = RangeQuerySchema.safeExtend({ limit: limitParam(500, 100), offset: offsetParam });
+export type ModelsQuery = z.infer<typeof ModelsQuerySchema>;
+
+const listPage = {
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  total: z.number().int().meta({ description: 'Rows in the whole list; page through them with limit and offset' }),
+  limit: z.number().int(),
+  offset: z.number().int(),
+};
+
+export const ModelsSchema = z.object({ ...listPage, models: z.array(ModelStatsSchema) }).meta({ id: 'Models' });
 export type Models = z.infer<typeof ModelsSchema>;
 
 export const ProviderStatsSchema = z
   .object({ provider: z.string(), users: z.number().int(), activeDays: z.number().int(), ...tokenFields, cost: z.string(), costShare: share })
   .meta({ id: 'ProviderStats' });
 export const ProvidersSchema = z
-  .object({ from: z.string().nullable(), to: z.string().nullable(), providers: z.array(ProviderStatsSchema) })
+  .object({ ...listPage, providers: z.array(ProviderStatsSchema) })
   .meta({ id: 'Providers' });
 export type Providers = z.infer<typeof ProvidersSchema>;
 
-export const ModelParamSchema = z.object({ model: z.string().min(1).max(100, 'must be at most 100 characters') });
+export const ModelParamSchema = z.object({ model: printableName(100) });
 
 export const ModelSeriesQuerySchema = z
   .object({

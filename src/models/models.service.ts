@@ -5,7 +5,7 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { bucketRange, type DayRange } from '../usage/periods.js';
 import { addTotals, toInt, tokensOf } from '../usage/token-sums.js';
-import { bucketMasks, ModelsRepository, type ModelSumsRow } from './models.repository.js';
+import { bucketMasks, ModelsRepository, type ModelSumsRow, type Page } from './models.repository.js';
 import type { ModelSeries, ModelSeriesQuery, Models, Providers } from './models.schemas.js';
 
 function totalsOf(r: ModelSumsRow) {
@@ -19,6 +19,11 @@ function totalsOf(r: ModelSumsRow) {
 }
 
 
+/** The range and page of a list answer; `total` counts every row, not just this page's. */
+function answerBase(range: DayRange | undefined, page: Page, rows: ModelSumsRow[]) {
+  return { from: range?.from ?? null, to: range?.to ?? null, total: rows[0] ? toInt(rows[0].total) : 0, limit: page.limit, offset: page.offset };
+}
+
 @Injectable()
 export class ModelsService {
   constructor(
@@ -27,25 +32,25 @@ export class ModelsService {
     private readonly coalescer: ReadCoalescer,
   ) {}
 
-  async models(caller: Principal, range: DayRange | undefined): Promise<Models> {
+  async models(caller: Principal, range: DayRange | undefined, page: Page): Promise<Models> {
     this.auth.requireReader(caller);
-    return this.coalescer.run(`models|${range?.from}|${range?.to}`, async () => {
-      const rows = await this.repository.breakdown(range, 'model');
-      return { from: range?.from ?? null, to: range?.to ?? null, models: rows.map((r) => ({ model: r.key, provider: r.provider, ...totalsOf(r) })) };
+    return this.coalescer.run(`models|${range?.from}|${range?.to}|${page.limit}|${page.offset}`, async () => {
+      const rows = await this.repository.breakdown(range, 'model', page);
+      return { ...answerBase(range, page, rows), models: rows.map((r) => ({ model: r.key, provider: r.provider, ...totalsOf(r) })) };
     });
   }
 
-  async providers(caller: Principal, range: DayRange | undefined): Promise<Providers> {
+  async providers(caller: Principal, range: DayRange | undefined, page: Page): Promise<Providers> {
     this.auth.requireReader(caller);
-    return this.coalescer.run(`providers|${range?.from}|${range?.to}`, async () => {
-      const rows = await this.repository.breakdown(range, 'provider');
-      return { from: range?.from ?? null, to: range?.to ?? null, providers: rows.map((r) => ({ provider: r.key, ...totalsOf(r) })) };
+    return this.coalescer.run(`providers|${range?.from}|${range?.to}|${page.limit}|${page.offset}`, async () => {
+      const rows = await this.repository.breakdown(range, 'provider', page);
+      return { ...answerBase(range, page, rows), providers: rows.map((r) => ({ provider: r.key, ...totalsOf(r) })) };
     });
   }
 
   async series(caller: Principal, model: string, query: ModelSeriesQuery): Promise<ModelSeries> {
     this.auth.requireReader(caller);
-    const [all] = await this.repository.breakdown(undefined, 'model', model);
+    const [all] = await this.repository.breakdown(undefined, 'model', { limit: 1, offset: 0 }, model);
     if (!all) throw new DomainError(ErrorCode.NotFound, `No usage of the model ${JSON.stringify(model)} has been uploaded.`);
     const bounds = await this.repository.modelBounds(model);
     const range = { from: query.from ?? bounds.from, to: query.to ?? bounds.to };
