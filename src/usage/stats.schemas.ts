@@ -4,6 +4,7 @@ import { formatParam, limitParam, offsetParam, tokenFields } from '../common/sch
 import { TotalsSchema } from './usage.schemas.js';
 import { PERIODS } from './periods.js';
 import { METRICS } from './stats.repository.js';
+import { usernameSchema } from '../users/users.schemas.js';
 
 
 const rangeFields = {
@@ -78,8 +79,8 @@ export type Weekly = z.infer<typeof WeeklySchema>;
 export const ExportQuerySchema = z
   .object({
     ...rangeFields,
-    username: z.string().max(50).optional(),
-    cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
+    username: usernameSchema.optional(),
+    cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]*$/, 'is not valid').optional().meta({ description: 'nextCursor of the previous page' }),
     limit: limitParam(5000, 1000),
     format: formatParam,
   })

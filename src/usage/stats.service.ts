@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
-import { addDays, utcDay } from '../common/dates.js';
+import { addDays, isCalendarDay, utcDay } from '../common/dates.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
@@ -18,10 +18,13 @@ function encodeCursor(date: string, userId: number): string {
   return Buffer.from(`${date}|${userId}`).toString('base64url');
 }
 
+const MAX_ID = 2_147_483_647; // user ids are PostgreSQL integers
+
 function decodeCursor(cursor: string): { date: string; userId: number } {
-  const [date, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const [date, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const userId = Number(id);
-  if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !Number.isSafeInteger(userId)) {
+  // Anything a client can send decodes to something: only a cursor this server could have made passes.
+  if (rest.length > 0 || !date || !isCalendarDay(date) || !/^[1-9]\d{0,9}$/.test(id ?? '') || userId > MAX_ID) {
     throw new DomainError(ErrorCode.ValidationFailed, 'cursor: not a cursor this server gave out', [{ path: 'cursor', message: 'is not valid', in: 'query' }]);
   }
   return { date, userId };
@@ -146,7 +149,7 @@ export class StatsService {
       this.repository.userCount(),
       this.repository.activeUsers(range),
       this.repository.totals(range),
-      this.models.breakdown(range, 'model'),
+      this.models.breakdown(range, 'model', { limit: 1, offset: 0 }),
       this.repository.leaderboard(range, 'cost', 1, 0, retired),
     ]);
     const bounds = range ?? (await this.repository.dataBounds());

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatParam, limitParam, offsetParam } from '../common/schema-parts.js';
+import { isPrintable, PRINTABLE_MESSAGE } from '../common/text.js';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/;
 
@@ -12,9 +13,32 @@ export const usernameSchema = z
 
 export const UsernameParamSchema = z.object({ username: usernameSchema });
 
-export const CreateUserSchema = z.strictObject({ username: usernameSchema }).meta({ id: 'CreateUser', examples: [{ username: 'alice' }] });
+/**
+ * Names nobody may register (compared without regard to case): words that routes use or that people
+ * would take for the server speaking (a user "admin" on a leaderboard, a profile at /u/api).
+ */
+export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
+  'admin', 'administrator', 'root', 'system', 'sysadmin', 'superuser', 'moderator', 'mod', 'owner', 'staff', 'support',
+  'security', 'help', 'info', 'about', 'contact', 'official', 'team', 'teams', 'api', 'docs', 'doc', 'docs-json', 'swagger',
+  'openapi', 'health', 'metrics', 'status', 'me', 'self', 'user', 'users', 'u', 'anonymous', 'anon', 'guest', 'everyone',
+  'all', 'null', 'undefined', 'none', 'nobody', 'login', 'logout', 'register', 'signup', 'signin', 'auth', 'token',
+  'tokens', 'settings', 'account', 'profile', 'new', 'edit', 'delete', 'leaderboard', 'models', 'providers', 'stats',
+  'usage', 'uploads', 'summary', 'maintenance', 'backup', 'backups', 'static', 'assets', 'public', 'www', 'ccstats',
+  'claude', 'anthropic',
+]);
 
-const tokenName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+export const CreateUserSchema = z
+  .strictObject({
+    username: usernameSchema.refine((name) => !RESERVED_USERNAMES.has(name.toLowerCase()), 'is reserved; choose another name'),
+  })
+  .meta({ id: 'CreateUser', examples: [{ username: 'alice' }] });
+
+const tokenName = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .refine((v) => v.length > 100 || isPrintable(v), PRINTABLE_MESSAGE);
 
 export const CreateTokenSchema = z.strictObject({ name: tokenName.optional() }).meta({ id: 'CreateToken', examples: [{ name: 'laptop' }] });
 
@@ -56,7 +80,12 @@ export type TokenList = z.infer<typeof TokenListSchema>;
 export const UserListQuerySchema = z.object({
   limit: limitParam(500, 50),
   offset: offsetParam,
-  q: z.string().max(50, 'must be at most 50 characters').optional().meta({ description: 'Username prefix, any case' }),
+  q: z
+    .string()
+    .max(50, 'must be at most 50 characters')
+    .regex(/^[A-Za-z0-9_.-]*$/, 'may contain letters, digits, _ . - (usernames have nothing else)')
+    .optional()
+    .meta({ description: 'Username prefix, any case' }),
   sort: z.enum(['username', 'totalCost', 'totalTokens', 'lastDate'], { error: 'must be username, totalCost, totalTokens or lastDate' }).default('username'),
   format: formatParam,
 });
