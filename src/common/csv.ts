@@ -4,10 +4,22 @@ import type { FastifyRequest } from 'fastify';
 
 export type CsvValue = string | number | boolean | null | undefined;
 
+/** A decimal number written as text (costs are decimal strings): data, not a formula. */
+const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
+
+/**
+ * A text cell that a spreadsheet would run as a formula (it starts with =, +, -, @, tab or CR;
+ * OWASP's list) gets a leading apostrophe, so a model named `=HYPERLINK(…)` stays text. Numbers,
+ * and decimal strings, are left as they are.
+ */
+export function neutralizeFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) && !NUMBER_TEXT.test(text) ? `'${text}` : text;
+}
+
 /** One field, RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  const text = typeof value === 'string' ? neutralizeFormula(value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
