@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorForLog } from './logging.js';
 import { requestIdOf, sendProblem, toProblem } from './problem.js';
 
 /** The one global exception filter: every error leaves as a problem body. */
@@ -17,7 +18,7 @@ export function respondWithProblem(exception: unknown, request: FastifyRequest, 
   const { problem, expected } = toProblem(exception);
   const requestId = requestIdOf(request);
   if (!expected) {
-    logger.error({ err: exception, requestId, method: request.method, url: request.url }, 'unhandled error');
+    logger.error({ err: errorForLog(exception), requestId, method: request.method, route: request.routeOptions.url ?? null }, 'unhandled error');
   }
   sendProblem(reply, { ...problem, requestId });
 }

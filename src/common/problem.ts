@@ -1,6 +1,14 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pgErrorCode } from '../db/sql.js';
 import { DomainError, ErrorCode, type FieldError, statusOf, titleOf } from './errors.js';
+
+/**
+ * SQLSTATEs that only text from a request can cause: a NUL character (22021) or one the database
+ * encoding cannot hold (22P05). Validation refuses such text first; should some field slip through,
+ * the client still gets a 400, not a 500 (and the log says which statement let it in).
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -101,6 +109,10 @@ export function toProblem(error: unknown): { problem: Problem; expected: boolean
       ? fromCode(code, detail)
       : { type: 'about:blank', title: error.name, status, detail };
     return { problem, expected: true };
+  }
+  const sqlState = pgErrorCode(error);
+  if (sqlState !== undefined && UNSTORABLE_TEXT.has(sqlState)) {
+    return { problem: fromCode(ErrorCode.ValidationFailed, 'The request holds text the database cannot store (a NUL or an invalid character).'), expected: false };
   }
   return {
     problem: fromCode(ErrorCode.Internal, 'Something went wrong on our side. The request id identifies it in the logs.'),
