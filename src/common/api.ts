@@ -20,7 +20,8 @@ export const ProblemSchema = z
     title: z.string().meta({ example: 'Validation failed' }),
     status: z.number().int().meta({ example: 400 }),
     detail: z.string(),
-    errors: z.array(FieldErrorSchema).optional(),
+    errors: z.array(FieldErrorSchema).optional().meta({ description: 'The first 100 field errors' }),
+    errorCount: z.number().int().optional().meta({ description: 'How many field errors there were, when more than are listed' }),
     requestId: z.string().optional(),
   })
   .meta({ id: 'Problem', description: 'An error, as RFC 9457 problem details.' });

@@ -38,7 +38,7 @@ export class UploadsService {
 
   async upload(caller: Principal, query: UploadQuery, body: unknown, sizeBytes: number): Promise<UploadResult> {
     const user = await this.target(caller, query.username);
-    const report = parseReport(body);
+    const report = await parseReport(body);
     const stored = await this.repository.store({ userId: user.id, device: query.device, timeZone: query.tz, report, sizeBytes });
     this.metrics.recordUpload(report.days.length);
     this.coalescer.invalidate();

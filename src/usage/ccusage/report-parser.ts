@@ -1,16 +1,20 @@
 import type { z } from 'zod';
+import { EARLIEST_DAY, isCalendarDay, latestUploadDay } from '../../common/dates.js';
 import { DomainError, ErrorCode, type FieldError, formatPath } from '../../common/errors.js';
+import { timeSlicer } from '../../common/time-slice.js';
 import { validationError } from '../../common/validation.pipe.js';
-import { isCalendarDay, utcDay } from '../../common/dates.js';
 import { providerOf } from '../../models/providers.js';
 import { addTotals, type Totals } from '../token-sums.js';
 import { roundCost } from './decimal.js';
 import {
-  agentReportSchema,
-  classicReportSchema,
-  instancesReportSchema,
+  agentRowSchema,
+  classicRowSchema,
+  MAX_BREAKDOWNS,
   MAX_DAYS,
+  MAX_DISTINCT_MODELS,
   MAX_MODELS_PER_DAY,
+  MAX_PROJECTS,
+  MAX_ROWS,
   type AgentRow,
   type ClassicRow,
   type ModelBreakdown,
@@ -65,14 +69,25 @@ function fail(errors: FieldError[]): never {
   throw validationError(errors.map((e) => ({ ...e, in: 'body' })));
 }
 
-function zodErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+/** A report too large for the server: refused before any of it is validated. */
+function tooLarge(path: string, message: string): never {
+  fail([{ path, message }]);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The model breakdowns a raw row carries, its agents' included, without validating anything. */
+function breakdownCount(row: unknown): number {
+  if (!isObject(row)) return 0;
+  let n = Array.isArray(row.modelBreakdowns) ? row.modelBreakdowns.length : 0;
+  if (Array.isArray(row.agents)) for (const agent of row.agents) if (isObject(agent) && Array.isArray(agent.modelBreakdowns)) n += agent.modelBreakdowns.length;
+  return n;
+}
+
 interface RawDay {
   path: string;
+  /** Where the day's date is: `date`, or `period` in all-agent reports. */
+  datePath: string;
   date: string;
   tokens: Record<TokenKind | 'totalTokens', number>;
   cost: number | undefined;
@@ -83,14 +98,54 @@ interface RawDay {
 }
 
 /**
+ * The rows of a report with where each is, after the counts that bound the work were checked:
+ * projects, rows and model breakdowns, so an oversized report is refused before it is validated.
+ */
+function rowsToValidate(format: Exclude<ReportFormat, 'empty'>, body: Record<string, unknown>): Array<{ path: Array<string | number>; row: unknown }> {
+  const out: Array<{ path: Array<string | number>; row: unknown }> = [];
+  let breakdowns = 0;
+  const count = (row: unknown) => {
+    breakdowns += breakdownCount(row);
+    if (breakdowns > MAX_BREAKDOWNS) tooLarge(format === 'instances' ? 'projects' : 'daily', `at most ${MAX_BREAKDOWNS} model breakdowns in one upload`);
+  };
+  if (format === 'instances') {
+    const projects = body.projects;
+    if (!isObject(projects)) fail([{ path: 'projects', message: 'must be an object of projects' }]);
+    const names = Object.keys(projects);
+    if (names.length > MAX_PROJECTS) tooLarge('projects', `at most ${MAX_PROJECTS} projects in one upload`);
+    for (const name of names) {
+      const rows = projects[name];
+      if (!Array.isArray(rows)) fail([{ path: formatPath(['projects', name]), message: 'must be an array of days' }]);
+      if (rows.length > MAX_DAYS) fail([{ path: formatPath(['projects', name]), message: `at most ${MAX_DAYS} days in one upload` }]);
+      if (out.length + rows.length > MAX_ROWS) tooLarge('projects', `at most ${MAX_ROWS} project days in one upload`);
+      rows.forEach((row, i) => {
+        count(row);
+        out.push({ path: ['projects', name, i], row });
+      });
+    }
+    return out;
+  }
+  const daily = body.daily as unknown[];
+  if (daily.length > MAX_DAYS) fail([{ path: 'daily', message: `at most ${MAX_DAYS} days in one upload` }]);
+  daily.forEach((row, i) => {
+    count(row);
+    out.push({ path: ['daily', i], row });
+  });
+  return out;
+}
+
+/** At most this many field errors are listed; the problem body says how many there were. */
+const MAX_LISTED_ERRORS = 100;
+
+/**
  * Reads a ccusage report as uploaded: detects which of the daily formats it is, validates it (every
  * failure names the field), and normalises it to one slice per day with its models. Throws a
- * DomainError: 400 for invalid data, 422 for a report of the wrong kind.
+ * DomainError: 400 for invalid data, 422 for a report of the wrong kind. Every count is bounded
+ * before the work it causes, and long loops give the event loop a turn every few milliseconds.
  */
-export function parseReport(body: unknown, now = new Date()): ParsedReport {
+export async function parseReport(body: unknown, now = new Date()): Promise<ParsedReport> {
   const warnings: string[] = [];
-  let format: ReportFormat;
-  let rows: RawDay[];
+  const slice = timeSlicer();
 
   if (Array.isArray(body)) {
     // v15–v18 print a bare [] when there is no data at all.
@@ -107,58 +162,86 @@ export function parseReport(body: unknown, now = new Date()): ParsedReport {
     fail([{ path: 'daily', message: 'is required: upload the output of `ccusage daily --json`' }]);
   }
 
-  if ('projects' in body && !('daily' in body)) {
-    const parsed = instancesReportSchema.safeParse(body);
-    if (!parsed.success) fail(zodErrors(parsed.error));
-    format = 'instances';
-    rows = Object.entries(parsed.data.projects).flatMap(([project, projectRows]) =>
-      projectRows.map((row, i) => rawFromClassic(row, formatPath(['projects', project, i]))),
-    );
-  } else {
-    const daily = (body as { daily: unknown }).daily;
+  let format: Exclude<ReportFormat, 'empty'>;
+  if ('projects' in body && !('daily' in body)) format = 'instances';
+  else {
+    const daily = body.daily;
     if (!Array.isArray(daily)) fail([{ path: 'daily', message: 'must be an array' }]);
     if (['weekly', 'monthly', 'session', 'sessions'].some((k) => k in body)) {
       warnings.push('The report has several sections (--sections); only `daily` was read.');
     }
-    const isAgentReport = daily.some((row) => isObject(row) && 'period' in row);
-    if (isAgentReport) {
-      const parsed = agentReportSchema.safeParse(body);
-      if (!parsed.success) fail(zodErrors(parsed.error));
-      format = 'all-agent-daily';
-      rows = parsed.data.daily.map((row, i) => rawFromAgent(row, formatPath(['daily', i])));
-    } else {
-      const parsed = classicReportSchema.safeParse(body);
-      if (!parsed.success) fail(zodErrors(parsed.error));
-      format = parsed.data.daily.length === 0 ? 'empty' : 'claude-daily';
-      rows = parsed.data.daily.map((row, i) => rawFromClassic(row, formatPath(['daily', i])));
-      if (parsed.data.daily.some((r) => r.project !== undefined)) {
-        warnings.push('The report is limited to one project (--project): usage in other projects is not included.');
-      }
+    format = daily.some((row) => isObject(row) && 'period' in row) ? 'all-agent-daily' : 'claude-daily';
+  }
+  if (body.totals !== undefined && !isObject(body.totals)) fail([{ path: 'totals', message: 'must be an object' }]);
+
+  // Field by field, a row at a time; only the first errors are kept, all are counted.
+  const errors: FieldError[] = [];
+  let errorCount = 0;
+  const report = (list: FieldError[]) => {
+    errorCount += list.length;
+    for (const e of list) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
+  };
+  const failIfAny = () => {
+    if (errorCount > 0) throw validationError(errors.map((e) => ({ ...e, in: 'body' })), errorCount);
+  };
+
+  const rowSchema = format === 'all-agent-daily' ? agentRowSchema : classicRowSchema;
+  const rows: RawDay[] = [];
+  let projectFilter = false;
+  for (const { path, row } of rowsToValidate(format, body)) {
+    await slice();
+    const parsed = rowSchema.safeParse(row);
+    if (!parsed.success) {
+      report(zodErrors(parsed.error, path));
+      continue;
+    }
+    const at = formatPath(path);
+    if (format === 'all-agent-daily') rows.push(rawFromAgent(parsed.data as AgentRow, at, report));
+    else {
+      const classic = parsed.data as ClassicRow;
+      if (classic.project !== undefined) projectFilter = true;
+      rows.push(rawFromClassic(classic, at));
     }
   }
-
-  const errors: FieldError[] = [];
-  const tomorrow = utcDay(now, 1);
-  for (const row of rows) {
-    if (!isCalendarDay(row.date)) errors.push({ path: `${row.path}.${format === 'all-agent-daily' ? 'period' : 'date'}`, message: `${JSON.stringify(row.date)} is not a calendar day YYYY-MM-DD` });
-    else if (row.date > tomorrow) errors.push({ path: `${row.path}.${format === 'all-agent-daily' ? 'period' : 'date'}`, message: `${row.date} is in the future (latest accepted: ${tomorrow}, tomorrow in UTC)` });
-    errors.push(...checkDay(row));
+  failIfAny();
+  if (format === 'claude-daily' && projectFilter) {
+    warnings.push('The report is limited to one project (--project): usage in other projects is not included.');
   }
-  if (errors.length) fail(errors);
 
-  const days = format === 'instances' ? mergeProjects(rows) : rows;
+  const latest = latestUploadDay(now);
+  for (const row of rows) {
+    await slice();
+    if (!isCalendarDay(row.date)) report([{ path: row.datePath, message: `${JSON.stringify(row.date)} is not a calendar day YYYY-MM-DD` }]);
+    else if (row.date < EARLIEST_DAY) report([{ path: row.datePath, message: `${row.date} is before ${EARLIEST_DAY}, the earliest day the server keeps` }]);
+    else if (row.date > latest) report([{ path: row.datePath, message: `${row.date} is in the future (latest accepted: ${latest}, tomorrow in UTC)` }]);
+    report(checkDay(row));
+  }
+  failIfAny();
+
+  const days = format === 'instances' ? await mergeProjects(rows, slice) : rows;
   if (format !== 'instances') {
     const seen = new Map<string, string>();
     for (const row of days) {
       const first = seen.get(row.date);
-      if (first) errors.push({ path: `${row.path}.${format === 'all-agent-daily' ? 'period' : 'date'}`, message: `${row.date} appears twice (first at ${first})` });
+      if (first) report([{ path: row.datePath, message: `${row.date} appears twice (first at ${first})` }]);
       else seen.set(row.date, row.path);
     }
   }
-  if (days.length > MAX_DAYS) errors.push({ path: 'projects', message: `at most ${MAX_DAYS} days in one upload` });
-  if (errors.length) fail(errors);
+  if (days.length > MAX_DAYS) report([{ path: 'projects', message: `at most ${MAX_DAYS} days in one upload` }]);
+  failIfAny();
 
-  const normalized = days.map(normalizeDay).sort((a, b) => a.date.localeCompare(b.date));
+  const normalized: DaySlice[] = [];
+  const modelNames = new Set<string>();
+  for (const day of days) {
+    await slice();
+    const slice_ = normalizeDay(day);
+    for (const m of slice_.models) modelNames.add(m.model);
+    normalized.push(slice_);
+  }
+  if (modelNames.size > MAX_DISTINCT_MODELS) {
+    fail([{ path: format === 'instances' ? 'projects' : 'daily', message: `at most ${MAX_DISTINCT_MODELS} different models in one upload (this one has ${modelNames.size})` }]);
+  }
+  normalized.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   for (const kind of [...TOKEN_KINDS, 'totalTokens'] as const) {
     const sum = normalized.reduce((s, d) => s + d[kind], 0);
     if (sum > Number.MAX_SAFE_INTEGER) fail([{ path: format === 'instances' ? 'projects' : 'daily', message: `the report's ${kind} add up to more than 2^53-1` }]);
@@ -170,12 +253,17 @@ export function parseReport(body: unknown, now = new Date()): ParsedReport {
   const unpriced = [...new Set(rows.flatMap((r) => (r.breakdowns ?? []).filter((b) => b.missingPricing).map((b) => b.modelName)))];
   if (unpriced.length) warnings.push(`ccusage had no price for ${unpriced.join(', ')}: their cost is 0.`);
 
-  return { format, days: normalized, warnings };
+  return { format: format === 'claude-daily' && rows.length === 0 ? 'empty' : format, days: normalized, warnings };
+}
+
+function zodErrors(error: z.ZodError, at: Array<string | number>): FieldError[] {
+  return error.issues.map((issue) => ({ path: formatPath([...at, ...issue.path]), message: issue.message }));
 }
 
 function rawFromClassic(row: ClassicRow, path: string): RawDay {
   return {
     path,
+    datePath: `${path}.date`,
     date: row.date,
     tokens: pickTokens(row),
     cost: row.totalCost,
@@ -185,17 +273,19 @@ function rawFromClassic(row: ClassicRow, path: string): RawDay {
   };
 }
 
-function rawFromAgent(row: AgentRow, path: string): RawDay {
+function rawFromAgent(row: AgentRow, path: string, report: (errors: FieldError[]) => void): RawDay {
   const agentOf = new Map<string, string>();
   for (const entry of row.agents ?? []) for (const b of entry.modelBreakdowns ?? []) agentOf.set(b.modelName, entry.agent);
   let breakdowns = row.modelBreakdowns;
   let breakdownPath = `${path}.modelBreakdowns`;
   // v19 rows have no modelBreakdowns of their own; with --by-agent the agents' rows have them.
   if (!breakdowns && row.agents?.some((a) => a.modelBreakdowns)) {
-    breakdowns = combineBreakdowns(row.agents.flatMap((a) => a.modelBreakdowns ?? []));
     breakdownPath = `${path}.agents`;
+    const combined = combineBreakdowns(row.agents.flatMap((a) => a.modelBreakdowns ?? []));
+    if (combined === undefined) report([{ path: breakdownPath, message: `the agents used more than ${MAX_MODELS_PER_DAY} models on this day` }]);
+    breakdowns = combined ?? [];
   }
-  return { path, date: row.period, tokens: pickTokens(row), cost: row.totalCost, breakdowns, breakdownPath, agentOf };
+  return { path, datePath: `${path}.period`, date: row.period, tokens: pickTokens(row), cost: row.totalCost, breakdowns, breakdownPath, agentOf };
 }
 
 function pickTokens(row: Record<TokenKind | 'totalTokens', number>): RawDay['tokens'] {
@@ -208,18 +298,25 @@ function pickTokens(row: Record<TokenKind | 'totalTokens', number>): RawDay['tok
   };
 }
 
-/** Sums breakdowns of the same model (several agents or projects on one day). */
-function combineBreakdowns(list: ModelBreakdown[]): ModelBreakdown[] {
-  const byModel = new Map<string, ModelBreakdown>();
+/** Adds `b` into the running sum `into` of the same model (floats summed in report order, as ccusage does). */
+function addBreakdown(into: ModelBreakdown, b: ModelBreakdown): void {
+  for (const kind of TOKEN_KINDS) into[kind] += b[kind];
+  into.cost = into.cost === undefined && b.cost === undefined ? undefined : (into.cost ?? 0) + (b.cost ?? 0);
+  into.missingPricing = into.missingPricing || b.missingPricing;
+}
+
+/**
+ * Sums breakdowns of the same model (several agents or projects on one day), keyed by name; stops
+ * with undefined as soon as the day has more than MAX_MODELS_PER_DAY models.
+ */
+function combineBreakdowns(list: ModelBreakdown[], byModel = new Map<string, ModelBreakdown>()): ModelBreakdown[] | undefined {
   for (const b of list) {
     const seen = byModel.get(b.modelName);
-    if (!seen) {
+    if (seen) addBreakdown(seen, b);
+    else {
+      if (byModel.size >= MAX_MODELS_PER_DAY) return undefined;
       byModel.set(b.modelName, { ...b });
-      continue;
     }
-    for (const kind of TOKEN_KINDS) seen[kind] += b[kind];
-    seen.cost = seen.cost === undefined && b.cost === undefined ? undefined : (seen.cost ?? 0) + (b.cost ?? 0);
-    seen.missingPricing = seen.missingPricing || b.missingPricing;
   }
   return [...byModel.values()];
 }
@@ -251,25 +348,30 @@ function checkDay(row: RawDay): FieldError[] {
   return errors;
 }
 
-/** --instances: one row per project and day; the server keeps days, so projects are summed. */
-function mergeProjects(rows: RawDay[]): RawDay[] {
-  const byDate = new Map<string, RawDay>();
+/**
+ * --instances: one row per project and day; the server keeps days, so projects are summed, per
+ * day and model in keyed maps (linear in the report). The per-day model cap holds while merging.
+ */
+async function mergeProjects(rows: RawDay[], slice: () => Promise<void> | undefined): Promise<RawDay[]> {
+  const byDate = new Map<string, { day: RawDay; models: Map<string, ModelBreakdown> | undefined }>();
   for (const row of rows) {
-    const seen = byDate.get(row.date);
-    if (!seen) {
-      byDate.set(row.date, { ...row, tokens: { ...row.tokens }, breakdowns: row.breakdowns && combineBreakdowns(row.breakdowns) });
-      continue;
+    await slice();
+    let entry = byDate.get(row.date);
+    if (!entry) {
+      entry = { day: { ...row, tokens: { ...row.tokens }, breakdowns: undefined }, models: undefined };
+      byDate.set(row.date, entry);
+    } else {
+      for (const kind of [...TOKEN_KINDS, 'totalTokens'] as const) entry.day.tokens[kind] += row.tokens[kind];
+      entry.day.cost = entry.day.cost === undefined && row.cost === undefined ? undefined : (entry.day.cost ?? 0) + (row.cost ?? 0);
     }
-    for (const kind of [...TOKEN_KINDS, 'totalTokens'] as const) seen.tokens[kind] += row.tokens[kind];
-    seen.cost = seen.cost === undefined && row.cost === undefined ? undefined : (seen.cost ?? 0) + (row.cost ?? 0);
-    seen.breakdowns = combineBreakdowns([...(seen.breakdowns ?? []), ...(row.breakdowns ?? [])]);
-  }
-  for (const day of byDate.values()) {
-    if ((day.breakdowns?.length ?? 0) > MAX_MODELS_PER_DAY) {
-      fail([{ path: 'projects', message: `${day.date} has more than ${MAX_MODELS_PER_DAY} models` }]);
+    if (row.breakdowns) {
+      entry.models ??= new Map();
+      if (combineBreakdowns(row.breakdowns, entry.models) === undefined) {
+        fail([{ path: 'projects', message: `${row.date} has more than ${MAX_MODELS_PER_DAY} models` }]);
+      }
     }
   }
-  return [...byDate.values()];
+  return [...byDate.values()].map(({ day, models }) => ({ ...day, breakdowns: models && [...models.values()] }));
 }
 
 function normalizeDay(row: RawDay): DaySlice {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { printableName } from '../../common/text.js';
 
 /**
  * The shapes of ccusage's daily JSON reports, v15 to v20 (shared/ccusage/FORMAT.md). Unknown keys
@@ -10,6 +11,18 @@ export const MAX_DAYS = 3660;
 export const MAX_MODELS_PER_DAY = 100;
 export const MAX_MODEL_NAME = 100;
 export const MAX_COST = 999_999.9999;
+/** `--instances`: projects in one report. */
+export const MAX_PROJECTS = 1_000;
+/** Rows in one report, over all projects (a project's day is a row). */
+export const MAX_ROWS = 20_000;
+/** Model breakdowns in one report, over all rows and agents, before days are merged. */
+export const MAX_BREAKDOWNS = 100_000;
+/** Different model names in one report: real ones have a few dozen. */
+export const MAX_DISTINCT_MODELS = 500;
+/** Agents of one `--by-agent` row. */
+export const MAX_AGENTS = 50;
+/** Fields the server reads but does not keep (project names, modelsUsed entries). */
+const MAX_TEXT = 1_000;
 
 export const tokenCount = z
   .number({ error: 'must be a number' })
@@ -26,7 +39,7 @@ export const costValue = z
 
 export const modelBreakdownSchema = z
   .looseObject({
-    modelName: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(MAX_MODEL_NAME, `must be at most ${MAX_MODEL_NAME} characters`),
+    modelName: printableName(MAX_MODEL_NAME),
     inputTokens: tokenCount,
     outputTokens: tokenCount,
     cacheCreationTokens: tokenCount,
@@ -45,22 +58,28 @@ const dayTotals = {
   cacheReadTokens: tokenCount,
   totalTokens: tokenCount,
   totalCost: costValue.optional(),
-  modelsUsed: z.array(z.string()).optional(),
+  modelsUsed: z.array(z.string().max(MAX_TEXT)).max(MAX_MODELS_PER_DAY * 10).optional(),
   modelBreakdowns: breakdowns.optional(),
 };
 
 /** `ccusage claude daily --json` (v20) and `ccusage daily --json` (v15–v18). */
-export const classicRowSchema = z.looseObject({ date: z.string({ error: 'must be a YYYY-MM-DD string' }), ...dayTotals, project: z.string().optional() });
+export const classicRowSchema = z.looseObject({
+  date: z.string({ error: 'must be a YYYY-MM-DD string' }).max(10, 'must be a YYYY-MM-DD string'),
+  ...dayTotals,
+  project: z.string().max(MAX_TEXT).optional(),
+});
 
-export const agentEntrySchema = z.looseObject({ agent: z.string(), ...dayTotals });
+const agentName = printableName(MAX_MODEL_NAME);
+
+export const agentEntrySchema = z.looseObject({ agent: agentName, ...dayTotals });
 
 /** `ccusage daily --json` (v19, v20): rows keyed by `period`, optionally with `--by-agent` rows. */
 export const agentRowSchema = z.looseObject({
-  period: z.string({ error: 'must be a YYYY-MM-DD string' }),
-  agent: z.string().optional(),
-  metadata: z.looseObject({ agents: z.array(z.string()).optional() }).optional(),
+  period: z.string({ error: 'must be a YYYY-MM-DD string' }).max(10, 'must be a YYYY-MM-DD string'),
+  agent: agentName.optional(),
+  metadata: z.looseObject({ agents: z.array(z.string().max(MAX_TEXT)).max(MAX_AGENTS).optional() }).optional(),
   ...dayTotals,
-  agents: z.array(agentEntrySchema).optional(),
+  agents: z.array(agentEntrySchema).max(MAX_AGENTS, `at most ${MAX_AGENTS} agents a day`).optional(),
 });
 
 const totalsSchema = z.looseObject({}).optional();
