@@ -7,12 +7,21 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { UsersService } from '../users/users.service.js';
 import { parseReport, reportTotals } from './ccusage/report-parser.js';
 import { UploadsRepository } from './uploads.repository.js';
+import { UsageRepository } from './usage.repository.js';
 import type { UploadList, UploadQuery, UploadResult } from './usage.schemas.js';
+
+/**
+ * Devices one user may report from. Each device's days are kept apart and summed, so devices are
+ * where an account's stored rows (and a day's model list, the union over devices) multiply; people
+ * have a handful of machines.
+ */
+export const MAX_DEVICES_PER_USER = 50;
 
 @Injectable()
 export class UploadsService {
   constructor(
     private readonly repository: UploadsRepository,
+    private readonly usage: UsageRepository,
     private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly metrics: MetricsService,
@@ -39,6 +48,7 @@ export class UploadsService {
   async upload(caller: Principal, query: UploadQuery, body: unknown, sizeBytes: number): Promise<UploadResult> {
     const user = await this.target(caller, query.username);
     const report = await parseReport(body);
+    if (report.days.length > 0) await this.checkDeviceCap(user.id, query.device);
     const stored = await this.repository.store({ userId: user.id, device: query.device, timeZone: query.tz, report, sizeBytes });
     this.metrics.recordUpload(report.days.length);
     this.coalescer.invalidate();
@@ -56,6 +66,16 @@ export class UploadsService {
       totals: reportTotals(report.days),
       warnings: stored.warnings,
     };
+  }
+
+  private async checkDeviceCap(userId: number, device: string): Promise<void> {
+    const { devices, known } = await this.usage.deviceCount(userId, device);
+    if (!known && devices >= MAX_DEVICES_PER_USER) {
+      throw new DomainError(
+        ErrorCode.UnprocessableReport,
+        `This user already reports from ${devices} devices, the most the server keeps; upload from one of them (device=…).`,
+      );
+    }
   }
 
   async list(caller: Principal, username: string, limit: number, offset: number): Promise<UploadList> {

@@ -149,4 +149,14 @@ export class UsageRepository {
          GROUP BY d.device ORDER BY d.device`),
     );
   }
+
+  /** How many devices the user has reported from, and whether `device` is one of them. */
+  async deviceCount(userId: number, device: string): Promise<{ devices: number; known: boolean }> {
+    const [row] = rowsOf<{ devices: string; known: boolean | null }>(
+      await this.db.execute(sql`
+        SELECT count(DISTINCT device)::text AS devices, bool_or(device = ${device}) AS known
+          FROM device_days WHERE user_id = ${userId}`),
+    );
+    return { devices: Number(row?.devices ?? 0), known: row?.known === true };
+  }
 }

@@ -50,7 +50,7 @@ describe('hostile inputs', () => {
   const counts = () => rowCounts((text) => db.query(text));
 
   /** Sends a request that must be refused with `status`, as a problem body, storing nothing. */
-  async function refused(send: () => PromiseLike<{ status: number; body: Record<string, unknown>; headers: Record<string, string> }>, status = 400) {
+  async function refused(send: () => PromiseLike<{ status: number; body: Record<string, unknown>; headers: Record<string, string>; text: string }>, status = 400) {
     const before = await counts();
     const res = await send();
     expect(res.status).toBe(status);
@@ -220,6 +220,15 @@ describe('hostile inputs', () => {
       expect(providers.body.providers).toHaveLength(1);
       expect(providers.body.total).toBeGreaterThan(1);
     });
+  });
+
+  it('a user reports from at most 50 devices; known devices keep working', async () => {
+    const user = await registerUser(t.http, 'hardening-devices');
+    const report = fixture('claude-daily.json');
+    await Promise.all(Array.from({ length: 50 }, (_, i) => i).map(async (i) => expect((await upload(t.http, user.token, report, { device: `box-${i}` })).status).toBe(200)));
+    const res = await refused(() => upload(t.http, user.token, report, { device: 'box-50' }), 422);
+    expect(res.body.detail).toContain('50 devices');
+    expect((await upload(t.http, user.token, report, { device: 'box-7' })).status).toBe(200);
   });
 
   describe('item 5: CSV cells that would run as formulas', () => {
