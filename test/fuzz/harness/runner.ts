@@ -1,0 +1,311 @@
+import { fixtureText } from '../../helpers/ccusage.js';
+import { type Auth, describeCase, type FuzzCase } from './case.js';
+import { type Fingerprint, fingerprintDiff } from './fingerprint.js';
+import { FuzzService, type Outcome, type WireRequest } from './service.js';
+import { type CaseFailure, FuzzStats } from './stats.js';
+
+/** Tokens of the seeded users and the service's own secrets. */
+export interface World {
+  admin: string;
+  metrics: string;
+  alice: string;
+  bob: string;
+}
+
+export const ADMIN_TOKEN = 'fuzz-admin-token-0123456789abcdefghijklmnop';
+export const METRICS_TOKEN = 'fuzz-metrics-token-0123456789abcdefghijklmno';
+
+/** What the seeded users upload first, so that reads hit real rows of every report shape. */
+const SEED_UPLOADS: Array<{ user: 'alice' | 'bob'; fixture: string; device: string }> = [
+  { user: 'alice', fixture: 'claude-daily.json', device: 'laptop' },
+  { user: 'alice', fixture: 'daily-by-agent.json', device: 'desk' },
+  { user: 'alice', fixture: 'claude-daily-instances.json', device: 'ci' },
+  { user: 'alice', fixture: 'heavy-claude-daily.json', device: 'laptop' },
+  { user: 'bob', fixture: 'mixed-claude-codex-daily.json', device: 'default' },
+  { user: 'bob', fixture: 'legacy-v15.10.0/daily.json', device: 'old' },
+  { user: 'bob', fixture: 'probe-claude-daily.json', device: 'probe' },
+];
+
+export interface RunnerOptions {
+  /** Longest a request may take, answer included. */
+  timeoutMs: number;
+  /** Longest /health/live may take after a case. */
+  liveTimeoutMs: number;
+  /** The longest log line the service may write (item 8: whole SQL parameters were logged). */
+  maxLogLine: number;
+  /** Extra environment for the service. */
+  env?: Record<string, string>;
+}
+
+export const DEFAULT_OPTIONS: RunnerOptions = {
+  timeoutMs: Number(process.env.FUZZ_TIMEOUT_MS ?? 10_000),
+  liveTimeoutMs: 5_000,
+  maxLogLine: 64 * 1024,
+};
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const FORMULA_START = /^[=+\-@\t\r]/;
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** RFC 4180 cells, enough to look at the first character of each. */
+export function csvCells(text: string): string[] {
+  const cells: string[] = [];
+  let i = 0;
+  while (i <= text.length) {
+    if (text[i] === '"') {
+      let cell = '';
+      i++;
+      while (i < text.length) {
+        if (text[i] === '"' && text[i + 1] === '"') {
+          cell += '"';
+          i += 2;
+        } else if (text[i] === '"') {
+          i++;
+          break;
+        } else cell += text[i++];
+      }
+      cells.push(cell);
+    } else {
+      let end = i;
+      while (end < text.length && text[end] !== ',' && text[end] !== '\r' && text[end] !== '\n') end++;
+      cells.push(text.slice(i, end));
+      i = end;
+    }
+    if (text[i] === '\r') i++;
+    i++; // the comma or line feed
+  }
+  return cells;
+}
+
+function problemFailure(outcome: Extract<Outcome, { kind: 'response' }>): string | undefined {
+  const type = String(outcome.headers['content-type'] ?? '');
+  if (!type.startsWith('application/problem+json')) return `content-type is ${JSON.stringify(type)}, not application/problem+json; body ${outcome.body.toString('utf8').slice(0, 300)}`;
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(outcome.body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return `the problem body is not JSON: ${outcome.body.toString('utf8').slice(0, 300)}`;
+  }
+  for (const field of ['type', 'title', 'detail'] as const) if (typeof body[field] !== 'string') return `the problem body has no string ${field}: ${JSON.stringify(body).slice(0, 300)}`;
+  if (body.status !== outcome.status) return `the problem body says status ${String(body.status)}, the response ${outcome.status}`;
+  return undefined;
+}
+
+/**
+ * Runs fuzz cases against one service and checks every answer: below 500, a problem body for
+ * every 4xx, within the time bound, nothing stored changed by a refused request (or by any
+ * read), /health/live still answering, no CSV cell a spreadsheet would run, no giant log line.
+ * A hang or a crash is a failure of that case; the service is restarted and the run goes on.
+ */
+export class FuzzRunner {
+  readonly stats = new FuzzStats();
+  /** The fingerprint as of the end of the last case, when nothing has changed since. */
+  private known: Fingerprint | undefined;
+  private throwaways = 0;
+  /** Set once a property has failed: later cases are fast-check shrinking it. */
+  shrinking = false;
+
+  private constructor(
+    readonly service: FuzzService,
+    readonly world: World,
+    readonly options: RunnerOptions,
+  ) {}
+
+  static async start(options: Partial<RunnerOptions> = {}): Promise<FuzzRunner> {
+    const opts = { ...DEFAULT_OPTIONS, ...options };
+    const service = await FuzzService.start({ ADMIN_TOKEN, METRICS_TOKEN, REGISTRATION: 'open', ...opts.env });
+    const runner = new FuzzRunner(service, { admin: ADMIN_TOKEN, metrics: METRICS_TOKEN, alice: '', bob: '' }, opts);
+    try {
+      await runner.seed();
+    } catch (error) {
+      await service.stop();
+      throw error;
+    }
+    return runner;
+  }
+
+  stop(): Promise<void> {
+    return this.service.stop();
+  }
+
+  /** A request that must succeed (seeding and setup), with the admin token unless told otherwise. */
+  async must(method: string, path: string, body?: unknown, token = this.world.admin, expect = [200, 201, 204]): Promise<Record<string, unknown>> {
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const outcome = await this.service.send(
+      {
+        method,
+        path,
+        headers: { authorization: `Bearer ${token}`, ...(text !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: text === undefined ? undefined : Buffer.from(text),
+      },
+      60_000,
+    );
+    if (outcome.kind !== 'response' || !expect.includes(outcome.status)) {
+      const detail = outcome.kind === 'response' ? `${outcome.status} ${outcome.body.toString('utf8').slice(0, 500)}` : outcome.kind;
+      throw new Error(`fuzz setup: ${method} ${path} gave ${detail}\n${this.service.logs.about(undefined, 10).join('\n')}`);
+    }
+    return outcome.body.length ? (JSON.parse(outcome.body.toString('utf8')) as Record<string, unknown>) : {};
+  }
+
+  /** Two users with real uploads of every daily shape, on whatever database the service has. */
+  private async seed(): Promise<void> {
+    for (const user of ['alice', 'bob'] as const) {
+      const created = await this.must('POST', '/api/v1/users', { username: user }, this.world.admin, [201, 409]);
+      // After a restart on PostgreSQL the users exist already: they get a fresh token instead.
+      this.world[user] = created.token ? String(created.token) : String((await this.must('POST', `/api/v1/users/${user}/tokens`, { name: 'fuzz' })).token);
+    }
+    for (const u of SEED_UPLOADS) {
+      await this.must('POST', `/api/v1/uploads?device=${u.device}`, fixtureText(u.fixture), this.world[u.user]);
+    }
+    this.known = undefined;
+  }
+
+  authorization(auth: Auth, owner: string | undefined): string | undefined {
+    if ('raw' in auth) return auth.raw;
+    if ('role' in auth) {
+      switch (auth.role) {
+        case 'none':
+          return undefined;
+        case 'owner':
+          return `Bearer ${owner ?? 'no-owner-was-set-up'}`;
+        default:
+          return `Bearer ${this.world[auth.role]}`;
+      }
+    }
+    const t = this.world[auth.mangle];
+    switch (auth.how) {
+      case 'lowercase-scheme':
+        return `bearer ${t}`;
+      case 'no-scheme':
+        return t;
+      case 'truncated':
+        return `Bearer ${t.slice(0, -1)}`;
+      case 'extended':
+        return `Bearer ${t}x`;
+      case 'case-flipped': {
+        const last = t.at(-1)!;
+        return `Bearer ${t.slice(0, -1)}${last === last.toUpperCase() ? last.toLowerCase() : last.toUpperCase()}`;
+      }
+      case 'twice':
+        return `Bearer ${t}, Bearer ${t}`;
+      case 'basic':
+        return `Basic ${Buffer.from(`alice:${t}`).toString('base64')}`;
+      case 'trailing-space':
+        return `Bearer ${t} `;
+      case 'double-space':
+        return `Bearer  ${t}`;
+      case 'tab':
+        return `Bearer\t${t}`;
+    }
+  }
+
+  /** Creates what the case's `{user}` or `{token}` stands for; returns the path and the owner's token. */
+  private async setUp(c: FuzzCase): Promise<{ path: string; owner?: string }> {
+    if (!c.setup) return { path: c.path };
+    this.throwaways += 1;
+    this.known = undefined;
+    if (c.setup === 'user') {
+      const name = `fz-${process.pid}-${this.throwaways}`;
+      const created = await this.must('POST', '/api/v1/users', { username: name });
+      return { path: c.path.replaceAll('{user}', name), owner: String(created.token) };
+    }
+    const issued = await this.must('POST', '/api/v1/users/alice/tokens', { name: `throwaway ${this.throwaways}` });
+    return { path: c.path.replaceAll('{token}', String(issued.id)), owner: String(issued.token) };
+  }
+
+  private async recover(): Promise<void> {
+    this.stats.restarts += 1;
+    const kept = await this.service.restart();
+    if (!kept) await this.seed();
+    else {
+      // The tokens are still valid; the fingerprint may not be (a hung write may have finished).
+      this.known = undefined;
+    }
+  }
+
+  /** Sends one case and checks it. Returns what went wrong (empty when all is well). */
+  async run(c: FuzzCase): Promise<CaseFailure[]> {
+    const failures: CaseFailure[] = [];
+    if (!this.known) {
+      this.known = await this.service.fingerprint();
+      if (!this.known) {
+        // The previous case left the service unable to answer (it passed its own checks in time).
+        await this.recover();
+        this.known = await this.service.fingerprint();
+        if (!this.known) throw new Error(`the service does not answer the fingerprint even after a restart:\n${this.service.logs.about(undefined, 20).join('\n')}`);
+      }
+    }
+    const { path, owner } = await this.setUp(c);
+    const before = this.known ?? (await this.service.fingerprint());
+    if (!before) throw new Error(`the service stopped answering during the set-up of ${describeCase(c)}`);
+    const headers: Record<string, string> = { ...c.headers };
+    const authorization = this.authorization(c.auth, owner);
+    if (authorization !== undefined) headers.authorization = authorization;
+    const wire: WireRequest = { method: c.method, path, headers, body: c.body === undefined ? undefined : Buffer.from(c.body) };
+    const longestBefore = this.service.logs.longestLine;
+    const outcome = await this.service.send(wire, this.options.timeoutMs);
+    const status = outcome.kind === 'response' ? String(outcome.status) : outcome.kind === 'timeout' ? 'timeout' : `error ${outcome.code}`;
+    let broken = false;
+
+    if (outcome.kind === 'timeout') {
+      failures.push({ kind: 'timeout', message: `no complete answer within ${this.options.timeoutMs} ms` });
+      broken = true;
+    } else if (outcome.kind === 'error') {
+      const crashed = !this.service.alive;
+      failures.push({ kind: crashed ? 'crash' : 'connection', message: `${outcome.code}: ${outcome.message}${crashed ? `; the service exited:\n${this.service.logs.about(undefined, 10).join('\n')}` : ''}` });
+      broken = crashed || outcome.code !== 'RESPONSE_TOO_LARGE';
+    } else {
+      const requestId = String(outcome.headers['x-request-id'] ?? '');
+      if (outcome.status >= 500) {
+        failures.push({
+          kind: 'server-error',
+          message: `${outcome.status} ${outcome.body.toString('utf8').slice(0, 300)}\n${this.service.logs.about(requestId || undefined).join('\n')}`,
+        });
+      } else if (outcome.status >= 400 && c.method !== 'HEAD') {
+        const problem = problemFailure(outcome);
+        if (problem) failures.push({ kind: 'not-a-problem-body', message: `${outcome.status}: ${problem}` });
+      }
+      if (outcome.status < 300 && /^text\/csv/.test(String(outcome.headers['content-type'] ?? ''))) {
+        const bad = csvCells(outcome.body.toString('utf8')).filter((cell) => FORMULA_START.test(cell) && !DECIMAL.test(cell));
+        if (bad.length) failures.push({ kind: 'csv-formula', message: `cells a spreadsheet would run: ${JSON.stringify(bad.slice(0, 5))}` });
+      }
+    }
+
+    if (!broken) {
+      const live = await this.service.send({ method: 'GET', path: '/health/live' }, this.options.liveTimeoutMs);
+      if (live.kind !== 'response' || live.status !== 200) {
+        failures.push({ kind: 'live-down', message: `/health/live after the case: ${live.kind === 'response' ? live.status : live.kind}` });
+        broken = live.kind !== 'response';
+      }
+    }
+    if (!broken) {
+      const after = await this.service.fingerprint(this.options.timeoutMs);
+      if (!after) {
+        failures.push({ kind: 'timeout', message: 'the database fingerprint after the case did not come within the time bound' });
+        broken = true;
+      } else {
+        const refused = outcome.kind !== 'response' || outcome.status >= 400;
+        if (refused || READ_METHODS.has(c.method)) {
+          const diff = fingerprintDiff(before, after);
+          if (diff.length) failures.push({ kind: 'changed-data', message: `${refused ? 'refused' : 'read'} (${status}) but stored data changed:\n${diff.join('\n')}` });
+        }
+        this.known = after;
+      }
+    }
+
+    const longest = this.service.logs.longestLine;
+    this.stats.longestLogLine = Math.max(this.stats.longestLogLine, longest);
+    if (longest > this.options.maxLogLine && longest > longestBefore) {
+      failures.push({ kind: 'log-line', message: `the service wrote a log line of ${longest} characters (bound: ${this.options.maxLogLine})` });
+    }
+
+    this.stats.record(c, status, outcome.ms, failures, () => describeCase(c), this.shrinking);
+    if (broken) await this.recover();
+    return failures;
+  }
+}
+
+/** The failures of a case as one readable message, with its request and what the service logged. */
+export function failureMessage(c: FuzzCase, failures: CaseFailure[]): string {
+  return `${describeCase(c)}\n${failures.map((f) => `  [${f.kind}] ${f.message.replaceAll('\n', '\n    ')}`).join('\n')}`;
+}
