@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -20,6 +21,85 @@ const int = (fallback: number, min: number, max: number) =>
       const n = Number(v);
       if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
         ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** A request budget: at most `max` requests per fixed window of `windowMs`, counted per key. */
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `20/1h`, `30/15m`, `5/30s`, or `off`. */
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx): RateLimit | undefined => {
+      const text = v.trim().toLowerCase();
+      if (text === 'off') return undefined;
+      const match = /^(\d+)\s*\/\s*(\d*)\s*([smhd])$/.exec(text);
+      const max = Number(match?.[1]);
+      const windowMs = Number(match?.[2] || '1') * UNIT_MS[(match?.[3] ?? 's') as keyof typeof UNIT_MS];
+      if (!match || max < 1 || max > 1_000_000 || windowMs < 1_000 || windowMs > 7 * UNIT_MS.d) {
+        ctx.addIssue({ code: 'custom', message: 'must be off or <count>/<window>, e.g. 20/1h or 30/15m (window from 1s to 7d)' });
+        return z.NEVER;
+      }
+      return { max, windowMs };
+    });
+
+const PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(entry: string): boolean {
+  if (PROXY_PRESETS.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Fastify's trustProxy: which hops may set X-Forwarded-For, and so which address is the client's
+ * (the rate limits count per client address).
+ */
+export type TrustProxy = boolean | number | string[];
+
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v, ctx): TrustProxy => {
+    const text = v.trim().toLowerCase();
+    if (text === 'false' || text === 'no' || text === '') return false;
+    if (text === 'true' || text === 'yes') return true;
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops <= 100) return hops === 0 ? false : hops;
+    }
+    const entries = text.split(',').map((e) => e.trim());
+    if (entries.every(isAddressOrCidr)) return entries;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be false, true, a number of proxy hops, or a comma-separated list of proxy addresses or CIDRs (or loopback, linklocal, uniquelocal)',
+    });
+    return z.NEVER;
+  });
+
+/** `off` or a whole number from 1 to `max`. */
+const countOrOff = (fallback: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((v, ctx): number | undefined => {
+      const text = v.trim().toLowerCase();
+      if (text === 'off') return undefined;
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n < 1 || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be off or an integer from 1 to ${max}` });
         return z.NEVER;
       }
       return n;
@@ -56,11 +136,24 @@ export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
 
   BODY_LIMIT_BYTES: int(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  REQUEST_TIMEOUT_MS: int(60_000, 500, 3_600_000),
+  CONNECTION_TIMEOUT_MS: int(300_000, 0, 86_400_000),
+  KEEP_ALIVE_TIMEOUT_MS: int(72_000, 1_000, 3_600_000),
+  TRUST_PROXY: trustProxy,
+
+  RATE_LIMITS: bool(true),
+  RATE_LIMIT_REGISTRATION: rateLimit('30/1h'),
+  RATE_LIMIT_AUTH_FAILURES: rateLimit('30/15m'),
+  RATE_LIMIT_UPLOADS: rateLimit('120/1h'),
+  RATE_LIMIT_TOKEN_ISSUANCE: rateLimit('30/1h'),
+  MAX_ACTIVE_TOKENS: countOrOff(50, 1_000_000),
 
   REGISTRATION: z.enum(['open', 'closed'], { error: 'must be open or closed' }).default('open'),
   ADMIN_TOKEN: optionalString,
   ADMIN_TOKEN_FILE: optionalString,
   READ_ACCESS: z.enum(['public', 'token'], { error: 'must be public or token' }).default('public'),
+  METRICS_TOKEN: optionalString,
+  METRICS_PUBLIC: bool(false),
   COALESCE_READS: bool(true),
 
   BACKUP_ENABLED: bool(true),
@@ -109,11 +202,34 @@ export interface Config {
   logLevel: string;
   database: DatabaseSettings;
   migrateOnStart: boolean;
+  /** The upload route's body limit; every other route takes SMALL_BODY_LIMIT_BYTES (src/security). */
   bodyLimitBytes: number;
+  http: {
+    /** Receiving a whole request, headers and body, must finish within this (408 otherwise). */
+    requestTimeoutMs: number;
+    /** A socket with no traffic either way for this long is closed; 0 never. */
+    connectionTimeoutMs: number;
+    /** An idle keep-alive socket is closed after this. */
+    keepAliveTimeoutMs: number;
+    trustProxy: TrustProxy;
+  };
+  /** Request budgets; an undefined limit is off (as are all when RATE_LIMITS=false). */
+  rateLimits: {
+    registration: RateLimit | undefined;
+    authFailures: RateLimit | undefined;
+    uploads: RateLimit | undefined;
+    tokenIssuance: RateLimit | undefined;
+  };
+  /** Live (not revoked) tokens a user may hold; undefined for no cap. */
+  maxActiveTokens: number | undefined;
   registration: 'open' | 'closed';
   /** The admin token, from ADMIN_TOKEN or ADMIN_TOKEN_FILE; undefined disables admin actions. */
   adminToken: string | undefined;
   readAccess: 'public' | 'token';
+  /** A token that may read /metrics and the /health detail, and nothing else. */
+  metricsToken: string | undefined;
+  /** /metrics open to anyone (inside a private network). */
+  metricsPublic: boolean;
   /** Identical concurrent reads of shared answers share one computation (common/read-coalescer.ts). */
   coalesceReads: boolean;
   backup: {
@@ -145,6 +261,16 @@ function readSecretFile(variable: string, path: string): string {
   }
 }
 
+/** Secrets are sent as `Bearer <token>`: visible ASCII, no spaces, and long enough not to be guessed. */
+export const MIN_SECRET_LENGTH = 32;
+
+function checkSecret(variable: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.length < MIN_SECRET_LENGTH) return `${variable}: must be at least ${MIN_SECRET_LENGTH} characters (it has ${value.length}); generate one with \`openssl rand -base64 32\``;
+  if (!/^[\x21-\x7e]+$/.test(value)) return `${variable}: must be visible ASCII characters without spaces (it is sent as \`Authorization: Bearer <token>\`)`;
+  return undefined;
+}
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) {
@@ -168,6 +294,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       }
     : { backend: 'embedded', dataDir: e.DATA_DIR };
 
+  const adminToken = e.ADMIN_TOKEN_FILE ? readSecretFile('ADMIN_TOKEN_FILE', e.ADMIN_TOKEN_FILE) : e.ADMIN_TOKEN;
+  const secretProblems = [
+    checkSecret(e.ADMIN_TOKEN_FILE ? 'ADMIN_TOKEN_FILE' : 'ADMIN_TOKEN', adminToken),
+    checkSecret('METRICS_TOKEN', e.METRICS_TOKEN),
+  ].filter((p): p is string => p !== undefined);
+  if (secretProblems.length > 0) throw new ConfigError(secretProblems);
+
+  const limited = e.RATE_LIMITS;
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -176,9 +310,24 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     database,
     migrateOnStart: e.DB_MIGRATE_ON_START,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    http: {
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      connectionTimeoutMs: e.CONNECTION_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      trustProxy: e.TRUST_PROXY,
+    },
+    rateLimits: {
+      registration: limited ? e.RATE_LIMIT_REGISTRATION : undefined,
+      authFailures: limited ? e.RATE_LIMIT_AUTH_FAILURES : undefined,
+      uploads: limited ? e.RATE_LIMIT_UPLOADS : undefined,
+      tokenIssuance: limited ? e.RATE_LIMIT_TOKEN_ISSUANCE : undefined,
+    },
+    maxActiveTokens: e.MAX_ACTIVE_TOKENS,
     registration: e.REGISTRATION,
-    adminToken: e.ADMIN_TOKEN_FILE ? readSecretFile('ADMIN_TOKEN_FILE', e.ADMIN_TOKEN_FILE) : e.ADMIN_TOKEN,
+    adminToken,
     readAccess: e.READ_ACCESS,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPublic: e.METRICS_PUBLIC,
     coalesceReads: e.COALESCE_READS,
     backup: {
       enabled: e.BACKUP_ENABLED,
