@@ -5,4 +5,5 @@ export * from './schema/uploads.js';
 export * from './schema/summaries.js';
 export * from './schema/maintenance.js';
 export * from './schema/retention.js';
+export * from './schema/runtime.js';
 export * from './schema/relations.js';
