@@ -1,12 +1,12 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { PRINCIPAL } from './auth.decorators.js';
+import { PRINCIPAL } from './caller.js';
 import { AuthService } from './auth.service.js';
 import { ANONYMOUS, type Principal } from './principal.js';
 
 /**
- * For controllers that are admin-only as a whole (maintenance). Runs after the global AuthGuard
- * has established the caller: no token 401, another token 403, no admin token configured 403
+ * For controllers that are admin-only as a whole (maintenance). Runs after the perimeter has
+ * established the caller: no token 401, another token 403, no admin token configured 403
  * saying how to enable it.
  */
 @Injectable()

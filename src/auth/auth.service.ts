@@ -3,11 +3,25 @@ import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { AuthRepository } from './auth.repository.js';
-import { ANONYMOUS, type Principal } from './principal.js';
+import type { Principal } from './principal.js';
 import { hashToken, sameSecret } from './tokens.js';
 
 export const ADMIN_DISABLED_MESSAGE =
   'Admin actions are disabled on this server: set ADMIN_TOKEN (or ADMIN_TOKEN_FILE) to enable them.';
+
+export const OPERATIONS_DISABLED_MESSAGE =
+  'The health detail and metrics are disabled on this server: set ADMIN_TOKEN or METRICS_TOKEN (or METRICS_PUBLIC=true for /metrics).';
+
+/** What an Authorization header carries: nothing, something that is not `Bearer <token>`, or a token. */
+export type Credentials = { kind: 'none' } | { kind: 'malformed' } | { kind: 'bearer'; token: string };
+
+export function credentialsOf(header: string | undefined): Credentials {
+  if (header === undefined || header.trim() === '') return { kind: 'none' };
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? { kind: 'bearer', token: match[1]! } : { kind: 'malformed' };
+}
+
+export const MALFORMED_AUTHORIZATION = 'The Authorization header must be `Bearer <token>`.';
 
 @Injectable()
 export class AuthService {
@@ -16,13 +30,16 @@ export class AuthService {
     private readonly repository: AuthRepository,
   ) {}
 
-  /** Resolves the Authorization header; a header that is present must be valid (401 otherwise). */
-  async authenticate(header: string | undefined): Promise<Principal> {
-    if (header === undefined || header.trim() === '') return ANONYMOUS;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new DomainError(ErrorCode.Unauthorized, 'The Authorization header must be `Bearer <token>`.');
-    const token = match[1]!;
-    if (this.config.adminToken && sameSecret(token, this.config.adminToken)) return { kind: 'admin' };
+  isAdminToken(token: string): boolean {
+    return this.config.adminToken !== undefined && sameSecret(token, this.config.adminToken);
+  }
+
+  isMetricsToken(token: string): boolean {
+    return this.config.metricsToken !== undefined && sameSecret(token, this.config.metricsToken);
+  }
+
+  /** A user's token, looked up by its hash; 401 when it is unknown or revoked. */
+  async authenticateUser(token: string): Promise<Principal> {
     const found = await this.repository.findActiveToken(hashToken(token));
     if (!found) throw new DomainError(ErrorCode.Unauthorized, 'The token is unknown or has been revoked.');
     await this.repository.touch(found.tokenId);
@@ -45,10 +62,31 @@ export class AuthService {
     throw new DomainError(ErrorCode.Forbidden, 'Only the admin token may do this.');
   }
 
+  /** The /health detail and /metrics: the admin token, or METRICS_TOKEN (`scraper`). */
+  requireOperator(principal: Principal, scraper: boolean): void {
+    if (principal.kind === 'admin' || scraper) return;
+    if (!this.config.adminToken && !this.config.metricsToken) throw new DomainError(ErrorCode.Forbidden, OPERATIONS_DISABLED_MESSAGE);
+    if (principal.kind === 'anonymous') {
+      throw new DomainError(ErrorCode.Unauthorized, 'This needs the admin token or METRICS_TOKEN: send `Authorization: Bearer <token>`.');
+    }
+    throw new DomainError(ErrorCode.Forbidden, "A user's token may not read the health detail or metrics.");
+  }
+
   /** The user themself or the admin. */
   requireOwnerOrAdmin(principal: Principal, userId: number): void {
     const who = this.requireAuthenticated(principal);
     if (who.kind === 'admin' || who.userId === userId) return;
+    throw new DomainError(ErrorCode.Forbidden, "A user's token may act only on that user.");
+  }
+
+  /**
+   * The user named (any case) themself or the admin, decided from the name alone, before anyone
+   * looks the name up: the answer is the same for a user who exists and one who does not, so
+   * refusals cannot be used to find out who has an account.
+   */
+  requireSelfOrAdmin(principal: Principal, username: string): void {
+    const who = this.requireAuthenticated(principal);
+    if (who.kind === 'admin' || who.username.toLowerCase() === username.toLowerCase()) return;
     throw new DomainError(ErrorCode.Forbidden, "A user's token may act only on that user.");
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { and, eq, gt, lte, sql } from 'drizzle-orm';
-import type { Database } from '../db/database-connection.js';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { rateLimits } from '../db/schema.js';
 
@@ -50,7 +50,9 @@ export class RateLimitRepository {
 
   /** Deletes the rows of windows that have ended; returns how many. */
   async removeExpired(): Promise<number> {
-    const rows = await this.db.delete(rateLimits).where(lte(rateLimits.resetAt, sql`now()`)).returning({ key: rateLimits.key });
-    return rows.length;
+    const [row] = rowsOf<{ n: string | number }>(
+      await this.db.execute(sql`WITH gone AS (DELETE FROM ${rateLimits} WHERE ${rateLimits.resetAt} <= now() RETURNING 1) SELECT count(*) AS n FROM gone`),
+    );
+    return Number(row!.n);
   }
 }
