@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, type StreamableFile } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Req, type StreamableFile } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { csvFile, wantsCsv } from '../common/csv.js';
 import { ApiProduces, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -30,12 +30,16 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  // The answer carries a token: no cache along the way may keep it.
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Register a user and get their first upload token',
-    description: 'Open to anyone with REGISTRATION=open (the default); with REGISTRATION=closed only the admin token may register users. The token is shown only in this answer.',
+    description:
+      'Open to anyone with REGISTRATION=open (the default); with REGISTRATION=closed only the admin token may register users. ' +
+      'The token is shown only in this answer. Registrations are limited per client address (RATE_LIMIT_REGISTRATION; 429 with Retry-After).',
   })
   @ApiCreatedResponse({ standardSchema: CreatedUserSchema })
-  @ApiProblems(400, 401, 403, 409)
+  @ApiProblems(400, 401, 403, 409, 413, 429)
   register(@Caller() caller: Principal, @Body({ schema: CreateUserSchema }) body: { username: string }): Promise<CreatedUser> {
     return this.users.register(caller, body.username);
   }
@@ -55,7 +59,10 @@ export class UsersController {
 
   @Delete(':username')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user and all their data (owner or admin)' })
+  @ApiOperation({
+    summary: 'Delete a user and all their data (owner or admin)',
+    description: 'The caller is checked before the name is looked up: 401 without a token and 403 for another user, whether that user exists or not.',
+  })
   @ApiNoContentResponse({ description: 'Deleted, with every upload, day and token of the user.' })
   @ApiProblems(400, 401, 403, 404)
   async remove(@Caller() caller: Principal, @Param({ schema: UsernameParamSchema }) params: { username: string }): Promise<void> {
@@ -63,9 +70,15 @@ export class UsersController {
   }
 
   @Post(':username/tokens')
-  @ApiOperation({ summary: 'Issue another upload token (owner or admin)', description: 'One token per machine makes revoking one machine easy.' })
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Issue another upload token (owner or admin)',
+    description:
+      'One token per machine makes revoking one machine easy. A user holds at most MAX_ACTIVE_TOKENS live tokens (409 beyond; revoke one) ' +
+      'and may request RATE_LIMIT_TOKEN_ISSUANCE tokens per window (429 with Retry-After); the admin token is limited by neither.',
+  })
   @ApiCreatedResponse({ standardSchema: IssuedTokenSchema })
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, 409, 413, 429)
   issueToken(
     @Caller() caller: Principal,
     @Param({ schema: UsernameParamSchema }) params: { username: string },

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/sql.js';
@@ -46,7 +46,6 @@ export class UsersRepository {
     }
   }
 
-  /** Deletes the user (the spec's cascades take their rows) after taking them out of the shared summaries. */
   /** A page of users with their all-time totals (user_totals), filtered by a name prefix. */
   async list(q: string | undefined, sort: UserSort, limit: number, offset: number) {
     const filter = q === undefined ? sql`true` : sql`starts_with(lower(u.username), lower(${q}))`;
@@ -78,6 +77,7 @@ export class UsersRepository {
     return { rows, total: Number(count!.n) };
   }
 
+  /** Deletes the user (the spec's cascades take their rows) after taking them out of the shared summaries. */
   async delete(userId: number): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);
@@ -86,12 +86,26 @@ export class UsersRepository {
     });
   }
 
-  async addToken(userId: number, token: { name: string; hash: string; prefix: string }) {
-    const [row] = await this.db
-      .insert(apiTokens)
-      .values({ userId, name: token.name, tokenHash: token.hash, prefix: token.prefix })
-      .returning();
-    return row!;
+  /**
+   * Adds a token unless the user already holds `cap` live ones (undefined: no cap); undefined then.
+   * The user's row lock makes concurrent issues for one user count one after the other.
+   */
+  async addToken(userId: number, token: { name: string; hash: string; prefix: string }, cap?: number) {
+    return this.db.transaction(async (tx) => {
+      if (cap !== undefined) {
+        await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);
+        const [live] = await tx
+          .select({ n: count() })
+          .from(apiTokens)
+          .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
+        if (live!.n >= cap) return undefined;
+      }
+      const [row] = await tx
+        .insert(apiTokens)
+        .values({ userId, name: token.name, tokenHash: token.hash, prefix: token.prefix })
+        .returning();
+      return row!;
+    });
   }
 
   async listTokens(userId: number) {

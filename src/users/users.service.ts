@@ -60,29 +60,39 @@ export class UsersService {
   }
 
   async remove(caller: Principal, username: string): Promise<void> {
+    this.auth.requireSelfOrAdmin(caller, username);
     const user = await this.get(username);
-    this.auth.requireOwnerOrAdmin(caller, user.id);
     await this.repository.delete(user.id);
     this.coalescer.invalidate();
   }
 
   async issueToken(caller: Principal, username: string, name: string | undefined): Promise<IssuedToken> {
+    this.auth.requireSelfOrAdmin(caller, username);
     const user = await this.get(username);
-    this.auth.requireOwnerOrAdmin(caller, user.id);
     const { token, record } = issue(name ?? 'token');
-    const row = await this.repository.addToken(user.id, record);
+    // The admin is never limited; MAX_ACTIVE_TOKENS bounds what a user's own token can create.
+    const cap = caller.kind === 'admin' ? undefined : this.config.maxActiveTokens;
+    const row = await this.repository.addToken(user.id, record, cap);
+    if (!row) {
+      throw new DomainError(
+        ErrorCode.Conflict,
+        `${user.username} already has ${cap} live tokens, the most a user may hold (MAX_ACTIVE_TOKENS); revoke one first.`,
+        undefined,
+        { maxActiveTokens: cap },
+      );
+    }
     return { ...toInfo(row), token };
   }
 
   async listTokens(caller: Principal, username: string): Promise<TokenList> {
+    this.auth.requireSelfOrAdmin(caller, username);
     const user = await this.get(username);
-    this.auth.requireOwnerOrAdmin(caller, user.id);
     return { username: user.username, tokens: (await this.repository.listTokens(user.id)).map(toInfo) };
   }
 
   async revokeToken(caller: Principal, username: string, tokenId: number): Promise<void> {
+    this.auth.requireSelfOrAdmin(caller, username);
     const user = await this.get(username);
-    this.auth.requireOwnerOrAdmin(caller, user.id);
     if (!(await this.repository.revokeToken(user.id, tokenId))) {
       throw new DomainError(ErrorCode.NotFound, `${user.username} has no live token ${tokenId}.`);
     }
