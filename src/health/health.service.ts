@@ -42,12 +42,14 @@ export class HealthService implements BeforeApplicationShutdown {
     this.shuttingDown = true;
   }
 
-  live(): Promise<HealthAnswer> {
-    return this.run([() => this.indicators.check('process').up({ pid: process.pid, uptimeSeconds: Math.round(process.uptime()) })]);
+  /** Public: status only. */
+  async live(): Promise<HealthAnswer> {
+    return minimal(await this.run([() => this.indicators.check('process').up()]));
   }
 
-  ready(): Promise<HealthAnswer> {
-    return this.run(this.readinessChecks());
+  /** Public: status per check and, on 503, which check is down; the detail says why. */
+  async ready(): Promise<HealthAnswer> {
+    return minimal(await this.run(this.readinessChecks()));
   }
 
   detail(): Promise<HealthAnswer> {
@@ -133,6 +135,22 @@ export class HealthService implements BeforeApplicationShutdown {
     const data = { enabled, schedule: this.config.backup.cron, lastRun: last };
     return last.succeeded ? check.up(data) : check.degraded({ ...data, message: `last backup failed: ${last.error ?? 'unknown error'}` });
   }
+}
+
+type Checks = Partial<HealthCheckResult['details']>;
+
+const statusOnly = <T extends Checks | undefined>(checks: T): T =>
+  (checks && Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, { status: check!.status }]))) as T;
+
+/**
+ * A probe's answer for anyone who asks: the status of each check, nothing about directories, disk,
+ * versions or error texts.
+ */
+function minimal({ status, body }: HealthAnswer): HealthAnswer {
+  return {
+    status,
+    body: { status: body.status, info: statusOnly(body.info), error: statusOnly(body.error), details: statusOnly(body.details) },
+  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -9,7 +9,7 @@ import { BACKEND, createTestDatabase, type TestDatabase } from '../helpers/datab
 import { startApp, type TestApp } from '../helpers/test-app.js';
 import { insertUsage, sample } from './fixtures.js';
 
-const TOKEN = 'metrics-admin-token';
+const TOKEN = 'metrics-admin-token-of-the-metrics-admin-tests';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 
 describe('query shapes', () => {
@@ -117,7 +117,7 @@ describe(`metrics and admin endpoints (${BACKEND})`, () => {
     service.recordUpload(30);
     service.recordUpload(7);
 
-    const res = await app.http.get('/metrics').expect(200);
+    const res = await app.http.get('/metrics').set(AUTH).expect(200);
     expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     const text = res.text;
     expect(sample(text, 'ccstats_http_request_duration_seconds_count', '{method="GET",route="/api/v1/info",status_code="200"}')).toBe(2);
