@@ -6,7 +6,7 @@ import { BACKEND, createTestDatabase, type TestDatabase } from '../helpers/datab
 import { startApp, type TestApp } from '../helpers/test-app.js';
 import { sample } from './fixtures.js';
 
-const AUTH = { Authorization: 'Bearer failure-test-token' };
+const AUTH = { Authorization: 'Bearer failure-test-token-of-the-backup-failure-tests' };
 
 function fakePgDump(path: string, body: string): string {
   writeFileSync(path, `#!/bin/sh\n${body}\n`);
@@ -90,7 +90,7 @@ describe(`a failed backup (${BACKEND})`, () => {
   it('into a directory that cannot be created leaves nothing, shows in health and metrics, and succeeds once fixed', async () => {
     const blocker = join(dir, 'blocker');
     writeFileSync(blocker, 'a file where the backup directory should be');
-    app = await startApp(db, { ADMIN_TOKEN: 'failure-test-token', BACKUP_DIR: join(blocker, 'backups'), BACKUP_ENABLED: 'false' });
+    app = await startApp(db, { ADMIN_TOKEN: 'failure-test-token-of-the-backup-failure-tests', BACKUP_DIR: join(blocker, 'backups'), BACKUP_ENABLED: 'false' });
 
     const failed = await app.http.post('/api/v1/maintenance/backups').set(AUTH).expect(500);
     expect(failed.body.detail).toMatch(/^The backup failed: ENOTDIR/);
@@ -121,7 +121,7 @@ describe(`a failed backup (${BACKEND})`, () => {
       join(dir, 'pg_dump'),
       'if [ "$1" = "--version" ]; then echo "pg_dump (PostgreSQL) 99.0"; exit 0; fi\necho "-- PostgreSQL database dump (partial)"\necho "pg_dump: error: connection lost" >&2\nexit 1',
     );
-    app = await startApp(db, { ADMIN_TOKEN: 'failure-test-token', BACKUP_DIR: backups, BACKUP_ENABLED: 'false', PG_DUMP_PATH: fake });
+    app = await startApp(db, { ADMIN_TOKEN: 'failure-test-token-of-the-backup-failure-tests', BACKUP_DIR: backups, BACKUP_ENABLED: 'false', PG_DUMP_PATH: fake });
 
     const failed = await app.http.post('/api/v1/maintenance/backups').set(AUTH).expect(500);
     expect(failed.body.detail).toBe(`The backup failed: ${fake} exited with code 1: pg_dump: error: connection lost`);

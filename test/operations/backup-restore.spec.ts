@@ -14,7 +14,7 @@ import { FINGERPRINT_SQL, insertUsage } from './fixtures.js';
 const run = promisify(execFile);
 const RESTORE_SH = fileURLToPath(new URL('../../utils/scripts/restore.sh', import.meta.url));
 const BACKUP_SH = fileURLToPath(new URL('../../utils/scripts/backup.sh', import.meta.url));
-const AUTH = { Authorization: 'Bearer backup-test-token' };
+const AUTH = { Authorization: 'Bearer backup-test-token-of-the-backup-restore-tests' };
 
 describe(`a backup taken through the API restores identically (${BACKEND})`, () => {
   let db: TestDatabase;
@@ -24,7 +24,7 @@ describe(`a backup taken through the API restores identically (${BACKEND})`, () 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ccs-backup-'));
     db = await createTestDatabase();
-    app = await startApp(db, { ADMIN_TOKEN: 'backup-test-token', BACKUP_DIR: join(dir, 'backups'), BACKUP_ENABLED: 'false' });
+    app = await startApp(db, { ADMIN_TOKEN: 'backup-test-token-of-the-backup-restore-tests', BACKUP_DIR: join(dir, 'backups'), BACKUP_ENABLED: 'false' });
     await insertUsage(db.query);
   });
   afterAll(async () => {

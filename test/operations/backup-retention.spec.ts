@@ -13,7 +13,7 @@ describe(`backup retention (${BACKEND})`, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ccs-retention-'));
     db = await createTestDatabase();
-    app = await startApp(db, { ADMIN_TOKEN: 'retention-token', BACKUP_DIR: dir, BACKUP_ENABLED: 'false', BACKUP_RETENTION_DAYS: '7' });
+    app = await startApp(db, { ADMIN_TOKEN: 'retention-token-of-the-backup-retention-test', BACKUP_DIR: dir, BACKUP_ENABLED: 'false', BACKUP_RETENTION_DAYS: '7' });
   });
   afterAll(async () => {
     await app.close();
@@ -36,7 +36,7 @@ describe(`backup retention (${BACKEND})`, () => {
     aged('backup_20200102_030000.sql.gz', 6);
     aged('notes.txt', 100); // not a backup: never touched
 
-    const res = await app.http.post('/api/v1/maintenance/backups').set('Authorization', 'Bearer retention-token').expect(201);
+    const res = await app.http.post('/api/v1/maintenance/backups').set('Authorization', 'Bearer retention-token-of-the-backup-retention-test').expect(201);
     expect(readdirSync(dir).sort()).toEqual(['backup_20200102_030000.sql.gz', res.body.name, 'notes.txt'].sort());
   });
 });

@@ -19,7 +19,7 @@ const monthStart = (d: string) => `${d.slice(0, 7)}-01`;
 const RETENTION_DAYS = 60;
 /** Independently of the service: the first month that keeps its days is the month of today - 60. */
 const KEPT_FROM = monthStart(day(-RETENTION_DAYS));
-const ADMIN = 'retention-admin-token';
+const ADMIN = 'retention-admin-token-of-the-retention-tests';
 const MODELS = ['claude-sonnet-4-5-20250929', 'claude-opus-4-1-20250805', 'gpt-5-codex'];
 
 /** A deterministic ccusage daily report of `days` days ending `lastOffset` days from today. */

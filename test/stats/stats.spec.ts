@@ -476,7 +476,7 @@ describe('stats endpoints against an independent computation', () => {
   describe('READ_ACCESS=token', () => {
     let locked: TestApp;
     beforeAll(async () => {
-      locked = await startApp(db, { LOG_LEVEL: 'warn', READ_ACCESS: 'token', ADMIN_TOKEN: 'reader-admin-token' });
+      locked = await startApp(db, { LOG_LEVEL: 'warn', READ_ACCESS: 'token', ADMIN_TOKEN: 'reader-admin-token-of-the-stats-tests' });
     });
     afterAll(async () => {
       await locked?.close();
@@ -487,7 +487,7 @@ describe('stats endpoints against an independent computation', () => {
       async (url) => {
         await locked.http.get(url).expect(401);
         await locked.http.get(url).set('Authorization', `Bearer ${tokens.get('bob')}`).expect(200);
-        await locked.http.get(url).set('Authorization', 'Bearer reader-admin-token').expect(200);
+        await locked.http.get(url).set('Authorization', 'Bearer reader-admin-token-of-the-stats-tests').expect(200);
       },
     );
 
