@@ -178,7 +178,9 @@ export function mutate(source: unknown, mutations: Mutation[]): string {
         if (n) {
           const list = n.value as Json[];
           const model = list[0] as Record<string, Json>;
-          for (let i = 0; i < m.count; i++) list.push({ ...model, modelName: `fuzz-model-${i}` });
+          // Models without tokens: the day's sums still hold, so only the cap on models can refuse them.
+          const empty = Object.fromEntries(Object.entries(model).map(([k, v]) => [k, typeof v === 'number' ? 0 : v]));
+          for (let i = 0; i < m.count; i++) list.push({ ...empty, modelName: `fuzz-model-${i}` });
         }
         break;
       }

@@ -19,8 +19,9 @@ export type Auth = { role: Role } | { raw: string } | { mangle: 'alice' | 'admin
 
 /**
  * One fuzz case: a request, described so that it can be printed, replayed and counted.
- * `{user}` and `{token}` in the path stand for a user or token that `setup` creates just before
- * (so that cases which delete or revoke never touch the seeded users).
+ * `{user}` in the path stands for a user that `setup` registers just before, `{token}` for the id
+ * of a second token of that user (so that cases which delete or revoke never touch the seeded
+ * users); the role `owner` is that user's token.
  */
 export interface FuzzCase {
   /** The route aimed at, e.g. `GET /api/v1/users/:username`: the unit of the counts. */

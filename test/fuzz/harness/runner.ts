@@ -4,6 +4,13 @@ import { type Fingerprint, fingerprintDiff } from './fingerprint.js';
 import { FuzzService, type Outcome, type WireRequest } from './service.js';
 import { type CaseFailure, FuzzStats } from './stats.js';
 
+/** What a known input must get, beyond what every case must. */
+export interface Expectation {
+  statuses?: number[];
+  /** Returns what is wrong with the answer, if anything. */
+  check?: (response: Extract<Outcome, { kind: 'response' }>) => string | undefined;
+}
+
 /** Tokens of the seeded users and the service's own secrets. */
 export interface World {
   admin: string;
@@ -209,8 +216,11 @@ export class FuzzRunner {
       const created = await this.must('POST', '/api/v1/users', { username: name });
       return { path: c.path.replaceAll('{user}', name), owner: String(created.token) };
     }
-    const issued = await this.must('POST', '/api/v1/users/alice/tokens', { name: `throwaway ${this.throwaways}` });
-    return { path: c.path.replaceAll('{token}', String(issued.id)), owner: String(issued.token) };
+    // A second token of a user made for the case: revoking it, or failing to, never touches the seeded users' tokens.
+    const name = `fz-${process.pid}-${this.throwaways}`;
+    await this.must('POST', '/api/v1/users', { username: name });
+    const issued = await this.must('POST', `/api/v1/users/${name}/tokens`, { name: 'second' });
+    return { path: c.path.replaceAll('{user}', name).replaceAll('{token}', String(issued.id)), owner: String(issued.token) };
   }
 
   private async recover(): Promise<void> {
@@ -223,8 +233,11 @@ export class FuzzRunner {
     }
   }
 
-  /** Sends one case and checks it. Returns what went wrong (empty when all is well). */
-  async run(c: FuzzCase): Promise<CaseFailure[]> {
+  /**
+   * Sends one case and checks it. Returns what went wrong (empty when all is well). A known input
+   * may also say which statuses it must get and check the answer further.
+   */
+  async run(c: FuzzCase, expect: Expectation = {}): Promise<CaseFailure[]> {
     const failures: CaseFailure[] = [];
     if (!this.known) {
       this.known = await this.service.fingerprint();
@@ -265,6 +278,11 @@ export class FuzzRunner {
         const problem = problemFailure(outcome);
         if (problem) failures.push({ kind: 'not-a-problem-body', message: `${outcome.status}: ${problem}` });
       }
+      if (expect.statuses && !expect.statuses.includes(outcome.status)) {
+        failures.push({ kind: 'unexpected-status', message: `${outcome.status}, expected ${expect.statuses.join(' or ')}: ${outcome.body.toString('utf8').slice(0, 300)}` });
+      }
+      const extra = expect.check?.(outcome);
+      if (extra) failures.push({ kind: 'unexpected-answer', message: extra });
       if (outcome.status < 300 && /^text\/csv/.test(String(outcome.headers['content-type'] ?? ''))) {
         const bad = csvCells(outcome.body.toString('utf8')).filter((cell) => FORMULA_START.test(cell) && !DECIMAL.test(cell));
         if (bad.length) failures.push({ kind: 'csv-formula', message: `cells a spreadsheet would run: ${JSON.stringify(bad.slice(0, 5))}` });

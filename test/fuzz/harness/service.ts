@@ -55,7 +55,7 @@ export function send(port: number, req: WireRequest, timeoutMs: number): Promise
       // A server may answer (413) and close before it has read a large body: the write then fails
       // while the answer is on its way, and the answer is what counts.
       if (responded) return;
-      settle({ kind: 'error', code: error.code ?? 'ERROR', message: error.message, ms: ms() });
+      setTimeout(() => responded || settle({ kind: 'error', code: error.code ?? 'ERROR', message: error.message, ms: ms() }), 200);
     });
     client.on('response', (res) => {
       responded = true;
@@ -80,6 +80,12 @@ export function send(port: number, req: WireRequest, timeoutMs: number): Promise
 /** Sends the body in slices, and stops once the server has answered or the exchange is over. */
 async function writeBody(client: ClientRequest, body: Buffer | undefined, done: () => boolean): Promise<void> {
   const SLICE = 256 * 1024;
+  if (body && body.length > 1024 * 1024) {
+    // A server refuses a body over its limit from the headers alone: give that answer a moment to
+    // arrive before the body is sent, or the closed connection may beat it to the client.
+    client.flushHeaders();
+    for (let waited = 0; waited < 200 && !done(); waited += 10) await new Promise((r) => setTimeout(r, 10));
+  }
   for (let i = 0; body && i < body.length && !done(); i += SLICE) {
     if (!client.write(body.subarray(i, i + SLICE))) {
       await new Promise<void>((resolve) => {

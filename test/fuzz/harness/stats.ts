@@ -10,7 +10,8 @@ export type FailureKind =
   | 'live-down'
   | 'csv-formula'
   | 'log-line'
-  | 'unexpected-status';
+  | 'unexpected-status'
+  | 'unexpected-answer';
 
 export interface CaseFailure {
   kind: FailureKind;
