@@ -13,10 +13,18 @@ function isLoopback(host: string): boolean {
   return false;
 }
 
-/** The host and password the pool will use, as node-postgres reads them (a URL wins over DB_*). */
+/**
+ * The host and password the pool will use (a URL wins over DB_*). A URL the WHATWG parser refuses
+ * but libpq takes is the host-less Unix-socket form (`postgres://u:p@/db?host=/run/postgresql`).
+ */
 function target(database: Extract<Config['database'], { backend: 'postgres' }>): { host: string; password: string } {
   if (database.connectionString === undefined) return { host: database.host, password: database.password };
-  const url = new URL(database.connectionString);
+  let url: URL;
+  try {
+    url = new URL(database.connectionString);
+  } catch {
+    return { host: '', password: '' };
+  }
   return { host: url.searchParams.get('host') ?? url.hostname, password: decodeURIComponent(url.password) };
 }
 
