@@ -47,7 +47,7 @@ describe(`fuzz: every route (${BACKEND})`, () => {
 
   afterAll(async () => {
     if (!runner) return;
-    process.stdout.write(`\n${runner.stats.report(`fuzz (${BACKEND}, seed ${SETTINGS.seed ?? 'random'})`)}\n`);
+    process.stdout.write(`\n${runner.stats.report(`fuzz (${BACKEND}, seed ${SETTINGS.seed})`)}\n`);
     await runner.stop();
   }, 60_000);
 

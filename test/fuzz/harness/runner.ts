@@ -256,7 +256,12 @@ export class FuzzRunner {
     if (authorization !== undefined) headers.authorization = authorization;
     const wire: WireRequest = { method: c.method, path, headers, body: c.body === undefined ? undefined : Buffer.from(c.body) };
     const longestBefore = this.service.logs.longestLine;
-    const outcome = await this.service.send(wire, this.options.timeoutMs);
+    let outcome = await this.service.send(wire, this.options.timeoutMs);
+    if (outcome.kind === 'error' && ['EPIPE', 'ECONNRESET'].includes(outcome.code) && wire.body && this.service.alive) {
+      // The connection closed while the body was on its way: most likely an early refusal (413,
+      // 415) whose reset overtook it. Sent again, waiting for such an answer before the body.
+      outcome = await this.service.send(wire, this.options.timeoutMs, 2_000);
+    }
     const status = outcome.kind === 'response' ? String(outcome.status) : outcome.kind === 'timeout' ? 'timeout' : `error ${outcome.code}`;
     let broken = false;
 

@@ -27,7 +27,7 @@ export type Outcome =
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** One HTTP exchange on a fresh connection, given up after `timeoutMs` for the whole answer. */
-export function send(port: number, req: WireRequest, timeoutMs: number): Promise<Outcome> {
+export function send(port: number, req: WireRequest, timeoutMs: number, earlyAnswerMs?: number): Promise<Outcome> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   return new Promise<Outcome>((resolve) => {
@@ -73,18 +73,21 @@ export function send(port: number, req: WireRequest, timeoutMs: number): Promise
       res.on('end', () => settle({ kind: 'response', status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), ms: ms() }));
       res.on('error', (error: NodeJS.ErrnoException) => settle({ kind: 'error', code: error.code ?? 'ERROR', message: error.message, ms: ms() }));
     });
-    void writeBody(client, req.body, () => responded || settled);
+    void writeBody(client, req.body, () => responded || settled, earlyAnswerMs ?? (req.body && req.body.length > 1024 * 1024 ? 200 : 0));
   });
 }
 
-/** Sends the body in slices, and stops once the server has answered or the exchange is over. */
-async function writeBody(client: ClientRequest, body: Buffer | undefined, done: () => boolean): Promise<void> {
+/**
+ * Sends the body in slices, and stops once the server has answered or the exchange is over.
+ * A server refuses a body over its limit, or of the wrong type, from the headers alone and may
+ * close the connection without reading the body; the reset can then beat the answer to the
+ * client. Waiting `earlyAnswerMs` after the headers gives such an answer time to arrive first.
+ */
+async function writeBody(client: ClientRequest, body: Buffer | undefined, done: () => boolean, earlyAnswerMs: number): Promise<void> {
   const SLICE = 256 * 1024;
-  if (body && body.length > 1024 * 1024) {
-    // A server refuses a body over its limit from the headers alone: give that answer a moment to
-    // arrive before the body is sent, or the closed connection may beat it to the client.
+  if (body && earlyAnswerMs > 0) {
     client.flushHeaders();
-    for (let waited = 0; waited < 200 && !done(); waited += 10) await new Promise((r) => setTimeout(r, 10));
+    for (let waited = 0; waited < earlyAnswerMs && !done(); waited += 10) await new Promise((r) => setTimeout(r, 10));
   }
   for (let i = 0; body && i < body.length && !done(); i += SLICE) {
     if (!client.write(body.subarray(i, i + SLICE))) {
@@ -222,8 +225,8 @@ export class FuzzService {
     return !this.exited;
   }
 
-  send(req: WireRequest, timeoutMs: number): Promise<Outcome> {
-    return send(this.port, req, timeoutMs);
+  send(req: WireRequest, timeoutMs: number, earlyAnswerMs?: number): Promise<Outcome> {
+    return send(this.port, req, timeoutMs, earlyAnswerMs);
   }
 
   /** Everything stored, per table; undefined when the service did not answer in time. */
