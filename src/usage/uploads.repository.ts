@@ -8,7 +8,7 @@ import { jsonSet, PG_NUMERIC_OVERFLOW, pgErrorCode } from '../db/sql.js';
 import { uploads } from '../db/schema.js';
 import type { DaySlice, ParsedReport } from './ccusage/report-parser.js';
 import { reportTotals } from './ccusage/report-parser.js';
-import { applyChange, snapshot } from './summaries.js';
+import { anyOf, changeDays, chunksOf, step, yieldToEventLoop } from './summaries.js';
 
 export interface StoreResult {
   uploadId: number;
@@ -35,9 +35,22 @@ export function sliceHash(day: DaySlice): string {
   return createHash('sha256').update(JSON.stringify(day)).digest('hex');
 }
 
+/** Longest stretch of hashing before other work gets a turn (a 10 MB report takes about 100 ms). */
+const HASH_SLICE_MS = 20;
 
-/** A JSON array of dates as a set-returning SQL expression (works the same on pg and PGlite). */
-
+/** Date → hash of its slice, yielding to the event loop every HASH_SLICE_MS. */
+async function sliceHashes(days: DaySlice[]): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  let since = performance.now();
+  for (const day of days) {
+    hashes.set(day.date, sliceHash(day));
+    if (performance.now() - since > HASH_SLICE_MS) {
+      await yieldToEventLoop();
+      since = performance.now();
+    }
+  }
+  return hashes;
+}
 
 @Injectable()
 export class UploadsRepository {
@@ -74,7 +87,7 @@ export class UploadsRepository {
         const kept = retired.size === 0 ? report.days : report.days.filter((d) => !retired.has(d.date.slice(0, 7)));
         const warnings = ignored.length > 0 ? [...report.warnings, ignoredWarning(ignored)] : report.warnings;
 
-        const hashes = new Map(kept.map((d) => [d.date, sliceHash(d)]));
+        const hashes = await sliceHashes(kept);
         const existing = new Map(
           rowsOf<{ date: string; content_hash: string }>(
             await tx.execute(sql`
@@ -114,10 +127,11 @@ export class UploadsRepository {
 
         if (changed.length > 0) {
           const db = tx as unknown as Database;
-          const dates = changed.map((d) => d.date);
-          const before = await snapshot(db, userId, dates);
-          await this.replaceSlices(db, userId, device, upload!.id, changed, hashes);
-          await applyChange(db, userId, dates, before);
+          // Ascending dates: the order summaries.ts relies on to rule out deadlocks between uploads.
+          const byDate = [...changed].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+          await changeDays(db, userId, chunksOf(byDate, (d) => d.models.length), (days) =>
+            this.replaceSlices(db, userId, device, upload!.id, days, hashes),
+          );
         }
         return { uploadId: upload!.id, inserted, updated, unchanged, ignored, warnings };
       });
@@ -144,7 +158,7 @@ export class UploadsRepository {
       content_hash: hashes.get(d.date),
     }));
     const slices = rowsOf<{ id: number; date: string }>(
-      await tx.execute(sql`
+      await step(tx, sql`
         INSERT INTO device_days AS d (user_id, device, date, total_tokens, input_tokens, output_tokens,
                                       cache_creation_input_tokens, cache_read_input_tokens, total_cost, content_hash, last_upload_id)
         SELECT ${userId}, ${device}, x.date, x.total_tokens, x.input_tokens, x.output_tokens,
@@ -163,7 +177,7 @@ export class UploadsRepository {
     );
     const sliceIds = slices.map((s) => s.id);
     const idOf = new Map(slices.map((s) => [s.date, s.id]));
-    await tx.execute(sql`DELETE FROM device_day_models WHERE device_day_id IN ${jsonSet(sliceIds, 'int')}`);
+    await step(tx, sql`DELETE FROM device_day_models WHERE device_day_id = ${anyOf(sliceIds, 'int')}`);
     const modelRows = days.flatMap((d) =>
       d.models.map((m) => ({
         device_day_id: idOf.get(d.date),
@@ -177,7 +191,7 @@ export class UploadsRepository {
       })),
     );
     if (modelRows.length > 0) {
-      await tx.execute(sql`
+      await step(tx, sql`
         INSERT INTO device_day_models (device_day_id, model, provider, input_tokens, output_tokens,
                                        cache_creation_input_tokens, cache_read_input_tokens, cost)
         SELECT x.device_day_id, x.model, x.provider, x.input_tokens, x.output_tokens,
@@ -191,14 +205,14 @@ export class UploadsRepository {
 
   /** usage_stats and model_usage for these days := the sums over the user's device slices. */
   private async recomputeDays(tx: Database, userId: number, dates: string[]): Promise<void> {
-    const days = jsonSet(dates, 'date');
-    await tx.execute(sql`
+    const days = anyOf(dates, 'date');
+    await step(tx, sql`
       INSERT INTO usage_stats AS s (user_id, date, total_tokens, input_tokens, output_tokens,
                                     cache_creation_input_tokens, cache_read_input_tokens, total_cost)
       SELECT user_id, date, sum(total_tokens), sum(input_tokens), sum(output_tokens),
              sum(cache_creation_input_tokens), sum(cache_read_input_tokens), sum(total_cost)
         FROM device_days
-       WHERE user_id = ${userId} AND date IN ${days}
+       WHERE user_id = ${userId} AND date = ${days}
        GROUP BY user_id, date
       ON CONFLICT (user_id, date) DO UPDATE SET
              total_tokens = EXCLUDED.total_tokens, input_tokens = EXCLUDED.input_tokens,
@@ -210,10 +224,10 @@ export class UploadsRepository {
              IS DISTINCT FROM
              (EXCLUDED.total_tokens, EXCLUDED.input_tokens, EXCLUDED.output_tokens,
               EXCLUDED.cache_creation_input_tokens, EXCLUDED.cache_read_input_tokens, EXCLUDED.total_cost)`);
-    await tx.execute(sql`
+    await step(tx, sql`
       DELETE FROM model_usage
-       WHERE usage_stats_id IN (SELECT id FROM usage_stats WHERE user_id = ${userId} AND date IN ${days})`);
-    await tx.execute(sql`
+       WHERE usage_stats_id IN (SELECT id FROM usage_stats WHERE user_id = ${userId} AND date = ${days})`);
+    await step(tx, sql`
       INSERT INTO model_usage (usage_stats_id, model, provider, input_tokens, output_tokens,
                                cache_creation_input_tokens, cache_read_input_tokens, cost)
       SELECT s.id, m.model, max(m.provider), sum(m.input_tokens), sum(m.output_tokens),
@@ -221,7 +235,7 @@ export class UploadsRepository {
         FROM device_day_models m
         JOIN device_days d ON d.id = m.device_day_id
         JOIN usage_stats s ON s.user_id = d.user_id AND s.date = d.date
-       WHERE d.user_id = ${userId} AND d.date IN ${days}
+       WHERE d.user_id = ${userId} AND d.date = ${days}
        GROUP BY s.id, m.model`);
   }
 
