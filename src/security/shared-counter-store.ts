@@ -40,6 +40,9 @@ export class OverLimitMemo {
  * (skipOnError), since the request will meet the same database anyway.
  */
 export class SharedCounterStore implements FastifyRateLimitStore {
+  /** While the database is down every limited request fails here: one warning per interval is enough. */
+  private lastFailureLog = 0;
+
   constructor(
     private readonly repository: RateLimitRepository,
     private readonly memo: OverLimitMemo,
@@ -77,7 +80,10 @@ export class SharedCounterStore implements FastifyRateLimitStore {
   }
 
   private failed(key: string, error: unknown, callback: Callback): void {
-    this.logger.warn(`rate limit store unavailable for ${key}: ${error instanceof Error ? error.message : String(error)}`);
+    if (Date.now() - this.lastFailureLog > 10_000) {
+      this.lastFailureLog = Date.now();
+      this.logger.warn(`rate limits not counted, the store is unavailable (${key}): ${error instanceof Error ? error.message : String(error)}`);
+    }
     callback(error instanceof Error ? error : new Error(String(error)));
   }
 }
