@@ -171,6 +171,24 @@ describe(`rate limits (${BACKEND})`, () => {
     }
   });
 
+  it('lets requests through when the counters cannot be read or written (fail open: the request meets the same database)', async () => {
+    const address = newAddress();
+    for (let i = 0; i < 3; i++) await register(t.http, address).expect(201);
+    await register(t.http, address).expect(429);
+    const other = newAddress();
+    await db.query('ALTER TABLE runtime.rate_limits RENAME TO rate_limits_away');
+    try {
+      for (let i = 0; i < 5; i++) await register(t.http, other).expect(201);
+      // A key already known to be over its limit stays refused from memory until its window ends.
+      await register(t.http, address).expect(429);
+    } finally {
+      await db.query('ALTER TABLE runtime.rate_limits_away RENAME TO rate_limits');
+    }
+    await register(t.http, other).expect(201);
+    for (let i = 0; i < 2; i++) await register(t.http, other).expect(201);
+    await register(t.http, other).expect(429);
+  });
+
   (BACKEND === 'postgres' ? it : it.skip)('two instances on one database share every count', async () => {
     const other = await startApp(db, ENV);
     try {
