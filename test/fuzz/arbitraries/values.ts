@@ -119,6 +119,9 @@ export function dayText(now = new Date()): fc.Arbitrary<string> {
         '2025-06', '2025', 'today', 'now', 'NaN', '', '2025-06-01\u0000', '２０２５-06-01', '2026-99-99',
       ),
     },
+    // Real calendar days far ahead, the last month of year 9999 above all (the next month is +010000-01).
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 31 }).map((d) => `9999-12-${pad(d, 2)}`) },
+    { weight: 1, arbitrary: fc.date({ min: new Date('2100-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)) },
     {
       weight: 2,
       arbitrary: fc
