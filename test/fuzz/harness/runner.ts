@@ -302,7 +302,10 @@ export class FuzzRunner {
       }
     }
     if (!broken) {
+      const started = performance.now();
       const after = await this.service.fingerprint(this.options.timeoutMs);
+      this.stats.fingerprintMs += performance.now() - started;
+      this.stats.fingerprints += 1;
       if (!after) {
         failures.push({ kind: 'timeout', message: 'the database fingerprint after the case did not come within the time bound' });
         broken = true;
