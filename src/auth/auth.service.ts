@@ -38,12 +38,19 @@ export class AuthService {
     return this.config.metricsToken !== undefined && sameSecret(token, this.config.metricsToken);
   }
 
-  /** A user's token, looked up by its hash; 401 when it is unknown or revoked. */
-  async authenticateUser(token: string): Promise<Principal> {
+  /** A user's live token, looked up by its hash; undefined when it is unknown or revoked. */
+  async findUser(token: string): Promise<Extract<Principal, { kind: 'user' }> | undefined> {
     const found = await this.repository.findActiveToken(hashToken(token));
-    if (!found) throw new DomainError(ErrorCode.Unauthorized, 'The token is unknown or has been revoked.');
-    await this.repository.touch(found.tokenId);
-    return { kind: 'user', ...found };
+    return found && { kind: 'user', ...found };
+  }
+
+  /** Notes that a token was used (last_used_at, at most once a minute). */
+  async recordUse(principal: Extract<Principal, { kind: 'user' }>): Promise<void> {
+    await this.repository.touch(principal.tokenId);
+  }
+
+  unknownToken(): DomainError {
+    return new DomainError(ErrorCode.Unauthorized, 'The token is unknown or has been revoked.');
   }
 
   requireAuthenticated(principal: Principal): Exclude<Principal, { kind: 'anonymous' }> {

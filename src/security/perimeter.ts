@@ -186,24 +186,25 @@ export class Perimeter implements BeforeApplicationShutdown {
   /**
    * A credential that is neither the admin token nor METRICS_TOKEN is a guess until the database
    * says otherwise. An address whose guesses failed RATE_LIMIT_AUTH_FAILURES times in the window
-   * is refused before the lookup (so a right guess cannot be told from a wrong one); each failure
-   * is counted after it.
+   * is refused whatever it sent, so a right guess cannot be told from a wrong one; each failure is
+   * counted. The count and the token are read at the same time (two queries in parallel on
+   * PostgreSQL), so the check adds no round trip to an authenticated request.
    */
   private async authenticateGuess(request: AuthenticatedRequest, reply: FastifyReply, credentials: Exclude<Credentials, { kind: 'none' }>): Promise<Principal> {
     const limit = this.config.rateLimits.authFailures;
-    if (this.authFailures && limit) {
-      const state = await this.authFailures(request, { increment: false });
-      if (!state.isAllowed && state.remaining === 0) {
-        void reply.header('Retry-After', String(Math.max(1, state.ttlInSeconds)));
-        throw tooMany('authFailures', limit, state.ttl);
-      }
+    const [state, user] = await Promise.all([
+      this.authFailures?.(request, { increment: false }),
+      credentials.kind === 'bearer' ? this.auth.findUser(credentials.token) : undefined,
+    ]);
+    if (limit && state && !state.isAllowed && state.remaining === 0) {
+      void reply.header('Retry-After', String(Math.max(1, state.ttlInSeconds)));
+      throw tooMany('authFailures', limit, state.ttl);
     }
-    try {
-      if (credentials.kind === 'malformed') throw new DomainError(ErrorCode.Unauthorized, MALFORMED_AUTHORIZATION);
-      return await this.auth.authenticateUser(credentials.token);
-    } catch (error) {
-      if (this.authFailures && error instanceof DomainError && error.code === ErrorCode.Unauthorized) await this.authFailures(request);
-      throw error;
+    if (user) {
+      await this.auth.recordUse(user);
+      return user;
     }
+    if (this.authFailures) await this.authFailures(request);
+    throw credentials.kind === 'malformed' ? new DomainError(ErrorCode.Unauthorized, MALFORMED_AUTHORIZATION) : this.auth.unknownToken();
   }
 }
