@@ -96,6 +96,8 @@ async function asJson(tx: Database, query: SQL): Promise<string> {
   return String(row!.rows);
 }
 
+const NOTHING: Snapshot = { days: '[]', models: '[]' };
+
 export async function snapshot(tx: Database, userId: number, dates: string[]): Promise<Snapshot> {
   const set = anyOf(dates, 'date');
   return { days: await asJson(tx, dayRowsSql(userId, set)), models: await asJson(tx, modelRowsSql(userId, set)) };
@@ -137,7 +139,10 @@ async function applySharedDeltas(tx: Database, userId: number, dates: string[], 
            cache_creation_input_tokens = t.cache_creation_input_tokens + EXCLUDED.cache_creation_input_tokens,
            cache_read_input_tokens = t.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
            total_cost = t.total_cost + EXCLUDED.total_cost`);
-  await step(tx, sql`DELETE FROM day_stats WHERE date = ${set} AND active_users = 0`);
+  // A day's count falls to 0 only when a user's day goes; a model's also when it leaves a user's
+  // day. Neither can happen when nothing was there before.
+  const subtracted = before.days !== NOTHING.days;
+  if (removing) await step(tx, sql`DELETE FROM day_stats WHERE date = ${set} AND active_users = 0`);
 
   await step(tx, sql`
     INSERT INTO model_day_stats AS t (date, model, provider, users, input_tokens, output_tokens,
@@ -160,7 +165,7 @@ async function applySharedDeltas(tx: Database, userId: number, dates: string[], 
            cache_creation_input_tokens = t.cache_creation_input_tokens + EXCLUDED.cache_creation_input_tokens,
            cache_read_input_tokens = t.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
            cost = t.cost + EXCLUDED.cost`);
-  await step(tx, sql`DELETE FROM model_day_stats WHERE date = ${set} AND users = 0`);
+  if (subtracted) await step(tx, sql`DELETE FROM model_day_stats WHERE date = ${set} AND users = 0`);
 }
 
 /**
@@ -168,20 +173,29 @@ async function applySharedDeltas(tx: Database, userId: number, dates: string[], 
  * the chunk before): for each, the rows as they were are kept, `write` replaces the user's
  * usage_stats and model_usage for those days, and the shared tables get the difference; then the
  * per-user tables are recomputed for the months touched. Other requests run between chunks.
+ * `write` is told when the user had no row on any of the chunk's days (nothing to delete first).
  */
 export async function changeDays<Day extends { date: string }>(
   tx: Database,
   userId: number,
   chunks: Day[][],
-  write: (days: Day[]) => Promise<void>,
+  write: (days: Day[], fresh: boolean) => Promise<void>,
 ): Promise<void> {
+  const all = chunks.flat().map((d) => d.date);
+  // One look-up instead of a snapshot per chunk: a first upload of a long history skips most statements.
+  const had = new Set(
+    rowsOf<{ date: string }>(await step(tx, sql`SELECT date::text AS date FROM usage_stats WHERE user_id = ${userId} AND date = ${anyOf(all, 'date')}`)).map(
+      (r) => r.date,
+    ),
+  );
   for (const days of chunks) {
     const dates = days.map((d) => d.date);
-    const before = await snapshot(tx, userId, dates);
-    await write(days);
+    const fresh = !dates.some((d) => had.has(d));
+    const before = fresh ? NOTHING : await snapshot(tx, userId, dates);
+    await write(days, fresh);
     await applySharedDeltas(tx, userId, dates, before);
   }
-  await recomputeUser(tx, userId, chunks.flat().map((d) => d.date));
+  await recomputeUser(tx, userId, all);
 }
 
 /** The bit of a day in its month's mask, OR-ed over a group. */

@@ -129,8 +129,8 @@ export class UploadsRepository {
           const db = tx as unknown as Database;
           // Ascending dates: the order summaries.ts relies on to rule out deadlocks between uploads.
           const byDate = [...changed].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-          await changeDays(db, userId, chunksOf(byDate, (d) => d.models.length), (days) =>
-            this.replaceSlices(db, userId, device, upload!.id, days, hashes),
+          await changeDays(db, userId, chunksOf(byDate, (d) => d.models.length), (days, fresh) =>
+            this.replaceSlices(db, userId, device, upload!.id, days, hashes, fresh),
           );
         }
         return { uploadId: upload!.id, inserted, updated, unchanged, ignored, warnings };
@@ -146,7 +146,16 @@ export class UploadsRepository {
     }
   }
 
-  private async replaceSlices(tx: Database, userId: number, device: string, uploadId: number, days: DaySlice[], hashes: Map<string, string>): Promise<void> {
+  /** `fresh`: the user has no rows on these days yet (no device's), so there is nothing to delete first. */
+  private async replaceSlices(
+    tx: Database,
+    userId: number,
+    device: string,
+    uploadId: number,
+    days: DaySlice[],
+    hashes: Map<string, string>,
+    fresh: boolean,
+  ): Promise<void> {
     const dayRows = days.map((d) => ({
       date: d.date,
       total_tokens: d.totalTokens,
@@ -177,7 +186,7 @@ export class UploadsRepository {
     );
     const sliceIds = slices.map((s) => s.id);
     const idOf = new Map(slices.map((s) => [s.date, s.id]));
-    await step(tx, sql`DELETE FROM device_day_models WHERE device_day_id = ${anyOf(sliceIds, 'int')}`);
+    if (!fresh) await step(tx, sql`DELETE FROM device_day_models WHERE device_day_id = ${anyOf(sliceIds, 'int')}`);
     const modelRows = days.flatMap((d) =>
       d.models.map((m) => ({
         device_day_id: idOf.get(d.date),
@@ -200,11 +209,11 @@ export class UploadsRepository {
                device_day_id int, model text, provider text, input_tokens bigint, output_tokens bigint,
                cache_creation_input_tokens bigint, cache_read_input_tokens bigint, cost numeric)`);
     }
-    await this.recomputeDays(tx, userId, days.map((d) => d.date));
+    await this.recomputeDays(tx, userId, days.map((d) => d.date), fresh);
   }
 
   /** usage_stats and model_usage for these days := the sums over the user's device slices. */
-  private async recomputeDays(tx: Database, userId: number, dates: string[]): Promise<void> {
+  private async recomputeDays(tx: Database, userId: number, dates: string[], fresh: boolean): Promise<void> {
     const days = anyOf(dates, 'date');
     await step(tx, sql`
       INSERT INTO usage_stats AS s (user_id, date, total_tokens, input_tokens, output_tokens,
@@ -224,9 +233,11 @@ export class UploadsRepository {
              IS DISTINCT FROM
              (EXCLUDED.total_tokens, EXCLUDED.input_tokens, EXCLUDED.output_tokens,
               EXCLUDED.cache_creation_input_tokens, EXCLUDED.cache_read_input_tokens, EXCLUDED.total_cost)`);
-    await step(tx, sql`
-      DELETE FROM model_usage
-       WHERE usage_stats_id IN (SELECT id FROM usage_stats WHERE user_id = ${userId} AND date = ${days})`);
+    if (!fresh) {
+      await step(tx, sql`
+        DELETE FROM model_usage
+         WHERE usage_stats_id IN (SELECT id FROM usage_stats WHERE user_id = ${userId} AND date = ${days})`);
+    }
     await step(tx, sql`
       INSERT INTO model_usage (usage_stats_id, model, provider, input_tokens, output_tokens,
                                cache_creation_input_tokens, cache_read_input_tokens, cost)
