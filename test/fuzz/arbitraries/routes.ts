@@ -322,29 +322,28 @@ export const userWriteCases = fc.oneof(
 const DEVICE = param(['default', 'laptop', 'desk', 'ci', 'my laptop', 'a:b@c.d'], fc.oneof(fc.constantFrom('d'.repeat(64), 'd'.repeat(65), ' laptop', '-x'), hostileText));
 const TZ = param(['UTC', 'Europe/Berlin', 'America/Los_Angeles', 'Asia/Tokyo'], fc.oneof(fc.constantFrom('Etc/GMT+14', 'Mars/Olympus', '+05:00', 'utc', 'Z', 'Europe/../../etc/passwd'), hostileText));
 
-const uploadAuth: fc.Arbitrary<{ auth: Auth; as?: fc.Arbitrary<string> }> = fc.oneof(
-  { weight: 5, arbitrary: fc.constant({ auth: role('alice') }) },
-  { weight: 3, arbitrary: fc.constant({ auth: role('bob') }) },
-  { weight: 3, arbitrary: fc.constant({ auth: role('admin') }) },
-  { weight: 1, arbitrary: fc.constant({ auth: role('none') }) },
-  { weight: 1, arbitrary: fc.constant({ auth: role('metrics') }) },
-  { weight: 1, arbitrary: badAuth.map((auth) => ({ auth })) },
+const uploadAuth: fc.Arbitrary<Auth> = fc.oneof(
+  { weight: 5, arbitrary: fc.constant(role('alice')) },
+  { weight: 3, arbitrary: fc.constant(role('bob')) },
+  { weight: 3, arbitrary: fc.constant(role('admin')) },
+  { weight: 1, arbitrary: fc.constant(role('none')) },
+  { weight: 1, arbitrary: fc.constant(role('metrics')) },
+  { weight: 1, arbitrary: badAuth },
 );
 
+/** Uploads: every daily sample and some other reports, mutated; device, tz and username (admin only) in the query. */
 export function uploadCases(big: boolean): fc.Arbitrary<FuzzCase> {
   return fc
     .record({
       spec: uploadBodyArb(big),
-      who: uploadAuth,
+      auth: uploadAuth,
       query: slots([], { device: DEVICE, tz: TZ, username: USERNAME }),
       type: jsonContentType,
       h: sometimesHeaders,
     })
-    .map(({ spec, who, query: { query: q }, type, h }) => {
-      const c = withBody({ route: 'POST /api/v1/uploads', group: 'uploads', method: 'POST', path: `/api/v1/uploads${queryString(q)}`, auth: who.auth }, uploadBody(spec), type, h);
-      Object.defineProperty(c, 'spec', { value: spec, enumerable: false });
-      return c;
-    });
+    .map(({ spec, auth, query: { query: q }, type, h }) =>
+      withBody({ route: 'POST /api/v1/uploads', group: 'uploads', method: 'POST', path: `/api/v1/uploads${queryString(q)}`, auth }, uploadBody(spec), type, h),
+    );
 }
 
 const BACKUP_NAME = fc.oneof(

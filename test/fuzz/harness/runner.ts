@@ -84,6 +84,16 @@ export function csvCells(text: string): string[] {
   return cells;
 }
 
+/** A 4xx that is not a problem body, by who wrote it: Fastify's own errors carry a code. */
+function plainErrorSignature(outcome: Extract<Outcome, { kind: 'response' }>): string {
+  try {
+    const body = JSON.parse(outcome.body.toString('utf8')) as { code?: unknown; error?: unknown };
+    return `${outcome.status} ${String(body.code ?? body.error ?? 'JSON')}`;
+  } catch {
+    return `${outcome.status} ${String(outcome.headers['content-type'] ?? 'no content-type')}`;
+  }
+}
+
 function problemFailure(outcome: Extract<Outcome, { kind: 'response' }>): string | undefined {
   const type = String(outcome.headers['content-type'] ?? '');
   if (!type.startsWith('application/problem+json')) return `content-type is ${JSON.stringify(type)}, not application/problem+json; body ${outcome.body.toString('utf8').slice(0, 300)}`;
@@ -277,11 +287,12 @@ export class FuzzRunner {
       if (outcome.status >= 500) {
         failures.push({
           kind: 'server-error',
+          signature: `${outcome.status} ${c.route}`,
           message: `${outcome.status} ${outcome.body.toString('utf8').slice(0, 300)}\n${this.service.logs.about(requestId || undefined).join('\n')}`,
         });
       } else if (outcome.status >= 400 && c.method !== 'HEAD') {
         const problem = problemFailure(outcome);
-        if (problem) failures.push({ kind: 'not-a-problem-body', message: `${outcome.status}: ${problem}` });
+        if (problem) failures.push({ kind: 'not-a-problem-body', message: `${outcome.status}: ${problem}`, signature: plainErrorSignature(outcome) });
       }
       if (expect.statuses && !expect.statuses.includes(outcome.status)) {
         failures.push({ kind: 'unexpected-status', message: `${outcome.status}, expected ${expect.statuses.join(' or ')}: ${outcome.body.toString('utf8').slice(0, 300)}` });

@@ -16,6 +16,8 @@ export type FailureKind =
 export interface CaseFailure {
   kind: FailureKind;
   message: string;
+  /** What makes failures the same bug (status and error code, say), to count them by cause. */
+  signature?: string;
 }
 
 const inc = <K>(map: Map<K, number>, key: K, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
@@ -29,6 +31,7 @@ export class FuzzStats {
   readonly byRoute = new Map<string, number>();
   readonly statuses = new Map<string, number>();
   readonly failures = new Map<FailureKind, number>();
+  readonly signatures = new Map<string, number>();
   readonly examples: Array<{ kind: FailureKind; route: string; description: string; message: string }> = [];
   refusedChecked = 0;
   slowest = { ms: 0, route: '' };
@@ -51,6 +54,7 @@ export class FuzzStats {
     if (ms > this.slowest.ms) this.slowest = { ms, route: c.route };
     for (const f of failures) {
       inc(this.failures, f.kind);
+      inc(this.signatures, `${f.kind}: ${f.signature ?? c.route}`);
       // Enough examples of each kind to act on, not thousands of the same.
       if (this.examples.filter((e) => e.kind === f.kind).length < 10) this.examples.push({ kind: f.kind, route: c.route, description: description(), message: f.message });
     }
@@ -77,7 +81,7 @@ export class FuzzStats {
       table(this.statuses),
     ];
     if (this.failures.size) {
-      lines.push('  failures by kind:', table(this.failures as Map<string, number>), '  examples:');
+      lines.push('  failures by kind:', table(this.failures as Map<string, number>), '  failures by cause:', table(this.signatures), '  examples:');
       for (const e of this.examples) lines.push(`    [${e.kind}] ${e.route}\n      ${e.description}\n      ${e.message.replaceAll('\n', '\n      ')}`);
     }
     return lines.join('\n');
