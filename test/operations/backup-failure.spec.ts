@@ -84,7 +84,7 @@ describe(`a failed backup (${BACKEND})`, () => {
   });
 
   async function metrics(): Promise<string> {
-    return (await app!.http.get('/metrics').expect(200)).text;
+    return (await app!.http.get('/metrics').set(AUTH).expect(200)).text;
   }
 
   it('into a directory that cannot be created leaves nothing, shows in health and metrics, and succeeds once fixed', async () => {
@@ -98,7 +98,7 @@ describe(`a failed backup (${BACKEND})`, () => {
 
     const ready = await app.http.get('/health/ready').expect(503);
     expect(Object.keys(ready.body.error)).toEqual(['backupDisk']);
-    const detail = await app.http.get('/health').expect(503);
+    const detail = await app.http.get('/health').set(AUTH).expect(503);
     expect(detail.body.details.backup).toMatchObject({ status: 'degraded', lastRun: { succeeded: false, error: expect.stringMatching(/ENOTDIR/) } });
     expect(sample(await metrics(), 'ccstats_backup_failures_total')).toBe(1);
     expect(sample(await metrics(), 'ccstats_backup_last_success_timestamp_seconds')).toBe(0);
@@ -106,7 +106,7 @@ describe(`a failed backup (${BACKEND})`, () => {
     rmSync(blocker);
     const ok = await app.http.post('/api/v1/maintenance/backups').set(AUTH).expect(201);
     expect(readdirSync(join(blocker, 'backups'))).toEqual([ok.body.name]);
-    const healthy = await app.http.get('/health').expect(200);
+    const healthy = await app.http.get('/health').set(AUTH).expect(200);
     expect(healthy.body.status).toBe('ok');
     expect(healthy.body.details.backup).toMatchObject({ status: 'up', lastRun: { succeeded: true, name: ok.body.name } });
     const after = await metrics();
@@ -126,7 +126,7 @@ describe(`a failed backup (${BACKEND})`, () => {
     const failed = await app.http.post('/api/v1/maintenance/backups').set(AUTH).expect(500);
     expect(failed.body.detail).toBe(`The backup failed: ${fake} exited with code 1: pg_dump: error: connection lost`);
     expect(readdirSync(backups)).toEqual([]);
-    const detail = await app.http.get('/health').expect(200);
+    const detail = await app.http.get('/health').set(AUTH).expect(200);
     expect(detail.body.status).toBe('degraded');
     expect(detail.body.details.backup.message).toContain('connection lost');
     expect(sample(await metrics(), 'ccstats_backup_failures_total')).toBe(1);
@@ -136,6 +136,6 @@ describe(`a failed backup (${BACKEND})`, () => {
     const ok = await app.http.post('/api/v1/maintenance/backups').set(AUTH).expect(201);
     expect(readdirSync(backups)).toEqual([ok.body.name]);
     expect(existsSync(join(backups, `${ok.body.name}.tmp`))).toBe(false);
-    expect((await app.http.get('/health').expect(200)).body.details.backup.status).toBe('up');
+    expect((await app.http.get('/health').set(AUTH).expect(200)).body.details.backup.status).toBe('up');
   });
 });
