@@ -261,7 +261,8 @@ const seededName = (encoded: string) => {
     return false;
   }
 };
-const powerful = (a: Auth) => 'role' in a && ['alice', 'bob', 'admin'].includes(a.role);
+/** Credentials that may work: the seeded users' and the admin's tokens, also mangled (HTTP trims the padding, the scheme is case-blind). */
+const powerful = (a: Auth) => ('role' in a && ['alice', 'bob', 'admin'].includes(a.role)) || 'mangle' in a;
 /** Would Number() read this id as a positive whole number, i.e. possibly a real token id? */
 const realId = (encoded: string) => {
   try {

@@ -36,6 +36,8 @@ export class FuzzStats {
   refusedChecked = 0;
   slowest = { ms: 0, route: '' };
   restarts = 0;
+  /** Times the seeded users had to be restored (a case deleted or locked one out). */
+  worldRepairs = 0;
   longestLogLine = 0;
   /** Time spent on the stored-data fingerprint, to keep an eye on its cost per case. */
   fingerprintMs = 0;
@@ -71,7 +73,7 @@ export class FuzzStats {
     const lines = [
       `${title}: ${this.cases} cases in ${((Date.now() - this.started) / 1000).toFixed(1)} s` + (this.shrinkCases ? ` (+${this.shrinkCases} while shrinking)` : ''),
       `  5xx: ${status5xx}, timeouts: ${this.statuses.get('timeout') ?? 0}, changed data on refusal: ${this.failures.get('changed-data') ?? 0}, ` +
-        `failures: ${this.failureCount}, restarts: ${this.restarts}, slowest: ${this.slowest.ms} ms (${this.slowest.route}), longest log line: ${this.longestLogLine} chars, ` +
+        `failures: ${this.failureCount}, restarts: ${this.restarts}, seeded users restored: ${this.worldRepairs}, slowest: ${this.slowest.ms} ms (${this.slowest.route}), longest log line: ${this.longestLogLine} chars, ` +
         `fingerprint: ${this.fingerprints ? (this.fingerprintMs / this.fingerprints).toFixed(1) : '-'} ms on average`,
       '  cases per route group:',
       table(this.byGroup),
