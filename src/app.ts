@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
@@ -7,6 +8,7 @@ import { Logger } from '@nestjs/common';
 import { AppModule, type AppOptions } from './app.module.js';
 import { registerJsonParser } from './common/json-body.js';
 import { newRequestId } from './common/logging.js';
+import { sendProblem, toProblem } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { SchemaValidationPipe } from './common/validation.pipe.js';
 import type { Config, TrustProxy } from './config/config.schema.js';
@@ -49,6 +51,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
     http: { requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: timeoutCheckInterval(config.http.requestTimeoutMs) },
     clientErrorHandler: answerClientError,
+    // Errors of Fastify's router (a bad percent-escape, an over-long path parameter) never reach
+    // Nest's filter: they get the same problem bodies here.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, { ...toProblem(error).problem, requestId: request.id }),
     trustProxy: trustProxyOption(config.http.trustProxy),
     // Let in-flight requests finish on shutdown but drop idle keep-alive sockets at once.
     forceCloseConnections: 'idle',

@@ -18,6 +18,7 @@ export enum ErrorCode {
   RequestTimeout = 'request-timeout',
   HeadersTooLarge = 'request-header-fields-too-large',
   MalformedRequest = 'malformed-request',
+  UriTooLong = 'uri-too-long',
 }
 
 export function statusOf(code: ErrorCode): number {
@@ -51,6 +52,8 @@ export function statusOf(code: ErrorCode): number {
       return 431;
     case ErrorCode.MalformedRequest:
       return 400;
+    case ErrorCode.UriTooLong:
+      return 414;
   }
 }
 
@@ -86,6 +89,8 @@ export function titleOf(code: ErrorCode): string {
       return 'Request header fields too large';
     case ErrorCode.MalformedRequest:
       return 'Malformed request';
+    case ErrorCode.UriTooLong:
+      return 'URI too long';
   }
 }
 

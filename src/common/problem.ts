@@ -88,6 +88,13 @@ export function toProblem(error: unknown): { problem: Problem; expected: boolean
   if (error instanceof DomainError) {
     return { problem: { ...fromCode(error.code, error.message, error.errors), ...error.extensions }, expected: true };
   }
+  if (isFastifyError(error) && error.code === 'FST_ERR_BAD_URL') {
+    return { problem: fromCode(ErrorCode.MalformedRequest, 'The URL is not valid: a percent-escape does not decode to UTF-8.'), expected: true };
+  }
+  if (isFastifyError(error) && error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    // Fastify's message repeats the path, which may hold anything: it is not echoed.
+    return { problem: fromCode(ErrorCode.UriTooLong, 'A path segment is longer than this server accepts (100 characters).'), expected: true };
+  }
   if (isFastifyError(error) && error.statusCode < 500) {
     const code = codeForStatus(error.statusCode);
     const problem: Problem = code

@@ -267,6 +267,14 @@ describe('hostile inputs', () => {
       await refused(() => t.http.get('/api/v1/usage').query({ username: 'a\u0000' }));
     });
 
+    it("Fastify's router errors are problem bodies too, and do not echo the path", async () => {
+      const bad = await refused(() => t.http.get('/api/v1/users/%FF'));
+      expect(bad.body).toMatchObject({ type: 'urn:ccstats:problem:malformed-request', status: 400 });
+      const long = await refused(() => t.http.get(`/api/v1/users/${'a'.repeat(150)}%00x`), 414);
+      expect(long.body).toMatchObject({ type: 'urn:ccstats:problem:uri-too-long', status: 414, requestId: expect.any(String) });
+      expect(long.text).not.toContain('aaaa');
+    });
+
     it.each([
       ['a month 99', '2026-99-99|1'],
       ['an id beyond 32 bits', `2026-01-01|${2 ** 32 + 5}`],
