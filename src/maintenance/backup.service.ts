@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +17,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { BackupRunsRepository } from './backup-runs.repository.js';
 import type { BackupCreated, BackupFile, BackupOutcome } from './maintenance.schemas.js';
 import { findPgDump, libpqEnv, pgDumpCandidates } from './pg-dump.js';
+import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.js';
 
 /** backup_YYYYMMDD_HHMMSS.sql.gz, the spec script's names (UTC). Nothing else is ever served. */
 export const BACKUP_NAME = /^backup_\d{8}_\d{6}\.sql\.gz$/;
@@ -28,12 +29,6 @@ export function backupName(at: Date): string {
   return `backup_${iso.slice(0, 10).replaceAll('-', '')}_${iso.slice(11, 19).replaceAll(':', '')}.sql.gz`;
 }
 
-/**
- * A backup holds every user's data and token hashes: only the service's own user may read it, and
- * only it may list the directory, whatever the umask.
- */
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
 
 /** A backup run that failed; the message says why (and which pg_dump version is needed). */
 export class BackupFailedError extends Error {}
@@ -135,7 +130,7 @@ export class BackupService {
     const started = performance.now();
     let name: string | undefined;
     try {
-      await this.ensurePrivateDirectory();
+      await ensurePrivateDirectory(this.dir, this.logger, 'backups');
       name = await this.freeName();
       const tableSizes = Object.fromEntries((await this.stats.tables()).map((t) => [t.table, t.sizeBytes]));
       const final = join(this.dir, name);
@@ -166,20 +161,6 @@ export class BackupService {
     }
   }
 
-  /**
-   * BACKUP_DIR at 0700: created so, or narrowed when it is the service's own and wider (made by
-   * `install -d` or a 022 umask). A directory of another owner, or a shared one (sticky bit, like
-   * /tmp), is left as it is with a warning; the files in it are 0600 all the same.
-   */
-  private async ensurePrivateDirectory(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
-    const { mode, uid } = await stat(this.dir);
-    if ((mode & 0o777) === DIR_MODE) return;
-    const own = uid === process.getuid?.() && (mode & 0o1000) === 0;
-    const narrowed = own && (await chmod(this.dir, DIR_MODE).then(() => true, () => false));
-    if (!narrowed) this.logger.warn(`${this.dir} is mode ${(mode & 0o777).toString(8)}, not 700: other local users may list the backups (which are mode 600)`);
-  }
-
   /** Names have one-second resolution; a second run within the same second waits for the next. */
   private async freeName(): Promise<string> {
     for (;;) {
@@ -191,7 +172,7 @@ export class BackupService {
   }
 
   private async dumpTo(tmp: string): Promise<void> {
-    const out = () => createWriteStream(tmp, { flags: 'wx', mode: FILE_MODE });
+    const out = () => createWriteStream(tmp, { flags: 'wx', mode: PRIVATE_FILE_MODE });
     if (this.connection instanceof EmbeddedConnection) {
       const client = this.connection.client;
       const { search_path: searchPath } = (await client.query<{ search_path: string }>('SHOW search_path')).rows[0]!;

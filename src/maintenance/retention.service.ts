@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +13,7 @@ import { type Database, DatabaseConnection } from '../db/database-connection.js'
 import { LOCK_KEYS } from '../db/lock-keys.js';
 import type { RetentionRun } from './maintenance.schemas.js';
 import { RetentionRepository } from './retention.repository.js';
+import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.js';
 
 /** usage_YYYY-MM.jsonl.gz for a month given as its first day. */
 export const archiveName = (month: string) => `usage_${month.slice(0, 7)}.jsonl.gz`;
@@ -92,7 +93,7 @@ export class RetentionService {
 
   /** Through gzip into `<name>.tmp`, renamed when complete: ARCHIVE_DIR never holds a partial archive under its name. */
   private async writeArchive(path: string, lines: AsyncIterable<string>): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
+    await ensurePrivateDirectory(this.directory, this.logger, 'archives');
     const tmp = `${path}.tmp`;
     try {
       await pipeline(
@@ -102,7 +103,7 @@ export class RetentionService {
           })(),
         ),
         createGzip(),
-        createWriteStream(tmp),
+        createWriteStream(tmp, { mode: PRIVATE_FILE_MODE }),
       );
       await rename(tmp, path);
     } catch (error) {

@@ -79,8 +79,9 @@ export class UploadsService {
   }
 
   async list(caller: Principal, username: string, limit: number, offset: number): Promise<UploadList> {
+    // The caller first: a 404 for unknown names only, or it would tell strangers who exists.
+    this.auth.requireSelfOrAdmin(caller, username);
     const user = await this.users.get(username);
-    this.auth.requireOwnerOrAdmin(caller, user.id);
     const { rows, total } = await this.repository.listForUser(user.id, limit, offset);
     return {
       username: user.username,

@@ -15,7 +15,8 @@ export interface TestApp {
 }
 
 export function testConfig(db: TestDatabase, env: Record<string, string> = {}): Config {
-  return parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...db.env, ...env });
+  // Suites register dozens of users from 127.0.0.1; the limits have their own tests (test/security).
+  return parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', RATE_LIMITS: 'false', ...db.env, ...env });
 }
 
 /** Boots the real application (Fastify, pipes, filter, Swagger, migrations) on a random port. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -160,6 +160,7 @@ describe('retention', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), 'ccs-archive-'));
+    chmodSync(dir, 0o755); // as `install -d` or a 022 umask would leave it: retention narrows it
     t = await startApp(db, {
       ADMIN_TOKEN: ADMIN,
       BACKUP_ENABLED: 'false',
@@ -223,6 +224,9 @@ describe('retention', () => {
     // The daily rows are gone, the archive has them, one file per month.
     expect(await oldRows(db)).toEqual({ usage: [], models: [], devices: [] });
     expect(readdirSync(dir).sort()).toEqual(months.map((m) => `usage_${m}.jsonl.gz`));
+    // Archives hold every user's data: 0600 files in a 0700 directory.
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const file of readdirSync(dir)) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
     const archived = archivedRows(dir);
     expect(archived.kinds).toBe(true);
     expect({ usage: archived.usage, models: archived.models, devices: archived.devices }).toEqual(rowsBefore);

@@ -117,6 +117,7 @@ describe(`who exists is not told to those who may not know (${BACKEND})`, () => 
     ['list tokens', (name) => `/api/v1/users/${name}/tokens`, 'get'],
     ['issue a token', (name) => `/api/v1/users/${name}/tokens`, 'post'],
     ['revoke a token', (name) => `/api/v1/users/${name}/tokens/1`, 'delete'],
+    ['list uploads', (name) => `/api/v1/users/${name}/uploads`, 'get'],
   ];
 
   it.each(ROUTES)('%s: 401 without a token and 403 with another user\'s, the same for a real name and an unknown one', async (_what, path, method) => {
