@@ -31,10 +31,14 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   401: 'Missing, unknown or revoked token.',
   403: 'The token may not do this.',
   404: 'Not found.',
+  408: 'The request took longer than REQUEST_TIMEOUT_MS to arrive.',
   409: 'Conflict with existing data.',
   413: 'The body is larger than the server accepts.',
+  414: 'A path segment is longer than the server accepts.',
   415: 'The body is not JSON.',
   422: 'The report is well-formed JSON but not something the server can store.',
+  429: 'Over a rate limit; Retry-After says when to try again.',
+  431: 'The request headers are larger than the server accepts.',
   503: 'Not ready.',
 };
 

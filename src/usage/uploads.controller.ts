@@ -36,7 +36,7 @@ export class UploadsController {
     },
   })
   @ApiOkResponse({ standardSchema: UploadResultSchema, example: UPLOAD_RESULT_EXAMPLE })
-  @ApiProblems(400, 401, 403, 404, 413, 415, 422)
+  @ApiProblems(400, 401, 403, 404, 413, 415, 422, 429)
   upload(
     @Caller() caller: Principal,
     @Query({ schema: UploadQuerySchema }) query: UploadQuery,
