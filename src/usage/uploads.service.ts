@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
+import { KeyedQueue } from '../common/keyed-queue.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { UsersService } from '../users/users.service.js';
@@ -19,6 +20,14 @@ export const MAX_DEVICES_PER_USER = 50;
 
 @Injectable()
 export class UploadsService {
+  /**
+   * A user's uploads in this process wait for each other here, before they take a database
+   * connection: they would serialize on the user's row lock anyway, and each one waiting there holds
+   * a connection, so one user's burst of uploads could use up the pool (whose wait times out with a
+   * 5xx) for everyone. Across replicas the row lock still orders them.
+   */
+  private readonly perUser = new KeyedQueue<number>();
+
   constructor(
     private readonly repository: UploadsRepository,
     private readonly usage: UsageRepository,
@@ -49,7 +58,9 @@ export class UploadsService {
     const user = await this.target(caller, query.username);
     const report = await parseReport(body);
     if (report.days.length > 0) await this.checkDeviceCap(user.id, query.device);
-    const stored = await this.repository.store({ userId: user.id, device: query.device, timeZone: query.tz, report, sizeBytes });
+    const stored = await this.perUser.run(user.id, () =>
+      this.repository.store({ userId: user.id, device: query.device, timeZone: query.tz, report, sizeBytes }),
+    );
     this.metrics.recordUpload(report.days.length);
     this.coalescer.invalidate();
     return {
