@@ -117,6 +117,12 @@ export function toProblem(error: unknown): { problem: Problem; expected: boolean
       : { type: 'about:blank', title: error.name, status, detail };
     return { problem, expected: true };
   }
+  if (isPoolExhausted(error)) {
+    return {
+      problem: { ...fromCode(ErrorCode.ServiceUnavailable, 'The database is busy; try again in a moment.'), retryAfterSeconds: 1 },
+      expected: false,
+    };
+  }
   const sqlState = pgErrorCode(error);
   if (sqlState !== undefined && UNSTORABLE_TEXT.has(sqlState)) {
     return { problem: fromCode(ErrorCode.ValidationFailed, 'The request holds text the database cannot store (a NUL or an invalid character).'), expected: false };
@@ -127,6 +133,15 @@ export function toProblem(error: unknown): { problem: Problem; expected: boolean
   };
 }
 
+/**
+ * node-postgres's pool gave up waiting for a free connection (DB_CONNECT_TIMEOUT_MS): the service
+ * is overloaded, not broken, so the answer is 503 with Retry-After rather than a bare 500.
+ */
+function isPoolExhausted(error: unknown): boolean {
+  const messages = [error, (error as { cause?: unknown } | null)?.cause].map((e) => (e instanceof Error ? e.message : ''));
+  return messages.some((m) => m.startsWith('timeout exceeded when trying to connect'));
+}
+
 /** The id pino-http gave this request (from X-Request-Id or generated). */
 export function requestIdOf(request: FastifyRequest): string | undefined {
   return (request.raw as { id?: string }).id ?? request.id;
@@ -134,5 +149,6 @@ export function requestIdOf(request: FastifyRequest): string | undefined {
 
 export function sendProblem(reply: FastifyReply, problem: Problem): void {
   if (reply.sent) return;
+  if (typeof problem.retryAfterSeconds === 'number') void reply.header('Retry-After', String(problem.retryAfterSeconds));
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

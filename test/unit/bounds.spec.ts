@@ -1,6 +1,7 @@
 import { addDays, dayNumber, daysBetween } from '../../src/common/dates.js';
 import { csvField, neutralizeFormula } from '../../src/common/csv.js';
 import { capLogLine, errorForLog, MAX_LOG_LINE } from '../../src/common/logging.js';
+import { toProblem } from '../../src/common/problem.js';
 import { isPrintable } from '../../src/common/text.js';
 import { MAX_RANGE_MONTHS, monthMasks, splitByMonths } from '../../src/usage/periods.js';
 
@@ -88,5 +89,19 @@ describe('log lines', () => {
     expect(logged).toMatchObject({ type: 'Error', code: '22021', message: 'Failed query: INSERT INTO t VALUES ($1)', cause: 'invalid byte sequence for encoding "UTF8": 0x00' });
     expect(JSON.stringify(logged)).not.toContain('secret-user-data');
     expect(JSON.stringify(logged).length).toBeLessThan(8_000);
+  });
+});
+
+describe('problems for errors nobody threw on purpose', () => {
+  it('a pool that gave up waiting for a connection is a 503 with Retry-After, not a 500', () => {
+    const { problem } = toProblem(new Error('timeout exceeded when trying to connect'));
+    expect(problem).toMatchObject({ status: 503, type: 'urn:ccstats:problem:service-unavailable', retryAfterSeconds: 1 });
+    const wrapped = toProblem(Object.assign(new Error('Failed query: select 1'), { cause: new Error('timeout exceeded when trying to connect') }));
+    expect(wrapped.problem.status).toBe(503);
+  });
+
+  it('text PostgreSQL cannot store is a 400; anything else stays a bare 500', () => {
+    expect(toProblem(Object.assign(new Error('Failed query'), { cause: Object.assign(new Error('invalid byte sequence'), { code: '22021' }) })).problem.status).toBe(400);
+    expect(toProblem(new Error('anything else')).problem).toMatchObject({ status: 500, detail: expect.not.stringContaining('anything') });
   });
 });
