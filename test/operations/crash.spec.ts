@@ -14,7 +14,7 @@ import { REBUILDS } from '../helpers/summary-rebuilds.mjs';
  * every upload whose 200 the client received is there, the upload that was in flight on each
  * device is there whole or not at all, nothing is half-written, and every summary table equals its
  * rebuild. One client sends reports of several thousand model rows, which the service stores in
- * many chunks inside one transaction: the kill often lands between two of them.
+ * several chunks inside one transaction: the kill often lands between two of them.
  *
  * Needs the built service: `npx nest build` (npm test builds first). CRASH_SEED repeats a run.
  */
@@ -239,12 +239,13 @@ describe('crash safety: SIGKILL during concurrent uploads', () => {
         username, token, device, days, models, salt: clients.length + 1, iteration: 0,
         acked: undefined, ackedCount: 0, inFlight: undefined, stored: undefined, committedUnacknowledged: 0, unexpected: [],
       });
-      // Three users with two devices each share days and models; a fourth sends 6,000 model rows an upload.
+      // Three users with two devices each share days and models; a fourth sends 3,200 model rows an
+      // upload, stored in several chunks.
       for (const name of ['crash-ann', 'crash-bob', 'crash-cyd']) {
         const token = await register(name);
         for (const device of ['laptop', 'desktop']) clients.push(client(name, token, device, 20, 8));
       }
-      clients.push(client('crash-big', await register('crash-big'), 'server', 150, 40));
+      clients.push(client('crash-big', await register('crash-big'), 'server', 80, 40));
 
       const uploadLoop = async (c: Client, stop: { killed: boolean }) => {
         while (!stop.killed) {
@@ -275,10 +276,12 @@ describe('crash safety: SIGKILL during concurrent uploads', () => {
         t0 = performance.now();
         const stop = { killed: false };
         const loops = clients.map((c) => uploadLoop(c, stop));
-        // Some uploads answered first, then a random moment: usually in the middle of several.
+        // Some uploads answered first (every client's at least once, so that each has acknowledged
+        // data to lose), then a random moment: usually in the middle of several.
         const acksBefore = clients.reduce((s, c) => s + c.ackedCount, 0);
+        const answered = () => clients.reduce((s, c) => s + c.ackedCount, 0) >= acksBefore + 2 && clients.every((c) => c.ackedCount > 0);
         const deadline = Date.now() + 30_000;
-        while (clients.reduce((s, c) => s + c.ackedCount, 0) < acksBefore + 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        while (!answered() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         await new Promise((r) => setTimeout(r, Math.floor(next() * 1500)));
         stop.killed = true;
         service.child.kill('SIGKILL');
