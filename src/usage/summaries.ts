@@ -14,8 +14,8 @@ import { type Database, rowsOf } from '../db/database-connection.js';
  *
  * Large changes go in chunks of days (changeDays): the embedded database runs each statement on
  * this thread, so one statement over a whole 10 MB report (76,000 model rows) held the event loop
- * for seconds. Each chunk is small enough to take tens of milliseconds, and other requests run
- * between chunks; all of it is still one transaction. Chunks go in ascending date order and each
+ * for seconds. Each statement of a chunk is small enough to take tens of milliseconds, and other
+ * requests run between statements (step); all of it is still one transaction. Chunks go in ascending date order and each
  * touches day_stats before model_day_stats for its days, so every transaction reaches the first day
  * two of them share before anything else they share: the (date, model) order still rules out deadlocks.
  */
@@ -53,15 +53,15 @@ export async function step(tx: Database, query: SQL): Promise<unknown> {
 }
 
 /**
- * Consecutive runs of `items` (in their order) of at most `maxRows` rows by `rowsOf` each; an item
+ * Consecutive runs of `items` (in their order) of at most `maxRows` rows by `sizeOf` each; an item
  * larger than that is a run of its own.
  */
-export function chunksOf<T>(items: T[], rowsOf: (item: T) => number, maxRows = ROWS_PER_CHUNK): T[][] {
+export function chunksOf<T>(items: T[], sizeOf: (item: T) => number, maxRows = ROWS_PER_CHUNK): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let rows = 0;
   for (const item of items) {
-    const n = Math.max(1, rowsOf(item));
+    const n = Math.max(1, sizeOf(item));
     if (current.length > 0 && rows + n > maxRows) {
       chunks.push(current);
       current = [];
