@@ -135,7 +135,7 @@ export const envSchema = z.object({
   DB_MIGRATE_ON_START: bool(true),
   DATA_DIR: z.string().min(1).default('./data'),
 
-  BODY_LIMIT_BYTES: int(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  BODY_LIMIT_BYTES: int(4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   REQUEST_TIMEOUT_MS: int(60_000, 500, 3_600_000),
   CONNECTION_TIMEOUT_MS: int(300_000, 0, 86_400_000),
   KEEP_ALIVE_TIMEOUT_MS: int(72_000, 1_000, 3_600_000),

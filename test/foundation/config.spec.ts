@@ -18,7 +18,7 @@ describe('configuration', () => {
   it('defaults to the embedded database in ./data on port 3000 of every interface', () => {
     const config = parseConfig({});
     expect(config.database).toEqual({ backend: 'embedded', dataDir: './data' });
-    expect([config.port, config.host, config.migrateOnStart, config.bodyLimitBytes]).toEqual([3000, '0.0.0.0', true, 10 * 1024 * 1024]);
+    expect([config.port, config.host, config.migrateOnStart, config.bodyLimitBytes]).toEqual([3000, '0.0.0.0', true, 4 * 1024 * 1024]);
   });
 
   it('uses PostgreSQL with the spec defaults when DB_HOST is set', () => {
