@@ -1,4 +1,9 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate } from 'node:timers/promises';
+
+/** Lets other work (requests, probes, timers) run before going on. */
+export function nextTurn(): Promise<void> {
+  return setImmediate();
+}
 
 /**
  * For long loops on the event loop (validating a large upload): `await slice()` in each round gives

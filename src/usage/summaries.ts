@@ -1,5 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { nextTurn } from '../common/time-slice.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
+import { anyOf } from '../db/sql.js';
 
 /**
  * Keeping the summary tables (src/db/schema/summaries.ts) exact. Every function runs inside the
@@ -27,28 +29,13 @@ import { type Database, rowsOf } from '../db/database-connection.js';
 export const ROWS_PER_CHUNK = 500;
 
 /**
- * `= ${anyOf(values, 'date')}`: a chunk's list as one JSON parameter that the planner reads as an
- * array (an InitPlan), so the comparison is an index condition. `IN ${jsonSet(...)}` is a semi-join
- * the planner sizes at 100 rows; on tables that grew inside the transaction it chose a sequential
- * scan, once per chunk: quadratic in the size of the upload.
- */
-export function anyOf(values: Array<string | number>, type: 'date' | 'int'): SQL {
-  return sql`ANY (ARRAY(SELECT value::${sql.raw(type)} FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)))`;
-}
-
-/** Lets other work (requests, probes, timers) run between the statements of a long write. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/**
  * Runs one statement of a long write, then yields. The embedded database executes a statement
  * synchronously and resolves its promise at once, so the awaits between statements are only
  * microtasks: without the yield a whole chunk would still run as one block.
  */
 export async function step(tx: Database, query: SQL): Promise<unknown> {
   const result = await tx.execute(query);
-  await yieldToEventLoop();
+  await nextTurn();
   return result;
 }
 

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { desc, eq, sql } from 'drizzle-orm';
 import { DomainError, ErrorCode } from '../common/errors.js';
+import { timeSlicer } from '../common/time-slice.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
-import { jsonSet, PG_NUMERIC_OVERFLOW, pgErrorCode } from '../db/sql.js';
+import { anyOf, jsonSet, PG_NUMERIC_OVERFLOW, pgErrorCode } from '../db/sql.js';
 import { uploads } from '../db/schema.js';
 import type { DaySlice, ParsedReport } from './ccusage/report-parser.js';
 import { reportTotals } from './ccusage/report-parser.js';
-import { anyOf, changeDays, chunksOf, step, yieldToEventLoop } from './summaries.js';
+import { changeDays, chunksOf, step } from './summaries.js';
 
 export interface StoreResult {
   uploadId: number;
@@ -35,19 +36,13 @@ export function sliceHash(day: DaySlice): string {
   return createHash('sha256').update(JSON.stringify(day)).digest('hex');
 }
 
-/** Longest stretch of hashing before other work gets a turn (a 10 MB report takes about 100 ms). */
-const HASH_SLICE_MS = 20;
-
-/** Date → hash of its slice, yielding to the event loop every HASH_SLICE_MS. */
+/** Date → hash of its slice, giving other work a turn every 20 ms (a 10 MB report hashes in about 100 ms). */
 async function sliceHashes(days: DaySlice[]): Promise<Map<string, string>> {
   const hashes = new Map<string, string>();
-  let since = performance.now();
+  const slice = timeSlicer(20);
   for (const day of days) {
     hashes.set(day.date, sliceHash(day));
-    if (performance.now() - since > HASH_SLICE_MS) {
-      await yieldToEventLoop();
-      since = performance.now();
-    }
+    await slice();
   }
   return hashes;
 }

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { EARLIEST_DAY, isCalendarDay, latestUploadDay } from '../../common/dates.js';
 import { DomainError, ErrorCode, type FieldError, formatPath } from '../../common/errors.js';
 import { timeSlicer } from '../../common/time-slice.js';
-import { validationError } from '../../common/validation.pipe.js';
+import { MAX_LISTED_ERRORS, validationError } from '../../common/validation.pipe.js';
 import { providerOf } from '../../models/providers.js';
 import { addTotals, type Totals } from '../token-sums.js';
 import { roundCost } from './decimal.js';
@@ -69,11 +69,6 @@ function fail(errors: FieldError[]): never {
   throw validationError(errors.map((e) => ({ ...e, in: 'body' })));
 }
 
-/** A report too large for the server: refused before any of it is validated. */
-function tooLarge(path: string, message: string): never {
-  fail([{ path, message }]);
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The model breakdowns a raw row carries, its agents' included, without validating anything. */
@@ -106,18 +101,18 @@ function rowsToValidate(format: Exclude<ReportFormat, 'empty'>, body: Record<str
   let breakdowns = 0;
   const count = (row: unknown) => {
     breakdowns += breakdownCount(row);
-    if (breakdowns > MAX_BREAKDOWNS) tooLarge(format === 'instances' ? 'projects' : 'daily', `at most ${MAX_BREAKDOWNS} model breakdowns in one upload`);
+    if (breakdowns > MAX_BREAKDOWNS) fail([{ path: format === 'instances' ? 'projects' : 'daily', message: `at most ${MAX_BREAKDOWNS} model breakdowns in one upload` }]);
   };
   if (format === 'instances') {
     const projects = body.projects;
     if (!isObject(projects)) fail([{ path: 'projects', message: 'must be an object of projects' }]);
     const names = Object.keys(projects);
-    if (names.length > MAX_PROJECTS) tooLarge('projects', `at most ${MAX_PROJECTS} projects in one upload`);
+    if (names.length > MAX_PROJECTS) fail([{ path: 'projects', message: `at most ${MAX_PROJECTS} projects in one upload` }]);
     for (const name of names) {
       const rows = projects[name];
       if (!Array.isArray(rows)) fail([{ path: formatPath(['projects', name]), message: 'must be an array of days' }]);
       if (rows.length > MAX_DAYS) fail([{ path: formatPath(['projects', name]), message: `at most ${MAX_DAYS} days in one upload` }]);
-      if (out.length + rows.length > MAX_ROWS) tooLarge('projects', `at most ${MAX_ROWS} project days in one upload`);
+      if (out.length + rows.length > MAX_ROWS) fail([{ path: 'projects', message: `at most ${MAX_ROWS} project days in one upload` }]);
       rows.forEach((row, i) => {
         count(row);
         out.push({ path: ['projects', name, i], row });
@@ -133,9 +128,6 @@ function rowsToValidate(format: Exclude<ReportFormat, 'empty'>, body: Record<str
   });
   return out;
 }
-
-/** At most this many field errors are listed; the problem body says how many there were. */
-const MAX_LISTED_ERRORS = 100;
 
 /**
  * Reads a ccusage report as uploaded: detects which of the daily formats it is, validates it (every
@@ -234,9 +226,9 @@ export async function parseReport(body: unknown, now = new Date()): Promise<Pars
   const modelNames = new Set<string>();
   for (const day of days) {
     await slice();
-    const slice_ = normalizeDay(day);
-    for (const m of slice_.models) modelNames.add(m.model);
-    normalized.push(slice_);
+    const normal = normalizeDay(day);
+    for (const m of normal.models) modelNames.add(m.model);
+    normalized.push(normal);
   }
   if (modelNames.size > MAX_DISTINCT_MODELS) {
     fail([{ path: format === 'instances' ? 'projects' : 'daily', message: `at most ${MAX_DISTINCT_MODELS} different models in one upload (this one has ${modelNames.size})` }]);
