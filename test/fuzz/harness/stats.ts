@@ -20,6 +20,8 @@ export interface CaseFailure {
   signature?: string;
 }
 
+const MEMORY_EVERY = Number(process.env.FUZZ_MEMORY_EVERY ?? 0);
+
 const inc = <K>(map: Map<K, number>, key: K, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
 
 /** What a run did, for the table printed at the end (and the closing note of a long campaign). */
@@ -50,6 +52,11 @@ export class FuzzStats {
       return;
     }
     this.cases += 1;
+    if (MEMORY_EVERY && this.cases % MEMORY_EVERY === 0) {
+      const m = process.memoryUsage();
+      const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
+      process.stderr.write(`fuzz memory after ${this.cases} cases: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)}, buffers ${mb(m.arrayBuffers)}\n`);
+    }
     inc(this.byGroup, c.group);
     inc(this.byRoute, c.route);
     inc(this.statuses, status);
