@@ -3,7 +3,7 @@
  * make, shared by run.mjs (timing) and explain.mjs (plans).
  */
 import { utcDay } from '../dist/common/dates.js';
-import { periodRange } from '../dist/usage/periods.js';
+import { periodRange } from '../dist/read-model/periods.js';
 
 /** Users the per-user endpoints rotate through, spread over the ids, so no single user's pages stay hot. */
 export function sampleUsers(n) {

@@ -15,7 +15,7 @@
  *   idle            nothing but the polling: the baseline of the same run
  *   upload new      POST /api/v1/uploads of the largest report: every day inserted (parsing included)
  *   upload changed  the same days with every value changed: every day replaced
- *   store new       UploadsRepository.store of an already parsed report, for a second user
+ *   store new       UsageLedger.recordUpload of an already parsed report, for a second user
  *   store changed   the same for the changed report: the store alone, without parsing
  *   delete user     DELETE /api/v1/users/<the second user>: the same rows taken out again
  *
@@ -53,8 +53,8 @@ async function measureBuild(distDir, backend, maxBytes) {
   const dist = pathToFileURL(`${distDir}/`);
   const { createApp } = await import(new URL('app.js', dist));
   const { parseConfig } = await import(new URL('config/config.schema.js', dist));
-  const { UploadsRepository } = await import(new URL('usage/uploads.repository.js', dist));
-  const { parseReport } = await import(new URL('usage/ccusage/report-parser.js', dist));
+  const { UsageLedger } = await import(new URL('ledger/usage-ledger.js', dist));
+  const { parseReport } = await import(new URL('ingestion/ccusage/report-parser.js', dist));
   const { DatabaseConnection } = await import(new URL('db/database-connection.js', dist));
   const { REBUILDS } = await import('../test/helpers/summary-rebuilds.mjs');
   const { largestReport } = await import('../test/helpers/large-report.mjs');
@@ -92,7 +92,7 @@ async function measureBuild(distDir, backend, maxBytes) {
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const db = app.get(DatabaseConnection).db;
   const query = async (text) => (await db.execute(text)).rows;
-  const repository = app.get(UploadsRepository);
+  const ledger = app.get(UsageLedger);
 
   const users = [];
   for (const name of ['bench-http', 'bench-store']) {
@@ -183,7 +183,7 @@ async function measureBuild(distDir, backend, maxBytes) {
 
   const upload = (text) => ({ method: 'POST', url: `/api/v1/uploads?username=bench-http&device=bench`, token: ADMIN_TOKEN, body: text });
   const store = (parsed, text) => () =>
-    repository.store({ userId: users[1].id, device: 'bench', timeZone: undefined, report: parsed, sizeBytes: Buffer.byteLength(text) });
+    ledger.recordUpload({ userId: users[1].id, device: 'bench', timeZone: undefined, report: parsed, sizeBytes: Buffer.byteLength(text) });
   // Parsed outside the windows: the store windows measure the database work alone.
   const parsedFirst = await parseReport(JSON.parse(first.text));
   const parsedChanged = await parseReport(JSON.parse(changed.text));

@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
+import { HttpViewsInterceptor } from './common/http-views.js';
 import { loggerParams } from './common/logging.js';
 import { ReadCoalescerModule } from './common/read-coalescer.js';
 import { ConfigModule } from './config/config.module.js';
@@ -12,6 +14,7 @@ import { HealthModule } from './health/health.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
+import { IngestionModule } from './ingestion/ingestion.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -36,10 +39,13 @@ export class AppModule {
         MetricsModule,
         UsersModule,
         UsageModule,
+        IngestionModule,
         ModelsModule,
         HealthModule,
         MaintenanceModule,
       ],
+      // CSV views and HTTP caching, declared on routes (common/http-views.ts).
+      providers: [{ provide: APP_INTERCEPTOR, useClass: HttpViewsInterceptor }],
     };
   }
 }

@@ -4,7 +4,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { z } from 'zod';
 import { ProblemSchema } from './common/api.js';
 import { packageInfo } from './common/package-info.js';
-import { CcusageReportSchema } from './usage/ccusage/report.schemas.js';
+import { CcusageReportSchema } from './ingestion/ccusage/report.schemas.js';
 
 /** The OpenAPI 3 document, built from the controllers' zod schemas (the same ones that validate). */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -17,7 +17,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion(packageInfo.version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A user token (ccs_…) or the admin token' })
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  // Tags are declared on every route (ApiTags); none is made up from a controller's class name.
+  const document = SwaggerModule.createDocument(app, config, { autoTagControllers: false });
   // Schemas no parameter or return type carries: problem bodies (written by the exception filter,
   // referenced by @ApiProblems()) and the upload body (parsed by the service, which tells the
   // report formats apart). They are added here under their ids.

@@ -26,3 +26,7 @@ export const formatParam = z
   .enum(['json', 'csv'], { error: 'must be json or csv' })
   .optional()
   .meta({ description: 'csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv)' });
+
+export const TotalsSchema = z
+  .object({ ...tokenFields, totalCost: z.string().meta({ example: '54.8770', description: 'USD, 4 decimal places' }) })
+  .meta({ id: 'Totals' });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminGuard } from '../auth/admin.guard.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { BackupRunsRepository } from './backup-runs.repository.js';
 import { BackupScheduler } from './backup.scheduler.js';
 import { BackupService } from './backup.service.js';
@@ -11,7 +12,7 @@ import { RetentionScheduler } from './retention.scheduler.js';
 import { RetentionService } from './retention.service.js';
 
 @Module({
-  imports: [ScheduleModule.forRoot()],
+  imports: [ScheduleModule.forRoot(), LedgerModule],
   controllers: [MaintenanceController],
   providers: [AdminGuard, BackupRunsRepository, BackupService, BackupScheduler, DbStatsService, RetentionRepository, RetentionService, RetentionScheduler],
   exports: [BackupService],

@@ -11,6 +11,7 @@ import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import { type Database, DatabaseConnection } from '../db/database-connection.js';
 import { LOCK_KEYS } from '../db/lock-keys.js';
+import { UsageLedger } from '../ledger/usage-ledger.js';
 import type { RetentionRun } from './maintenance.schemas.js';
 import { RetentionRepository } from './retention.repository.js';
 import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.js';
@@ -41,6 +42,7 @@ export class RetentionService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly connection: DatabaseConnection,
     private readonly repository: RetentionRepository,
+    private readonly ledger: UsageLedger,
     private readonly coalescer: ReadCoalescer,
   ) {
     this.directory = resolve(config.retention.archiveDir);
@@ -73,7 +75,7 @@ export class RetentionService {
       const path = join(this.directory, name);
       let written = false;
       try {
-        const counts = await this.repository.retire(db, month, name, async (lines) => {
+        const counts = await this.ledger.retireMonth(db, month, name, async (lines) => {
           await this.writeArchive(path, lines);
           written = true;
         });

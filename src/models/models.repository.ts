@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { sql, type SQL } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
-import { bucketOf, type DayRange, type Granularity, monthMasks } from '../usage/periods.js';
+import { bucketOf, type DayRange, type Granularity, monthMasks } from '../read-model/periods.js';
 import { activeInRange, money } from '../usage/stats.repository.js';
 
 export interface ModelSumsRow {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
-import { RangeQuerySchema } from '../usage/stats.schemas.js';
+import { RangeQuerySchema } from '../read-model/range.schemas.js';
 import { formatParam, limitParam, offsetParam, tokenFields } from '../common/schema-parts.js';
+import { TotalsSchema } from '../common/schema-parts.js';
 import { printableName } from '../common/text.js';
-import { TotalsSchema } from '../usage/usage.schemas.js';
 
 
 const share = z.number().meta({ description: 'Share of the cost of every model in the range, 0 to 1', example: 0.4213 });

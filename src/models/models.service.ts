@@ -3,10 +3,13 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
-import { bucketRange, type DayRange } from '../usage/periods.js';
-import { addTotals, toInt, tokensOf } from '../usage/token-sums.js';
+import { bucketRange, type DayRange } from '../read-model/periods.js';
+import { addTotals, toInt, tokensOf } from '../read-model/token-sums.js';
 import { bucketMasks, ModelsRepository, type ModelSumsRow, type Page } from './models.repository.js';
-import type { ModelSeries, ModelSeriesQuery, Models, Providers } from './models.schemas.js';
+import type { ModelSeries, ModelSeriesQuery, Models, ModelsQuery, Providers } from './models.schemas.js';
+
+const rangeOf = (q: ModelsQuery): DayRange | undefined => (q.from && q.to ? { from: q.from, to: q.to } : undefined);
+const pageOf = (q: ModelsQuery): Page => ({ limit: q.limit, offset: q.offset });
 
 function totalsOf(r: ModelSumsRow) {
   return {
@@ -32,16 +35,18 @@ export class ModelsService {
     private readonly coalescer: ReadCoalescer,
   ) {}
 
-  async models(caller: Principal, range: DayRange | undefined, page: Page): Promise<Models> {
+  async models(caller: Principal, query: ModelsQuery): Promise<Models> {
     this.auth.requireReader(caller);
+    const [range, page] = [rangeOf(query), pageOf(query)];
     return this.coalescer.run(`models|${range?.from}|${range?.to}|${page.limit}|${page.offset}`, async () => {
       const rows = await this.repository.breakdown(range, 'model', page);
       return { ...answerBase(range, page, rows), models: rows.map((r) => ({ model: r.key, provider: r.provider, ...totalsOf(r) })) };
     });
   }
 
-  async providers(caller: Principal, range: DayRange | undefined, page: Page): Promise<Providers> {
+  async providers(caller: Principal, query: ModelsQuery): Promise<Providers> {
     this.auth.requireReader(caller);
+    const [range, page] = [rangeOf(query), pageOf(query)];
     return this.coalescer.run(`providers|${range?.from}|${range?.to}|${page.limit}|${page.offset}`, async () => {
       const rows = await this.repository.breakdown(range, 'provider', page);
       return { ...answerBase(range, page, rows), providers: rows.map((r) => ({ provider: r.key, ...totalsOf(r) })) };

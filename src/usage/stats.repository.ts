@@ -3,7 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { sqlList } from '../db/sql.js';
-import { type DayRange, monthMasks, splitByMonths } from './periods.js';
+import { type DayRange, monthMasks, splitByMonths } from '../read-model/periods.js';
 
 export const METRICS = ['cost', 'tokens', 'input', 'output', 'cacheCreation', 'cacheRead'] as const;
 export type Metric = (typeof METRICS)[number];

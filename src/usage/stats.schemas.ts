@@ -1,27 +1,13 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
-import { formatParam, limitParam, offsetParam, tokenFields } from '../common/schema-parts.js';
-import { TotalsSchema } from './usage.schemas.js';
-import { PERIODS } from './periods.js';
+import { formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
+import { PERIODS } from '../read-model/periods.js';
 import { METRICS } from './stats.repository.js';
-import { usernameSchema } from '../users/users.schemas.js';
+import { usernameSchema } from '../directory/username.js';
+import { bothOrNeither, RangeQuerySchema, rangeFields, type RangeQuery } from '../read-model/range.schemas.js';
 
+export { RangeQuerySchema, type RangeQuery };
 
-const rangeFields = {
-  from: calendarDay.optional().meta({ description: 'First day (UTC), included' }),
-  to: calendarDay.optional().meta({ description: 'Last day (UTC), included' }),
-};
-
-/** from and to together, or neither. */
-function bothOrNeither(value: { from?: string; to?: string }, ctx: z.RefinementCtx): void {
-  if ((value.from === undefined) !== (value.to === undefined)) {
-    ctx.addIssue({ code: 'custom', path: [value.from === undefined ? 'from' : 'to'], message: 'from and to go together' });
-  }
-  checkRange(value, ctx);
-}
-
-export const RangeQuerySchema = z.object({ ...rangeFields, format: formatParam }).superRefine(bothOrNeither);
-export type RangeQuery = z.infer<typeof RangeQuerySchema>;
 
 export const LeaderboardQuerySchema = z
   .object({

@@ -7,11 +7,11 @@ import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import { ModelsRepository } from '../models/models.repository.js';
-import { UsersService } from '../users/users.service.js';
-import { type DayRange, periodRange } from './periods.js';
+import { UserDirectory } from '../directory/user-directory.js';
+import { type DayRange, periodRange } from '../read-model/periods.js';
 import type { ExportPage, ExportQuery, Leaderboard, LeaderboardQuery, RangeQuery, Summary, Weekly } from './stats.schemas.js';
 import { StatsRepository } from './stats.repository.js';
-import { sumsToTotals, toInt } from './token-sums.js';
+import { sumsToTotals, toInt } from '../read-model/token-sums.js';
 
 /** An export cursor: the last row's (date, user id), opaque to clients. */
 function encodeCursor(date: string, userId: number): string {
@@ -36,7 +36,7 @@ export class StatsService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly repository: StatsRepository,
     private readonly models: ModelsRepository,
-    private readonly users: UsersService,
+    private readonly users: UserDirectory,
     private readonly auth: AuthService,
     private readonly coalescer: ReadCoalescer,
   ) {}

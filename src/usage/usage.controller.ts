@@ -1,52 +1,44 @@
-import { Controller, Get, Param, Query, Req, type StreamableFile } from '@nestjs/common';
+import { Controller, Get, Query, Req, type StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { csvFile, wantsCsv } from '../common/csv.js';
-import { TOKEN_HEADER } from './stats.controller.js';
 import { Caller } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { API_PREFIX, ApiProblems } from '../common/api.js';
-import { UsernameParamSchema } from '../users/users.schemas.js';
-import { UsageRangeQuerySchema, UserProfileSchema, UserUsageSchema, type UsageRangeQuery, type UserProfile, type UserUsage } from './usage.schemas.js';
-import { UsageService } from './usage.service.js';
+import { wantsCsv } from '../common/csv.js';
+import { csvOf, CsvView } from '../common/http-views.js';
+import { ExportQuerySchema, ExportSchema, WeeklyQuerySchema, WeeklySchema, type ExportPage, type ExportQuery, type Weekly } from './stats.schemas.js';
+import { StatsService } from './stats.service.js';
+import { EXPORT_COLUMNS, WEEKLY_CSV } from './usage.views.js';
 
-@ApiTags('usage')
+/** Every user's usage: the export and the weekly view. (One user's usage is under /users.) */
+@ApiTags('stats')
 @ApiBearerAuth()
-@Controller(API_PREFIX)
+@Controller(`${API_PREFIX}/usage`)
 export class UsageController {
-  constructor(private readonly usage: UsageService) {}
+  constructor(private readonly stats: StatsService) {}
 
-  @Get('users/:username/usage')
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOperation({
-    summary: "A user's usage per day, ISO week (labelled by its Monday) or month (labelled YYYY-MM-01), with each bucket's models",
-    description: 'Field names follow ccusage, so the numbers compare directly with `ccusage daily --json`. Costs are decimal strings with 4 places.',
-  })
-  @ApiOkResponse({ standardSchema: UserUsageSchema })
-  @ApiProblems(400, 401, 404)
-  async userUsage(
-    @Caller() caller: Principal,
-    @Param({ schema: UsernameParamSchema }) params: { username: string },
-    @Query({ schema: UsageRangeQuerySchema }) query: UsageRangeQuery,
-    @Req() request: FastifyRequest,
-  ): Promise<UserUsage | StreamableFile> {
-    const usage = await this.usage.userUsage(caller, params.username, query);
-    if (!wantsCsv(request, query.format)) return usage;
-    // One line per bucket, or per bucket and model when models are asked for (the default).
-    const header = ['date', ...(query.models ? ['model', 'provider'] : []), ...TOKEN_HEADER, 'cost'];
-    const lines = usage.rows.flatMap((r) =>
-      query.models
-        ? (r.models ?? []).map((m) => [r.date, m.model, m.provider, m.inputTokens, m.outputTokens, m.cacheCreationTokens, m.cacheReadTokens, m.totalTokens, m.cost])
-        : [[r.date, r.inputTokens, r.outputTokens, r.cacheCreationTokens, r.cacheReadTokens, r.totalTokens, r.totalCost]],
-    );
-    return csvFile(`${usage.username}-usage.csv`, header, lines);
+  @Get('weekly')
+  // operationIds are what generated clients call; these keep the names they were published with.
+  @ApiOperation({ operationId: 'StatsController_weekly', summary: "Every user's days of the last 7 days including today (UTC), newest first, then by username" })
+  @ApiOkResponse({ standardSchema: WeeklySchema })
+  @ApiProblems(400, 401)
+  @CsvView(WEEKLY_CSV)
+  weekly(@Caller() caller: Principal, @Query({ schema: WeeklyQuerySchema }) query: { limit: number; offset: number; format?: 'json' | 'csv' }): Promise<Weekly> {
+    return this.stats.weekly(caller, query.limit, query.offset);
   }
 
-  @Get('users/:username')
-  @ApiOperation({ summary: "A user's profile: totals, the last 7 and 30 days, top models and devices" })
-  @ApiOkResponse({ standardSchema: UserProfileSchema })
+  @Get()
+  @ApiOperation({
+    operationId: 'StatsController_export',
+    summary: "Every user's daily rows in a range (default: the last 30 days), for exports",
+    description: 'JSON pages follow nextCursor. CSV streams the whole range (from cursor on, if given) in one response.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ standardSchema: ExportSchema })
   @ApiProblems(400, 401, 404)
-  profile(@Caller() caller: Principal, @Param({ schema: UsernameParamSchema }) params: { username: string }): Promise<UserProfile> {
-    return this.usage.profile(caller, params.username);
+  async export(@Caller() caller: Principal, @Query({ schema: ExportQuerySchema }) query: ExportQuery, @Req() request: FastifyRequest): Promise<ExportPage | StreamableFile> {
+    // A CSV is the whole range, read a page at a time as it streams; JSON is one page.
+    if (!wantsCsv(request, query.format)) return this.stats.exportPage(caller, query);
+    return csvOf('usage.csv', EXPORT_COLUMNS, await this.stats.exportAll(caller, query));
   }
 }

@@ -1,19 +1,22 @@
 import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/user-directory.js';
 import { ModelsModule } from '../models/models.module.js';
-import { UsersModule } from '../users/users.module.js';
+import { LeaderboardController } from './leaderboard.controller.js';
 import { StatsController } from './stats.controller.js';
 import { StatsRepository } from './stats.repository.js';
 import { StatsService } from './stats.service.js';
-import { UploadsController } from './uploads.controller.js';
-import { UploadsRepository } from './uploads.repository.js';
-import { UploadsService } from './uploads.service.js';
 import { UsageController } from './usage.controller.js';
 import { UsageRepository } from './usage.repository.js';
 import { UsageService } from './usage.service.js';
 
+/**
+ * Reading usage: leaderboards, the summary, the weekly view and the export over every user, and one
+ * user's usage and profile (served under /users by the users controller). Nothing here writes.
+ */
 @Module({
-  imports: [UsersModule, ModelsModule],
-  controllers: [UploadsController, UsageController, StatsController],
-  providers: [UploadsRepository, UploadsService, UsageRepository, UsageService, StatsRepository, StatsService],
+  imports: [DirectoryModule, ModelsModule],
+  controllers: [LeaderboardController, StatsController, UsageController],
+  providers: [UsageRepository, UsageService, StatsRepository, StatsService],
+  exports: [UsageService],
 })
 export class UsageModule {}

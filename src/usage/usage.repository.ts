@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { jsonSet } from '../db/sql.js';
-import { bucketOf, type Granularity } from './periods.js';
+import { bucketOf, type Granularity } from '../read-model/periods.js';
 import { money, SUM_COLUMNS, type SumsRow } from './stats.repository.js';
 
 
@@ -148,15 +148,5 @@ export class UsageRepository {
           FROM device_days d WHERE d.user_id = ${userId}
          GROUP BY d.device ORDER BY d.device`),
     );
-  }
-
-  /** How many devices the user has reported from, and whether `device` is one of them. */
-  async deviceCount(userId: number, device: string): Promise<{ devices: number; known: boolean }> {
-    const [row] = rowsOf<{ devices: string; known: boolean | null }>(
-      await this.db.execute(sql`
-        SELECT count(DISTINCT device)::text AS devices, bool_or(device = ${device}) AS known
-          FROM device_days WHERE user_id = ${userId}`),
-    );
-    return { devices: Number(row?.devices ?? 0), known: row?.known === true };
   }
 }

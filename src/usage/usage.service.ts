@@ -3,8 +3,8 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { groupBy } from '../common/collections.js';
 import { addDays, utcDay } from '../common/dates.js';
-import { UsersService } from '../users/users.service.js';
-import { addTotals, EMPTY_TOTALS, sumsToTotals, toInt, tokensOf } from './token-sums.js';
+import { UserDirectory } from '../directory/user-directory.js';
+import { addTotals, EMPTY_TOTALS, sumsToTotals, toInt, tokensOf } from '../read-model/token-sums.js';
 import { UsageRepository } from './usage.repository.js';
 import type { UsageRangeQuery, UserProfile, UserUsage } from './usage.schemas.js';
 
@@ -12,7 +12,7 @@ import type { UsageRangeQuery, UserProfile, UserUsage } from './usage.schemas.js
 export class UsageService {
   constructor(
     private readonly repository: UsageRepository,
-    private readonly users: UsersService,
+    private readonly users: UserDirectory,
     private readonly auth: AuthService,
   ) {}
 

@@ -1,11 +1,16 @@
 import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/user-directory.js';
+import { IngestionModule } from '../ingestion/ingestion.module.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
+import { UsageModule } from '../usage/usage.module.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
+/** Accounts and tokens, and every route under /users (a user's profile, usage and uploads come from Usage and Ingestion). */
 @Module({
+  imports: [DirectoryModule, LedgerModule, UsageModule, IngestionModule],
   controllers: [UsersController],
   providers: [UsersRepository, UsersService],
-  exports: [UsersService],
 })
 export class UsersModule {}

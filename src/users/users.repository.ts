@@ -4,30 +4,13 @@ import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/sql.js';
 import { apiTokens, users } from '../db/schema.js';
-import { removeUser } from '../usage/summaries.js';
+import type { UserRow } from '../directory/user-directory.js';
 
 export type UserSort = 'username' | 'totalCost' | 'totalTokens' | 'lastDate';
-
-export interface UserRow {
-  id: number;
-  username: string;
-  createdAt: Date;
-}
-
 
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDb() private readonly db: Database) {}
-
-  /** Finds a user by name without regard to case. */
-  async findByName(username: string): Promise<UserRow | undefined> {
-    const [row] = await this.db
-      .select({ id: users.id, username: users.username, createdAt: users.createdAt })
-      .from(users)
-      .where(sql`lower(${users.username}) = lower(${username})`)
-      .limit(1);
-    return row;
-  }
 
   /** Creates the user and their first token in one transaction; undefined when the name is taken. */
   async createWithToken(username: string, token: { name: string; hash: string; prefix: string }): Promise<UserRow | undefined> {
@@ -78,14 +61,6 @@ export class UsersRepository {
   }
 
   /** Deletes the user (the spec's cascades take their rows) after taking them out of the shared summaries. */
-  async delete(userId: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);
-      await removeUser(tx as unknown as Database, userId);
-      await tx.delete(users).where(eq(users.id, userId));
-    });
-  }
-
   /**
    * Adds a token unless the user already holds `cap` live ones (undefined: no cap); undefined then.
    * The user's row lock makes concurrent issues for one user count one after the other.

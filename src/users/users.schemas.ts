@@ -1,17 +1,7 @@
 import { z } from 'zod';
 import { formatParam, limitParam, offsetParam } from '../common/schema-parts.js';
 import { isPrintable, PRINTABLE_MESSAGE } from '../common/text.js';
-
-export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/;
-
-export const usernameSchema = z
-  .string({ error: 'must be a string' })
-  .min(1, 'must not be empty')
-  .max(50, 'must be at most 50 characters')
-  .regex(USERNAME_PATTERN, 'may contain letters, digits, _ . - and must start with a letter or digit')
-  .meta({ example: 'alice' });
-
-export const UsernameParamSchema = z.object({ username: usernameSchema });
+import { usernameSchema } from '../directory/username.js';
 
 /**
  * Names nobody may register (compared without regard to case): words that routes use or that people

@@ -5,9 +5,11 @@ import { displayPrefix, hashToken, newToken } from '../auth/tokens.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
+import { UserDirectory } from '../directory/user-directory.js';
+import { UsageLedger } from '../ledger/usage-ledger.js';
 import type { Config } from '../config/config.schema.js';
 import type { CreatedUser, IssuedToken, TokenInfo, TokenList, UserList, UserListQuery } from './users.schemas.js';
-import { UsersRepository, type UserRow } from './users.repository.js';
+import { UsersRepository } from './users.repository.js';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
@@ -23,14 +25,9 @@ export class UsersService {
     private readonly repository: UsersRepository,
     private readonly auth: AuthService,
     private readonly coalescer: ReadCoalescer,
+    private readonly ledger: UsageLedger,
+    private readonly directory: UserDirectory,
   ) {}
-
-  /** The user by name (any case), or 404. */
-  async get(username: string): Promise<UserRow> {
-    const user = await this.repository.findByName(username);
-    if (!user) throw new DomainError(ErrorCode.NotFound, `There is no user ${JSON.stringify(username)}.`);
-    return user;
-  }
 
   async list(caller: Principal, query: UserListQuery): Promise<UserList> {
     this.auth.requireReader(caller);
@@ -61,14 +58,14 @@ export class UsersService {
 
   async remove(caller: Principal, username: string): Promise<void> {
     this.auth.requireSelfOrAdmin(caller, username);
-    const user = await this.get(username);
-    await this.repository.delete(user.id);
+    const user = await this.directory.get(username);
+    await this.ledger.removeUser(user.id);
     this.coalescer.invalidate();
   }
 
   async issueToken(caller: Principal, username: string, name: string | undefined): Promise<IssuedToken> {
     this.auth.requireSelfOrAdmin(caller, username);
-    const user = await this.get(username);
+    const user = await this.directory.get(username);
     const { token, record } = issue(name ?? 'token');
     // The admin is never limited; MAX_ACTIVE_TOKENS bounds what a user's own token can create.
     const cap = caller.kind === 'admin' ? undefined : this.config.maxActiveTokens;
@@ -86,13 +83,13 @@ export class UsersService {
 
   async listTokens(caller: Principal, username: string): Promise<TokenList> {
     this.auth.requireSelfOrAdmin(caller, username);
-    const user = await this.get(username);
+    const user = await this.directory.get(username);
     return { username: user.username, tokens: (await this.repository.listTokens(user.id)).map(toInfo) };
   }
 
   async revokeToken(caller: Principal, username: string, tokenId: number): Promise<void> {
     this.auth.requireSelfOrAdmin(caller, username);
-    const user = await this.get(username);
+    const user = await this.directory.get(username);
     if (!(await this.repository.revokeToken(user.id, tokenId))) {
       throw new DomainError(ErrorCode.NotFound, `${user.username} has no live token ${tokenId}.`);
     }

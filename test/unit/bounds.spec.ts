@@ -3,7 +3,7 @@ import { csvField, neutralizeFormula } from '../../src/common/csv.js';
 import { capLogLine, errorForLog, MAX_LOG_LINE } from '../../src/common/logging.js';
 import { toProblem } from '../../src/common/problem.js';
 import { isPrintable } from '../../src/common/text.js';
-import { MAX_RANGE_MONTHS, monthMasks, splitByMonths } from '../../src/usage/periods.js';
+import { MAX_RANGE_MONTHS, monthMasks, splitByMonths } from '../../src/read-model/periods.js';
 
 /** Pure functions behind the input bounds of issue 8: no database, no app. */
 

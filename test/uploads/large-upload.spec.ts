@@ -4,11 +4,11 @@ import type { TestDatabase } from '../helpers/database.js';
 import { type GeneratedReport, largeReport, yesterdayUtc } from '../helpers/large-report.mjs';
 import { REBUILDS } from '../helpers/summary-rebuilds.mjs';
 import { type TestApp, useTestApp } from '../helpers/test-app.js';
-import { parseReport } from '../../src/usage/ccusage/report-parser.js';
-import { UploadsRepository } from '../../src/usage/uploads.repository.js';
+import { parseReport } from '../../src/ingestion/ccusage/report-parser.js';
+import { UsageLedger } from '../../src/ledger/usage-ledger.js';
 
 /**
- * Reports large enough that the service stores them in many chunks (src/usage/summaries.ts,
+ * Reports large enough that the service stores them in many chunks (src/ledger/summaries.ts,
  * ROWS_PER_CHUNK model rows each) inside one transaction: what they leave must be exactly what one
  * statement would have left, and the service must keep answering while it stores them.
  */
@@ -108,7 +108,7 @@ describe('large uploads', () => {
     })();
     await new Promise((r) => setTimeout(r, 50));
     const start = performance.now();
-    const stored = await t.app.get(UploadsRepository).store({ userId: Number(user!.id), device: 'default', timeZone: undefined, report, sizeBytes: 1 });
+    const stored = await t.app.get(UsageLedger).recordUpload({ userId: Number(user!.id), device: 'default', timeZone: undefined, report, sizeBytes: 1 });
     const end = performance.now();
     storing = false;
     await poll;

@@ -5,11 +5,11 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { KeyedQueue } from '../common/keyed-queue.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { UsersService } from '../users/users.service.js';
+import { UserDirectory } from '../directory/user-directory.js';
 import { parseReport, reportTotals } from './ccusage/report-parser.js';
 import { UploadsRepository } from './uploads.repository.js';
-import { UsageRepository } from './usage.repository.js';
-import type { UploadList, UploadQuery, UploadResult } from './usage.schemas.js';
+import { UsageLedger } from '../ledger/usage-ledger.js';
+import type { UploadList, UploadQuery, UploadResult } from './uploads.schemas.js';
 
 /**
  * Devices one user may report from. Each device's days are kept apart and summed, so devices are
@@ -30,8 +30,8 @@ export class UploadsService {
 
   constructor(
     private readonly repository: UploadsRepository,
-    private readonly usage: UsageRepository,
-    private readonly users: UsersService,
+    private readonly ledger: UsageLedger,
+    private readonly users: UserDirectory,
     private readonly auth: AuthService,
     private readonly metrics: MetricsService,
     private readonly coalescer: ReadCoalescer,
@@ -59,7 +59,7 @@ export class UploadsService {
     const report = await parseReport(body);
     if (report.days.length > 0) await this.checkDeviceCap(user.id, query.device);
     const stored = await this.perUser.run(user.id, () =>
-      this.repository.store({ userId: user.id, device: query.device, timeZone: query.tz, report, sizeBytes }),
+      this.ledger.recordUpload({ userId: user.id, device: query.device, timeZone: query.tz, report, sizeBytes }),
     );
     this.metrics.recordUpload(report.days.length);
     this.coalescer.invalidate();
@@ -80,7 +80,7 @@ export class UploadsService {
   }
 
   private async checkDeviceCap(userId: number, device: string): Promise<void> {
-    const { devices, known } = await this.usage.deviceCount(userId, device);
+    const { devices, known } = await this.repository.deviceCount(userId, device);
     if (!known && devices >= MAX_DEVICES_PER_USER) {
       throw new DomainError(
         ErrorCode.UnprocessableReport,

@@ -1,4 +1,4 @@
-import { addCosts } from './ccusage/decimal.js';
+import { addCosts } from '../common/decimal.js';
 
 /**
  * Token sums come out of SQL as text (`::text`, so no driver rounds a 64-bit integer) under the

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { desc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { timeSlicer } from '../common/time-slice.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { anyOf, jsonSet, PG_NUMERIC_OVERFLOW, pgErrorCode } from '../db/sql.js';
-import { uploads } from '../db/schema.js';
-import type { DaySlice, ParsedReport } from './ccusage/report-parser.js';
-import { reportTotals } from './ccusage/report-parser.js';
-import { changeDays, chunksOf, step } from './summaries.js';
+import { uploads, users } from '../db/schema.js';
+import type { DaySlice, ParsedReport } from '../ingestion/ccusage/report-parser.js';
+import { reportTotals } from '../ingestion/ccusage/report-parser.js';
+import { type RetiredCounts, retireMonth } from './retirement.js';
+import { changeDays, chunksOf, removeUser, step } from './summaries.js';
 
 export interface StoreResult {
   uploadId: number;
@@ -47,8 +48,14 @@ async function sliceHashes(days: DaySlice[]): Promise<Map<string, string>> {
   return hashes;
 }
 
+/**
+ * Every write of usage data goes through here: uploads (the device ledger, usage_stats and
+ * model_usage recomputed from it, the summary tables kept exact), a user's removal, and the
+ * retirement of old months. Callers decide what to write and when; the ledger keeps the tables
+ * consistent with one another and takes the locks in the one order that rules out deadlocks.
+ */
 @Injectable()
-export class UploadsRepository {
+export class UsageLedger {
   constructor(@InjectDb() private readonly db: Database) {}
 
   /**
@@ -57,7 +64,7 @@ export class UploadsRepository {
    * recomputed as sums over the user's devices for exactly the days that changed. Uploads for one
    * user serialize on the user's row lock, taken first, so they cannot deadlock or lose updates.
    */
-  async store(input: {
+  async recordUpload(input: {
     userId: number;
     device: string;
     timeZone: string | undefined;
@@ -245,11 +252,21 @@ export class UploadsRepository {
        GROUP BY s.id, m.model`);
   }
 
-  async listForUser(userId: number, limit: number, offset: number) {
-    const [rows, [count]] = await Promise.all([
-      this.db.select().from(uploads).where(eq(uploads.userId, userId)).orderBy(desc(uploads.id)).limit(limit).offset(offset),
-      this.db.select({ n: sql<number>`count(*)::int` }).from(uploads).where(eq(uploads.userId, userId)),
-    ]);
-    return { rows, total: Number(count!.n) };
+  /** Deletes a user with all their usage, taking what they contributed out of the shared summaries. */
+  async removeUser(userId: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);
+      await removeUser(tx as unknown as Database, userId);
+      await tx.delete(users).where(eq(users.id, userId));
+    });
+  }
+
+  /**
+   * Retires one month: its daily rows go to the archive that `write` puts in place, then are
+   * deleted, in one transaction on `db` (the connection holding the retention lock). Undefined
+   * when another replica retired it first.
+   */
+  retireMonth(db: Database, month: string, archive: string, write: (lines: AsyncIterable<string>) => Promise<void>): Promise<RetiredCounts | undefined> {
+    return retireMonth(db, month, archive, write);
   }
 }

@@ -4,8 +4,8 @@ import { DomainError, ErrorCode, type FieldError, formatPath } from '../../commo
 import { timeSlicer } from '../../common/time-slice.js';
 import { MAX_LISTED_ERRORS, validationError } from '../../common/validation.pipe.js';
 import { providerOf } from '../../models/providers.js';
-import { addTotals, type Totals } from '../token-sums.js';
-import { roundCost } from './decimal.js';
+import { addTotals, type Totals } from '../../read-model/token-sums.js';
+import { roundCost } from '../../common/decimal.js';
 import {
   agentRowSchema,
   classicRowSchema,

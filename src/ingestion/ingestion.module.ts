@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/user-directory.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
+import { UploadsController } from './uploads.controller.js';
+import { UploadsRepository } from './uploads.repository.js';
+import { UploadsService } from './uploads.service.js';
+
+/**
+ * Sources of usage: the ccusage report adapters (ccusage/) and uploads. What a source reports is
+ * normalised to day slices and written by the ledger (src/ledger), the one writer of usage data.
+ */
+@Module({
+  imports: [DirectoryModule, LedgerModule],
+  controllers: [UploadsController],
+  providers: [UploadsRepository, UploadsService],
+  exports: [UploadsService],
+})
+export class IngestionModule {}
