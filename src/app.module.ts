@@ -3,6 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
+import { SecurityModule } from './security/security.module.js';
 import { HttpViewsInterceptor } from './common/http-views.js';
 import { loggerParams } from './common/logging.js';
 import { ReadCoalescerModule } from './common/read-coalescer.js';
@@ -35,6 +36,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
         DatabaseModule.forRoot({ connection: options.connection }),
         AuthModule,
+        SecurityModule,
         ReadCoalescerModule,
         MetricsModule,
         UsersModule,

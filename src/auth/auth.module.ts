@@ -1,15 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Perimeter } from '../security/perimeter.js';
-import { RateLimitRepository } from '../security/rate-limit.repository.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthRepository } from './auth.repository.js';
 import { AuthService } from './auth.service.js';
 
-/** Who is calling (AuthService, the perimeter that asks it on every request) and how often (the rate limits). */
+/** Who is calling and what they may do (AuthService); the guard checks that the perimeter asked. */
 @Global()
 @Module({
-  providers: [AuthRepository, AuthService, RateLimitRepository, Perimeter, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService, Perimeter],
+  providers: [AuthRepository, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService],
 })
 export class AuthModule {}
