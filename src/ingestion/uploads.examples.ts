@@ -1,5 +1,5 @@
 /**
- * Swagger examples: trimmed from real ccusage output (shared/ccusage/samples), so that what the
+ * Swagger examples: trimmed from real ccusage output (test/fixtures/ccusage), so that what the
  * docs show is what ccusage prints.
  */
 export const CLAUDE_DAILY_EXAMPLE = {

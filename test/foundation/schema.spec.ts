@@ -3,7 +3,7 @@ import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /**
  * The schema as PostgreSQL reports it after the committed migrations ran, compared with
- * shared/spec/database-structure.md (token counts BIGINT by decision, see docs/ARCHITECTURE.md).
+ * docs/spec/database-structure.md (token counts BIGINT by decision, see docs/ARCHITECTURE.md).
  */
 type Column = [name: string, type: string, nullable: 'YES' | 'NO', defaultValue: string | null];
 

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Real ccusage outputs (copied from shared/ccusage/samples) and an independent reading of them:
+ * Real ccusage outputs (copied from test/fixtures/ccusage) and an independent reading of them:
  * what each day and each model should add up to, computed here from the JSON alone, never from
  * the service's own code.
  */

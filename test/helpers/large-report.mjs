@@ -3,7 +3,7 @@
  * and the tests that store the largest upload the server accepts. Plain JavaScript so that both
  * can import it.
  *
- * The shape is `ccusage claude daily --json` (shared/ccusage/FORMAT.md): one row per day with its
+ * The shape is `ccusage claude daily --json` (docs/spec/ccusage-format.md): one row per day with its
  * `modelBreakdowns`; every day's totals are the sums of its models, so the report passes every rule
  * of the parser. Values are deterministic (a hash of day, model and variant) and of the magnitudes
  * real reports have. Model names are short and `modelsUsed` is left out (it is optional), so that a

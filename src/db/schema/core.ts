@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, date, decimal, index, integer, pgTable, serial, timestamp, unique, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 
 /**
- * The three tables of shared/spec/database-structure.md, column for column, with one deliberate
+ * The three tables of docs/spec/database-structure.md, column for column, with one deliberate
  * change: token counts are BIGINT, not INTEGER (docs/ARCHITECTURE.md, "64-bit token counts").
  * Real ccusage reports reach 4.6e9 tokens in a day; INTEGER stops at 2^31-1.
  */
