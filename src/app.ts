@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { Logger } from '@nestjs/common';
 import { AppModule, type AppOptions } from './app.module.js';
 import { registerJsonParser } from './common/json-body.js';
 import { newRequestId } from './common/logging.js';
-import { sendProblem, toProblem } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { sendProblem, toProblem } from './common/problem.js';
 import { SchemaValidationPipe } from './common/validation.pipe.js';
 import type { Config, TrustProxy } from './config/config.schema.js';
 import { MetricsService } from './metrics/metrics.service.js';

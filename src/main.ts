@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { configFromProcessEnv, ConfigError, type Config } from './config/config.schema.js';
 import { createApp } from './app.js';
+import { configFromProcessEnv, ConfigError, type Config } from './config/config.schema.js';
 
 async function main(): Promise<void> {
   let config: Config;

@@ -24,12 +24,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   // report formats apart). They are added here under their ids.
   document.components ??= {};
   document.components.schemas ??= {};
-  for (const [schema, io] of [[ProblemSchema, 'output'], [CcusageReportSchema, 'input']] as const) {
+  for (const [schema, io] of [
+    [ProblemSchema, 'output'],
+    [CcusageReportSchema, 'input'],
+  ] as const) {
     const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as { definitions?: Record<string, unknown> };
     for (const [name, definition] of Object.entries(json.definitions ?? {})) {
-      document.components.schemas[name] = JSON.parse(
-        JSON.stringify(definition).replaceAll('#/definitions/', '#/components/schemas/'),
-      ) as Record<string, unknown>;
+      document.components.schemas[name] = JSON.parse(JSON.stringify(definition).replaceAll('#/definitions/', '#/components/schemas/')) as Record<
+        string,
+        unknown
+      >;
     }
   }
   return document;

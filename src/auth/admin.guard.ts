@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { PRINCIPAL } from './caller.js';
 import { AuthService } from './auth.service.js';
+import { PRINCIPAL } from './caller.js';
 import { ANONYMOUS, type Principal } from './principal.js';
 
 /**

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, ErrorCode } from '../common/errors.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
-import { DomainError, ErrorCode } from '../common/errors.js';
 import { AuthRepository } from './auth.repository.js';
 import type { Principal } from './principal.js';
 import { hashToken, sameSecret } from './tokens.js';
 
-export const ADMIN_DISABLED_MESSAGE =
-  'Admin actions are disabled on this server: set ADMIN_TOKEN (or ADMIN_TOKEN_FILE) to enable them.';
+export const ADMIN_DISABLED_MESSAGE = 'Admin actions are disabled on this server: set ADMIN_TOKEN (or ADMIN_TOKEN_FILE) to enable them.';
 
 export const OPERATIONS_DISABLED_MESSAGE =
   'The health detail and metrics are disabled on this server: set ADMIN_TOKEN or METRICS_TOKEN (or METRICS_PUBLIC=true for /metrics).';
@@ -18,7 +17,7 @@ export type Credentials = { kind: 'none' } | { kind: 'malformed' } | { kind: 'be
 export function credentialsOf(header: string | undefined): Credentials {
   if (header === undefined || header.trim() === '') return { kind: 'none' };
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? { kind: 'bearer', token: match[1]! } : { kind: 'malformed' };
+  return match ? { kind: 'bearer', token: match[1] } : { kind: 'malformed' };
 }
 
 export const MALFORMED_AUTHORIZATION = 'The Authorization header must be `Bearer <token>`.';

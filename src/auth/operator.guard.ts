@@ -1,8 +1,8 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
-import { accessOf, type AuthenticatedRequest, PRINCIPAL, SCRAPER } from './caller.js';
 import { AuthService } from './auth.service.js';
+import { accessOf, type AuthenticatedRequest, PRINCIPAL, SCRAPER } from './caller.js';
 import { ANONYMOUS } from './principal.js';
 
 /**

@@ -11,7 +11,7 @@ export function roundCost(value: number): string {
   if (text.includes('e')) text = Math.abs(value).toFixed(12);
   const [whole, fraction = ''] = text.split('.');
   const padded = fraction.padEnd(5, '0');
-  let scaled = BigInt(whole! + padded.slice(0, 4));
+  let scaled = BigInt(whole + padded.slice(0, 4));
   if (padded.charCodeAt(4) >= '5'.charCodeAt(0)) scaled += 1n;
   if (scaled === 0n) return '0.0000';
   const digits = scaled.toString().padStart(5, '0');
@@ -24,7 +24,7 @@ export function addCosts(costs: Iterable<string>): string {
   for (const cost of costs) {
     const negative = cost.startsWith('-');
     const [whole, fraction = ''] = cost.replace('-', '').split('.');
-    const scaled = BigInt(whole! + fraction.padEnd(4, '0').slice(0, 4));
+    const scaled = BigInt(whole + fraction.padEnd(4, '0').slice(0, 4));
     total += negative ? -scaled : scaled;
   }
   const negative = total < 0n;

@@ -1,4 +1,13 @@
-import { applyDecorators, type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, SetMetadata, StreamableFile } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+  StreamableFile,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiNotModifiedResponse, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -83,11 +92,15 @@ export class HttpViewsInterceptor implements NestInterceptor {
     const format = typeof query.format === 'string' ? query.format : undefined;
     if (view && wantsCsv(request, format)) {
       const chosen = typeof view === 'function' ? view(query) : view;
-      return next.handle().pipe(map((body) => (body instanceof StreamableFile ? body : csvOf(chosen.filename(body), chosen.columns, chosen.rows(body)))));
+      return next
+        .handle()
+        .pipe(map((body: unknown) => (body instanceof StreamableFile ? body : csvOf(chosen.filename(body), chosen.columns, chosen.rows(body)))));
     }
     if (!cached) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return next.handle().pipe(map((body) => (notModified(request, reply, body, CACHE_SECONDS, this.config.readAccess === 'token') ? undefined : body)));
+    return next
+      .handle()
+      .pipe(map((body: unknown) => (notModified(request, reply, body, CACHE_SECONDS, this.config.readAccess === 'token') ? undefined : body)));
   }
 }
 

@@ -65,7 +65,7 @@ export function errorForLog(error: unknown): Record<string, unknown> {
   const cause = (error as { cause?: unknown }).cause;
   const source = cause instanceof Error && typeof (cause as { code?: unknown }).code === 'string' ? cause : error;
   const sqlState = (source as { code?: unknown }).code;
-  const withoutParams = (text: string) => text.split(/\n\s*params:/)[0]!;
+  const withoutParams = (text: string) => text.split(/\n\s*params:/)[0];
   return {
     type: error.name,
     ...(typeof sqlState === 'string' ? { code: sqlState } : {}),
@@ -86,22 +86,21 @@ export function errorForLog(error: unknown): Record<string, unknown> {
 export function loggerParams(config: Config, stream?: DestinationStream): Params {
   const pretty = config.nodeEnv === 'development' && !stream;
   const options = {
-        level: config.logLevel,
-        // Fastify has given the request its id already (see newRequestId); this is only a fallback.
-        genReqId: newRequestId,
-        customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: object) => ({ ...value, route: routeOf(req) }),
-        customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => ({ ...value, route: routeOf(req) }),
-        serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        },
-        customSuccessMessage: (req: IncomingMessage, res: ServerResponse, responseTime: number) =>
-          `${req.method} ${routeOf(req) ?? req.url} ${res.statusCode} ${responseTime}ms`,
-        customErrorMessage: (req: IncomingMessage, res: ServerResponse) =>
-          `${req.method} ${routeOf(req) ?? req.url} ${res.statusCode}`,
-        redact: ['req.headers.authorization', 'req.headers.cookie'],
-        hooks: { streamWrite: capLogLine },
-        ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:standard' } } } : {}),
+    level: config.logLevel,
+    // Fastify has given the request its id already (see newRequestId); this is only a fallback.
+    genReqId: newRequestId,
+    customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: object) => ({ ...value, route: routeOf(req) }),
+    customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: object) => ({ ...value, route: routeOf(req) }),
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    customSuccessMessage: (req: IncomingMessage, res: ServerResponse, responseTime: number) =>
+      `${req.method} ${routeOf(req) ?? req.url} ${res.statusCode} ${responseTime}ms`,
+    customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${routeOf(req) ?? req.url} ${res.statusCode}`,
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    hooks: { streamWrite: capLogLine },
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:standard' } } } : {}),
   };
   return {
     pinoHttp: stream ? [options, stream] : options,

@@ -109,12 +109,9 @@ export function toProblem(error: unknown): { problem: Problem; expected: boolean
     const status = error.getStatus();
     const code = codeForStatus(status);
     const response = error.getResponse();
-    const message =
-      typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
-    const detail = Array.isArray(message) ? message.join('; ') : String(message);
-    const problem: Problem = code
-      ? fromCode(code, detail)
-      : { type: 'about:blank', title: error.name, status, detail };
+    const message = typeof response === 'string' ? response : ((response as { message?: unknown }).message ?? error.message);
+    const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : JSON.stringify(message);
+    const problem: Problem = code ? fromCode(code, detail) : { type: 'about:blank', title: error.name, status, detail };
     return { problem, expected: true };
   }
   if (isPoolExhausted(error)) {
@@ -125,7 +122,10 @@ export function toProblem(error: unknown): { problem: Problem; expected: boolean
   }
   const sqlState = pgErrorCode(error);
   if (sqlState !== undefined && UNSTORABLE_TEXT.has(sqlState)) {
-    return { problem: fromCode(ErrorCode.ValidationFailed, 'The request holds text the database cannot store (a NUL or an invalid character).'), expected: false };
+    return {
+      problem: fromCode(ErrorCode.ValidationFailed, 'The request holds text the database cannot store (a NUL or an invalid character).'),
+      expected: false,
+    };
   }
   return {
     problem: fromCode(ErrorCode.Internal, 'Something went wrong on our side. The request id identifies it in the logs.'),

@@ -266,7 +266,8 @@ export const MIN_SECRET_LENGTH = 32;
 
 function checkSecret(variable: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value.length < MIN_SECRET_LENGTH) return `${variable}: must be at least ${MIN_SECRET_LENGTH} characters (it has ${value.length}); generate one with \`openssl rand -base64 32\``;
+  if (value.length < MIN_SECRET_LENGTH)
+    return `${variable}: must be at least ${MIN_SECRET_LENGTH} characters (it has ${value.length}); generate one with \`openssl rand -base64 32\``;
   if (!/^[\x21-\x7e]+$/.test(value)) return `${variable}: must be visible ASCII characters without spaces (it is sent as \`Authorization: Bearer <token>\`)`;
   return undefined;
 }

@@ -17,12 +17,10 @@ export function committedMigrationCount(folder = MIGRATIONS_FOLDER): number {
 
 /** Migrations recorded as applied in this database (0 before the first run). */
 export async function appliedMigrationCount(db: Database): Promise<number> {
-  const [table] = rowsOf<{ name: string | null }>(
-    await db.execute(sql`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS name`),
-  );
+  const [table] = rowsOf<{ name: string | null }>(await db.execute(sql`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS name`));
   if (!table?.name) return 0;
   const [row] = rowsOf<{ n: number | string }>(await db.execute(sql`SELECT count(*) AS n FROM drizzle.__drizzle_migrations`));
-  return Number(row!.n);
+  return Number(row.n);
 }
 
 /**

@@ -24,7 +24,10 @@ export function anyOf(values: Array<string | number>, type: 'date' | 'int'): SQL
  * an index on the column they are compared with.
  */
 export function sqlList(values: Array<string | number>, cast = ''): SQL {
-  return sql`(${sql.join(values.map((v) => sql`${v}${sql.raw(cast)}`), sql`, `)})`;
+  return sql`(${sql.join(
+    values.map((v) => sql`${v}${sql.raw(cast)}`),
+    sql`, `,
+  )})`;
 }
 
 /** The SQLSTATE of a PostgreSQL error, as node-postgres and PGlite report it (Drizzle wraps it in `cause`). */

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import type { HealthCheckResult } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import { Operations, Probe } from '../auth/auth.decorators.js';
 import { ApiProblems } from '../common/api.js';
 import { HealthSchema } from './health.schemas.js';
@@ -21,7 +21,9 @@ export class HealthController {
 
   @Get('live')
   @Probe()
-  @ApiOperation({ summary: 'Liveness: 200 while the process and its event loop respond; never touches the database. Public; any Authorization header is ignored' })
+  @ApiOperation({
+    summary: 'Liveness: 200 while the process and its event loop respond; never touches the database. Public; any Authorization header is ignored',
+  })
   @ApiOkResponse({ standardSchema: HealthSchema })
   live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     return send(reply, this.health.live());
@@ -29,7 +31,10 @@ export class HealthController {
 
   @Get('ready')
   @Probe()
-  @ApiOperation({ summary: 'Readiness: database (SELECT 1 within 1 s), migrations, backup disk, heap; 503 naming the failing check. Public, status per check only; any Authorization header is ignored' })
+  @ApiOperation({
+    summary:
+      'Readiness: database (SELECT 1 within 1 s), migrations, backup disk, heap; 503 naming the failing check. Public, status per check only; any Authorization header is ignored',
+  })
   @ApiOkResponse({ standardSchema: HealthSchema })
   @ApiResponse(unavailable)
   ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
@@ -38,7 +43,9 @@ export class HealthController {
 
   @Get()
   @Operations()
-  @ApiOperation({ summary: 'Every check in detail, with pool usage and the last backup (a failed backup reports "degraded"); the admin token or METRICS_TOKEN' })
+  @ApiOperation({
+    summary: 'Every check in detail, with pool usage and the last backup (a failed backup reports "degraded"); the admin token or METRICS_TOKEN',
+  })
   @ApiOkResponse({ standardSchema: HealthSchema })
   @ApiResponse(unavailable)
   @ApiProblems(401, 403)

@@ -11,10 +11,7 @@ export class InfoService {
   constructor(private readonly connection: DatabaseConnection) {}
 
   async info(): Promise<Info> {
-    const [serverVersion, applied] = await Promise.all([
-      this.connection.serverVersion(),
-      appliedMigrationCount(this.connection.db),
-    ]);
+    const [serverVersion, applied] = await Promise.all([this.connection.serverVersion(), appliedMigrationCount(this.connection.db)]);
     return {
       name: packageInfo.name,
       version: packageInfo.version,

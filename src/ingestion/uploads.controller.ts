@@ -5,9 +5,9 @@ import { Caller } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { API_PREFIX, ApiProblems } from '../common/api.js';
 import { bodyBytesOf } from '../common/json-body.js';
-import { UploadsService } from './uploads.service.js';
 import { ALL_AGENT_DAILY_EXAMPLE, CLAUDE_DAILY_EXAMPLE, UPLOAD_RESULT_EXAMPLE } from './uploads.examples.js';
 import { UploadQuerySchema, UploadResultSchema, type UploadQuery, type UploadResult } from './uploads.schemas.js';
+import { UploadsService } from './uploads.service.js';
 
 @ApiTags('uploads')
 @ApiBearerAuth()

@@ -4,11 +4,11 @@ import type { Principal } from '../auth/principal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { KeyedQueue } from '../common/keyed-queue.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
-import { MetricsService } from '../metrics/metrics.service.js';
 import { UserDirectory } from '../directory/user-directory.js';
+import { UsageLedger } from '../ledger/usage-ledger.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { parseReport, reportTotals } from './ccusage/report-parser.js';
 import { UploadsRepository } from './uploads.repository.js';
-import { UsageLedger } from '../ledger/usage-ledger.js';
 import type { UploadList, UploadQuery, UploadResult } from './uploads.schemas.js';
 
 /**

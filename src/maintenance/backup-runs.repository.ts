@@ -25,14 +25,11 @@ export class BackupRunsRepository {
 
   async start(db: Database): Promise<number> {
     const [row] = await db.insert(backupRuns).values({ trigger: 'manual' }).returning({ id: backupRuns.id });
-    return row!.id;
+    return row.id;
   }
 
   async succeeded(id: number, name: string, sizeBytes: number, tableSizes: Record<string, number>): Promise<void> {
-    await this.db
-      .update(backupRuns)
-      .set({ name, sizeBytes, tableSizes, succeeded: true, finishedAt: new Date() })
-      .where(eq(backupRuns.id, id));
+    await this.db.update(backupRuns).set({ name, sizeBytes, tableSizes, succeeded: true, finishedAt: new Date() }).where(eq(backupRuns.id, id));
   }
 
   async failed(id: number, error: string): Promise<void> {
@@ -41,7 +38,12 @@ export class BackupRunsRepository {
 
   /** The last finished run, on any replica. */
   async last(): Promise<BackupRun | undefined> {
-    const [row] = await this.db.select().from(backupRuns).where(isNotNull(backupRuns.finishedAt)).orderBy(desc(backupRuns.finishedAt), desc(backupRuns.id)).limit(1);
+    const [row] = await this.db
+      .select()
+      .from(backupRuns)
+      .where(isNotNull(backupRuns.finishedAt))
+      .orderBy(desc(backupRuns.finishedAt), desc(backupRuns.id))
+      .limit(1);
     return row;
   }
 

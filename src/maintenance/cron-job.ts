@@ -37,7 +37,7 @@ export class ConfiguredCronJob {
         },
       });
     } catch (error) {
-      throw new Error(`${variable} '${expression}' is not a valid cron expression: ${(error as Error).message}`);
+      throw new Error(`${variable} '${expression}' is not a valid cron expression: ${(error as Error).message}`, { cause: error });
     }
     this.job = job;
     this.nextTick = job.nextDate().toJSDate();

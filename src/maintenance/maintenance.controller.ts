@@ -1,12 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { AdminGuard } from '../auth/admin.guard.js';
 import { API_PREFIX, ApiProblems } from '../common/api.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
-import { AdminGuard } from '../auth/admin.guard.js';
 import { BackupFailedError, BackupService } from './backup.service.js';
 import { DbStatsService } from './db-stats.service.js';
-import { RetentionService } from './retention.service.js';
 import {
   type BackupCreated,
   BackupCreatedSchema,
@@ -18,6 +17,7 @@ import {
   type RetentionRun,
   RetentionRunSchema,
 } from './maintenance.schemas.js';
+import { RetentionService } from './retention.service.js';
 
 @ApiTags('maintenance')
 @ApiBearerAuth()
@@ -33,7 +33,10 @@ export class MaintenanceController {
 
   @Post('backups')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Take a backup now (admin)', description: 'Waits for a backup already running on any replica, then dumps the database into BACKUP_DIR.' })
+  @ApiOperation({
+    summary: 'Take a backup now (admin)',
+    description: 'Waits for a backup already running on any replica, then dumps the database into BACKUP_DIR.',
+  })
   @ApiCreatedResponse({ standardSchema: BackupCreatedSchema })
   @ApiProblems(500)
   async create(): Promise<BackupCreated> {
@@ -58,10 +61,7 @@ export class MaintenanceController {
   @ApiProduces('application/gzip')
   @ApiOkResponse({ description: 'The backup file', content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } } } })
   @ApiProblems(400, 404)
-  async download(
-    @Param('name', { schema: BackupNameParamSchema }) name: string,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<StreamableFile> {
+  async download(@Param('name', { schema: BackupNameParamSchema }) name: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile> {
     const { stream, sizeBytes } = await this.backups.open(name);
     void reply.header('Cache-Control', 'no-store');
     return new StreamableFile(stream, { type: 'application/gzip', disposition: `attachment; filename="${name}"`, length: sizeBytes });

@@ -32,7 +32,10 @@ export const BackupOutcomeSchema = z
     sizeBytes: z.number().int().nullable(),
     startedAt: z.string(),
     finishedAt: z.string(),
-    error: z.string().nullable().meta({ example: 'no pg_dump can dump this PostgreSQL 17 server: it needs pg_dump 17 or newer (found: /usr/bin/pg_dump (15)).' }),
+    error: z
+      .string()
+      .nullable()
+      .meta({ example: 'no pg_dump can dump this PostgreSQL 17 server: it needs pg_dump 17 or newer (found: /usr/bin/pg_dump (15)).' }),
   })
   .meta({ id: 'BackupOutcome' });
 export type BackupOutcome = z.infer<typeof BackupOutcomeSchema>;
@@ -91,17 +94,19 @@ export const RetentionRunSchema = z
     retentionDays: z.number().int().meta({ example: 90 }),
     keptFrom: z.string().meta({ description: 'First day of the earliest month that keeps its daily rows', example: '2026-08-01' }),
     directory: z.string().meta({ example: '/var/lib/ccstats/archive' }),
-    months: z.array(
-      z.object({
-        month: z.string().meta({ example: '2026-07' }),
-        archive: z.string().meta({ example: 'usage_2026-07.jsonl.gz' }),
-        users: z.number().int().meta({ description: 'Users with data in the month' }),
-        usageDays: z.number().int().meta({ description: 'usage_stats rows archived and deleted' }),
-        modelRows: z.number().int().meta({ description: 'model_usage rows archived and deleted' }),
-        deviceDays: z.number().int().meta({ description: 'device_days rows archived and deleted' }),
-        deviceModelRows: z.number().int().meta({ description: 'device_day_models rows archived and deleted' }),
-      }),
-    ).meta({ description: 'Months retired by this run (empty when there was nothing to retire)' }),
+    months: z
+      .array(
+        z.object({
+          month: z.string().meta({ example: '2026-07' }),
+          archive: z.string().meta({ example: 'usage_2026-07.jsonl.gz' }),
+          users: z.number().int().meta({ description: 'Users with data in the month' }),
+          usageDays: z.number().int().meta({ description: 'usage_stats rows archived and deleted' }),
+          modelRows: z.number().int().meta({ description: 'model_usage rows archived and deleted' }),
+          deviceDays: z.number().int().meta({ description: 'device_days rows archived and deleted' }),
+          deviceModelRows: z.number().int().meta({ description: 'device_day_models rows archived and deleted' }),
+        }),
+      )
+      .meta({ description: 'Months retired by this run (empty when there was nothing to retire)' }),
   })
   .meta({ id: 'RetentionRun' });
 export type RetentionRun = z.infer<typeof RetentionRunSchema>;

@@ -18,6 +18,11 @@ export async function ensurePrivateDirectory(dir: string, logger: Logger, holds:
   const { mode, uid } = await stat(dir);
   if ((mode & 0o777) === PRIVATE_DIR_MODE) return;
   const own = uid === process.getuid?.() && (mode & 0o1000) === 0;
-  const narrowed = own && (await chmod(dir, PRIVATE_DIR_MODE).then(() => true, () => false));
+  const narrowed =
+    own &&
+    (await chmod(dir, PRIVATE_DIR_MODE).then(
+      () => true,
+      () => false,
+    ));
   if (!narrowed) logger.warn(`${dir} is mode ${(mode & 0o777).toString(8)}, not 700: other local users may list the ${holds} (which are mode 600)`);
 }

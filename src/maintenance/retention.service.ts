@@ -13,8 +13,8 @@ import { type Database, DatabaseConnection } from '../db/database-connection.js'
 import { LOCK_KEYS } from '../db/lock-keys.js';
 import { UsageLedger } from '../ledger/usage-ledger.js';
 import type { RetentionRun } from './maintenance.schemas.js';
-import { RetentionRepository } from './retention.repository.js';
 import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.js';
+import { RetentionRepository } from './retention.repository.js';
 
 /** usage_YYYY-MM.jsonl.gz for a month given as its first day. */
 export const archiveName = (month: string) => `usage_${month.slice(0, 7)}.jsonl.gz`;

@@ -4,7 +4,17 @@ import { Caller } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { API_PREFIX, ApiProblems } from '../common/api.js';
 import { CsvView } from '../common/http-views.js';
-import { ModelParamSchema, ModelSeriesQuerySchema, ModelSeriesSchema, ModelsQuerySchema, ModelsSchema, type ModelSeries, type ModelSeriesQuery, type Models, type ModelsQuery } from './models.schemas.js';
+import {
+  ModelParamSchema,
+  ModelSeriesQuerySchema,
+  ModelSeriesSchema,
+  ModelsQuerySchema,
+  ModelsSchema,
+  type ModelSeries,
+  type ModelSeriesQuery,
+  type Models,
+  type ModelsQuery,
+} from './models.schemas.js';
 import { ModelsService } from './models.service.js';
 import { MODEL_SERIES_CSV, MODELS_CSV } from './models.views.js';
 
@@ -28,7 +38,11 @@ export class ModelsController {
   @ApiOkResponse({ standardSchema: ModelSeriesSchema })
   @ApiProblems(400, 401, 404)
   @CsvView(MODEL_SERIES_CSV)
-  series(@Caller() caller: Principal, @Param({ schema: ModelParamSchema }) params: { model: string }, @Query({ schema: ModelSeriesQuerySchema }) query: ModelSeriesQuery): Promise<ModelSeries> {
+  series(
+    @Caller() caller: Principal,
+    @Param({ schema: ModelParamSchema }) params: { model: string },
+    @Query({ schema: ModelSeriesQuerySchema }) query: ModelSeriesQuery,
+  ): Promise<ModelSeries> {
     return this.models.series(caller, params.model, query);
   }
 }

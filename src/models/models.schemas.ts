@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
-import { RangeQuerySchema } from '../read-model/range.schemas.js';
-import { formatParam, limitParam, offsetParam, tokenFields } from '../common/schema-parts.js';
-import { TotalsSchema } from '../common/schema-parts.js';
+import { formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
 import { printableName } from '../common/text.js';
-
+import { RangeQuerySchema } from '../read-model/range.schemas.js';
 
 const share = z.number().meta({ description: 'Share of the cost of every model in the range, 0 to 1', example: 0.4213 });
 
@@ -38,9 +36,7 @@ export type Models = z.infer<typeof ModelsSchema>;
 export const ProviderStatsSchema = z
   .object({ provider: z.string(), users: z.number().int(), activeDays: z.number().int(), ...tokenFields, cost: z.string(), costShare: share })
   .meta({ id: 'ProviderStats' });
-export const ProvidersSchema = z
-  .object({ ...listPage, providers: z.array(ProviderStatsSchema) })
-  .meta({ id: 'Providers' });
+export const ProvidersSchema = z.object({ ...listPage, providers: z.array(ProviderStatsSchema) }).meta({ id: 'Providers' });
 export type Providers = z.infer<typeof ProvidersSchema>;
 
 export const ModelParamSchema = z.object({ model: printableName(100) });

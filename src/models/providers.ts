@@ -3,19 +3,7 @@
  * ccusage reports carry model names only; all-agent reports with --by-agent also say which agent
  * (claude, codex, gemini, …) used the model, which settles names the rules do not know.
  */
-export type Provider =
-  | 'anthropic'
-  | 'openai'
-  | 'google'
-  | 'xai'
-  | 'mistral'
-  | 'deepseek'
-  | 'alibaba'
-  | 'meta'
-  | 'moonshot'
-  | 'zhipu'
-  | 'amazon'
-  | 'unknown';
+export type Provider = 'anthropic' | 'openai' | 'google' | 'xai' | 'mistral' | 'deepseek' | 'alibaba' | 'meta' | 'moonshot' | 'zhipu' | 'amazon' | 'unknown';
 
 const NAME_RULES: ReadonlyArray<readonly [RegExp, Provider]> = [
   [/^(claude|anthropic)|^(opus|sonnet|haiku)-/, 'anthropic'],
@@ -46,7 +34,7 @@ const AGENT_PROVIDERS: ReadonlyMap<string, Provider> = new Map([
 function candidates(model: string): string[] {
   const lower = model.toLowerCase();
   const parts = lower.split(/[/:]/);
-  const last = parts[parts.length - 1]!;
+  const last = parts[parts.length - 1];
   const dotted = last.split('.').slice(1).join('.');
   return [lower, ...parts, last, dotted].filter((c) => c.length > 0);
 }

@@ -29,7 +29,12 @@ function principalOf(request: FastifyRequest): Principal {
 }
 
 function describeWindow(ms: number): string {
-  for (const [unit, size] of [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000], ['second', 1_000]] as const) {
+  for (const [unit, size] of [
+    ['day', 86_400_000],
+    ['hour', 3_600_000],
+    ['minute', 60_000],
+    ['second', 1_000],
+  ] as const) {
     if (ms % size === 0) return ms === size ? `per ${unit}` : `per ${ms / size} ${unit}s`;
   }
   return `per ${ms / 1000} seconds`;
@@ -137,7 +142,7 @@ export class Perimeter implements BeforeApplicationShutdown {
   private onRoute(route: RouteOptions): void {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const keys = methods.map((method) => routeKey(method, route.url)).filter((key) => key in ROUTE_POLICIES);
-    const policy: RoutePolicy | undefined = keys.length > 0 ? ROUTE_POLICIES[keys[0]!] : undefined;
+    const policy: RoutePolicy | undefined = keys.length > 0 ? ROUTE_POLICIES[keys[0]] : undefined;
     for (const key of keys) this.matched.add(key);
     route.bodyLimit = bodyLimitOf(policy, this.config);
     const budget = policy?.budget;

@@ -36,7 +36,7 @@ export class RateLimitRepository {
         },
       })
       .returning({ hits: rateLimits.hits, ttlMs });
-    return { hits: row!.hits, ttlMs: Number(row!.ttlMs) };
+    return { hits: row.hits, ttlMs: Number(row.ttlMs) };
   }
 
   /** The current window's count, without counting; zero when the key has no live window. */
@@ -53,6 +53,6 @@ export class RateLimitRepository {
     const [row] = rowsOf<{ n: string | number }>(
       await this.db.execute(sql`WITH gone AS (DELETE FROM ${rateLimits} WHERE ${rateLimits.resetAt} <= now() RETURNING 1) SELECT count(*) AS n FROM gone`),
     );
-    return Number(row!.n);
+    return Number(row.n);
   }
 }

@@ -1,5 +1,5 @@
-import type { Logger } from '@nestjs/common';
 import type { FastifyRateLimitStore } from '@fastify/rate-limit';
+import type { Logger } from '@nestjs/common';
 import type { RateLimitRepository } from './rate-limit.repository.js';
 
 type Callback = (error: Error | null, result?: { current: number; ttl: number }) => void;

@@ -19,11 +19,17 @@ export class UsageController {
 
   @Get('weekly')
   // operationIds are what generated clients call; these keep the names they were published with.
-  @ApiOperation({ operationId: 'StatsController_weekly', summary: "Every user's days of the last 7 days including today (UTC), newest first, then by username" })
+  @ApiOperation({
+    operationId: 'StatsController_weekly',
+    summary: "Every user's days of the last 7 days including today (UTC), newest first, then by username",
+  })
   @ApiOkResponse({ standardSchema: WeeklySchema })
   @ApiProblems(400, 401)
   @CsvView(WEEKLY_CSV)
-  weekly(@Caller() caller: Principal, @Query({ schema: WeeklyQuerySchema }) query: { limit: number; offset: number; format?: 'json' | 'csv' }): Promise<Weekly> {
+  weekly(
+    @Caller() caller: Principal,
+    @Query({ schema: WeeklyQuerySchema }) query: { limit: number; offset: number; format?: 'json' | 'csv' },
+  ): Promise<Weekly> {
     return this.stats.weekly(caller, query.limit, query.offset);
   }
 
@@ -36,7 +42,11 @@ export class UsageController {
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ standardSchema: ExportSchema })
   @ApiProblems(400, 401, 404)
-  async export(@Caller() caller: Principal, @Query({ schema: ExportQuerySchema }) query: ExportQuery, @Req() request: FastifyRequest): Promise<ExportPage | StreamableFile> {
+  async export(
+    @Caller() caller: Principal,
+    @Query({ schema: ExportQuerySchema }) query: ExportQuery,
+    @Req() request: FastifyRequest,
+  ): Promise<ExportPage | StreamableFile> {
     // A CSV is the whole range, read a page at a time as it streams; JSON is one page.
     if (!wantsCsv(request, query.format)) return this.stats.exportPage(caller, query);
     return csvOf('usage.csv', EXPORT_COLUMNS, await this.stats.exportAll(caller, query));

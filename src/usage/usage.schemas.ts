@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
-import { formatParam, limitParam, offsetParam, tokenFields } from '../common/schema-parts.js';
-import { TotalsSchema } from '../common/schema-parts.js';
-import { usernameSchema } from '../directory/username.js';
+import { formatParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
 
 const tokenTotals = tokenFields;
 
@@ -49,7 +47,10 @@ export const UsageRangeQuerySchema = z
     from: calendarDay.optional().meta({ description: 'First day (UTC calendar day); default: the first day with data' }),
     to: calendarDay.optional().meta({ description: 'Last day, included; default: the last day with data' }),
     granularity: z.enum(['day', 'week', 'month'], { error: 'must be day, week or month' }).default('day'),
-    models: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((v) => v === 'true'),
+    models: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('true')
+      .transform((v) => v === 'true'),
     format: formatParam,
   })
   .superRefine(checkRange);
@@ -66,9 +67,7 @@ export const UserProfileSchema = z
     totals: TotalsSchema,
     last7Days: periodTotals,
     last30Days: periodTotals,
-    topModels: z.array(
-      z.object({ model: z.string(), provider: z.string(), totalTokens: z.number().int(), cost: z.string(), costShare: z.number() }),
-    ),
+    topModels: z.array(z.object({ model: z.string(), provider: z.string(), totalTokens: z.number().int(), cost: z.string(), costShare: z.number() })),
     devices: z.array(z.object({ device: z.string(), days: z.number().int(), lastUpload: z.string().nullable() })),
   })
   .meta({ id: 'UserProfile' });

@@ -5,11 +5,11 @@ import { displayPrefix, hashToken, newToken } from '../auth/tokens.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.schema.js';
 import { UserDirectory } from '../directory/user-directory.js';
 import { UsageLedger } from '../ledger/usage-ledger.js';
-import type { Config } from '../config/config.schema.js';
-import type { CreatedUser, IssuedToken, TokenInfo, TokenList, UserList, UserListQuery } from './users.schemas.js';
 import { UsersRepository } from './users.repository.js';
+import type { CreatedUser, IssuedToken, TokenInfo, TokenList, UserList, UserListQuery } from './users.schemas.js';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 

@@ -36,11 +36,7 @@ describe('the application', () => {
   });
 
   it('answers a malformed JSON body with a 400 problem body', async () => {
-    const res = await t.http
-      .post('/api/v1/info')
-      .set('content-type', 'application/json')
-      .send('{"daily": [')
-      .expect(400);
+    const res = await t.http.post('/api/v1/info').set('content-type', 'application/json').send('{"daily": [').expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ type: 'urn:ccstats:problem:malformed-body', status: 400, title: 'Malformed request body' });
     expect(res.body.detail).toMatch(/not valid JSON/);

@@ -47,9 +47,7 @@ describe('configuration', () => {
     writeFileSync(join(dir, 'db-password'), 's3cret pass\n');
     const config = parseConfig({ DB_HOST: 'h', DB_PASSWORD: 'ignored', DB_PASSWORD_FILE: join(dir, 'db-password') });
     expect(config.database).toMatchObject({ password: 's3cret pass' });
-    expect(problemsOf({ DB_HOST: 'h', DB_PASSWORD_FILE: join(dir, 'missing') })).toEqual([
-      `DB_PASSWORD_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`,
-    ]);
+    expect(problemsOf({ DB_HOST: 'h', DB_PASSWORD_FILE: join(dir, 'missing') })).toEqual([`DB_PASSWORD_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`]);
   });
 
   it.each([
@@ -62,7 +60,7 @@ describe('configuration', () => {
     [{ NODE_ENV: 'staging' }, 'NODE_ENV:'],
     [{ RETENTION_DAYS: '30' }, 'RETENTION_DAYS: must be from 31 to 36500'],
   ])('rejects %j naming the variable', (env, message) => {
-    const problems = problemsOf(env as Record<string, string>);
+    const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
   });

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { createApp } from '../../src/app.js';
 import { DatabaseConnection } from '../../src/db/database-connection.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -15,7 +15,7 @@ describe('start-up and shutdown', () => {
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'ccs-data-'));
   });
-  afterAll(async () => {
+  afterAll(() => {
     for (const s of running) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -38,7 +38,10 @@ describe('start-up and shutdown', () => {
 
   it('starts with nothing configured on the embedded database, on disk, and stops cleanly on SIGTERM', async () => {
     const service = await start({ DATA_DIR: dataDir });
-    const info = (await (await fetch(`http://127.0.0.1:${service.port}/api/v1/info`)).json()) as { database: { backend: string }; migrations: { applied: number; available: number } };
+    const info = (await (await fetch(`http://127.0.0.1:${service.port}/api/v1/info`)).json()) as {
+      database: { backend: string };
+      migrations: { applied: number; available: number };
+    };
     expect(info.database.backend).toBe('embedded');
     expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
     expect(existsSync(join(dataDir, 'service.lock'))).toBe(true);
@@ -62,7 +65,10 @@ describe('start-up and shutdown', () => {
     const db = await createTestDatabase();
     try {
       const service = await start(db.env);
-      const info = (await (await fetch(`http://127.0.0.1:${service.port}/api/v1/info`)).json()) as { database: { backend: string }; migrations: { applied: number; available: number } };
+      const info = (await (await fetch(`http://127.0.0.1:${service.port}/api/v1/info`)).json()) as {
+        database: { backend: string };
+        migrations: { applied: number; available: number };
+      };
       expect(info.database.backend).toBe('postgres');
       expect(info.migrations.applied).toBe(info.migrations.available);
       await stop(service);
@@ -89,9 +95,12 @@ describe('start-up and shutdown', () => {
         },
       });
       const app = await createApp(testConfig(db), { connection: db.embedded?.(), logStream });
-      app.getHttpAdapter().getInstance().get('/test/explode', async () => {
-        throw new Error('password=hunter2 at SELECT * FROM secrets');
-      });
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .get('/test/explode', () => {
+          throw new Error('password=hunter2 at SELECT * FROM secrets');
+        });
       await app.listen({ port: 0, host: '127.0.0.1' });
       try {
         const res = await fetch(`${await app.getUrl()}/test/explode`, { headers: { 'X-Request-Id': 'boom-1' } });
@@ -120,11 +129,14 @@ describe('start-up and shutdown', () => {
       const released = new Promise<void>((r) => (release = r));
       let entered!: () => void;
       const inHandler = new Promise<void>((r) => (entered = r));
-      app.getHttpAdapter().getInstance().get('/test/slow', async () => {
-        entered();
-        await released;
-        return { finished: true };
-      });
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .get('/test/slow', async () => {
+          entered();
+          await released;
+          return { finished: true };
+        });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const url = await app.getUrl();
       const slow = fetch(`${url.replace('[::1]', '127.0.0.1')}/test/slow`);

@@ -33,12 +33,12 @@ describe('migrations at start-up', () => {
 
   it('runs exactly once when two instances start together on one database', async () => {
     const [a, b] = await Promise.all([startApp(db), startApp(db)]);
-    apps.push(a!, b!);
+    apps.push(a, b);
     // One instance applied every migration, the other waited for the lock and found none left.
-    expect([appliedNow(a!), appliedNow(b!)].sort()).toEqual([0, journal.entries.length]);
+    expect([appliedNow(a), appliedNow(b)].sort()).toEqual([0, journal.entries.length]);
     const rows = await db.query<{ n: string | number }>('SELECT count(*) AS n FROM drizzle.__drizzle_migrations');
-    expect(Number(rows[0]!.n)).toBe(journal.entries.length);
-    for (const t of [a!, b!]) {
+    expect(Number(rows[0].n)).toBe(journal.entries.length);
+    for (const t of [a, b]) {
       const res = await t.http.get('/api/v1/info').expect(200);
       expect(res.body.migrations.applied).toBe(journal.entries.length);
     }

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { buildOpenApiDocument, OPENAPI_FILE, serializeOpenApi } from '../../src/swagger.js';
-import type { TestDatabase } from '../helpers/database.js';
 import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 describe('openapi.json', () => {
-  let db: TestDatabase;
   let t: TestApp;
 
-  useTestApp({}, (app) => ({ db, t } = app));
+  useTestApp({}, (app) => ({ t } = app));
 
   it('is what the application documents now (run `npm run openapi` after changing the API)', async () => {
     const served = (await t.http.get('/docs-json').expect(200)).body;

@@ -1,5 +1,5 @@
 import type { TestDatabase } from '../helpers/database.js';
-import { type TestApp, useTestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/test-app.js';
 
 /**
  * The schema as PostgreSQL reports it after the committed migrations ran, compared with
@@ -38,9 +38,8 @@ const SPEC: Record<string, Column[]> = {
 
 describe('the schema created by the migrations', () => {
   let db: TestDatabase;
-  let t: TestApp;
 
-  useTestApp({}, (app) => ({ db, t } = app));
+  useTestApp({}, (app) => ({ db } = app));
 
   it.each(Object.keys(SPEC))('%s has the spec columns, types, NOT NULLs and defaults, in order', async (table) => {
     const rows = await db.query<{ column_name: string; type: string; is_nullable: 'YES' | 'NO'; column_default: string | null }>(
@@ -92,20 +91,20 @@ describe('the schema created by the migrations', () => {
     const [stats] = await db.query<{ id: number; total_tokens: string | number }>(
       `INSERT INTO usage_stats (user_id, date, total_tokens, total_cost) VALUES ($1, '2025-07-14', 4646587200, 123456.78901)
        RETURNING id, total_tokens::text AS total_tokens`,
-      [user!.id],
+      [user.id],
     );
-    expect(String(stats!.total_tokens)).toBe('4646587200');
+    expect(String(stats.total_tokens)).toBe('4646587200');
     await db.query(
       `INSERT INTO model_usage (usage_stats_id, model, provider, cache_read_input_tokens) VALUES ($1, 'claude-opus-4-1-20250805', 'anthropic', 3500000000)`,
-      [stats!.id],
+      [stats.id],
     );
-    const [cost] = await db.query<{ total_cost: string }>(`SELECT total_cost::text AS total_cost FROM usage_stats WHERE id = $1`, [stats!.id]);
-    expect(cost!.total_cost).toBe('123456.7890');
-    await db.query(`DELETE FROM users WHERE id = $1`, [user!.id]);
+    const [cost] = await db.query<{ total_cost: string }>(`SELECT total_cost::text AS total_cost FROM usage_stats WHERE id = $1`, [stats.id]);
+    expect(cost.total_cost).toBe('123456.7890');
+    await db.query(`DELETE FROM users WHERE id = $1`, [user.id]);
     const [left] = await db.query<{ s: string | number; m: string | number }>(
       `SELECT (SELECT count(*) FROM usage_stats WHERE id = $1) AS s, (SELECT count(*) FROM model_usage WHERE usage_stats_id = $1) AS m`,
-      [stats!.id],
+      [stats.id],
     );
-    expect([Number(left!.s), Number(left!.m)]).toEqual([0, 0]);
+    expect([Number(left.s), Number(left.m)]).toEqual([0, 0]);
   });
 });

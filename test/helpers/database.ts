@@ -17,7 +17,8 @@ export interface TestDatabase {
   /** The embedded database to hand to the app (undefined on PostgreSQL). */
   embedded?: () => EmbeddedConnection;
   /** Runs SQL directly, outside the service. */
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** A plain function (not a method), so that it can be passed around: `rowCounts(db.query)`. */
+  query: <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
   drop(): Promise<void>;
 }
 

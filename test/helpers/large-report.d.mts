@@ -21,10 +21,10 @@ export interface GeneratedReport {
 export declare function yesterdayUtc(): string;
 export declare function modelName(k: number): string;
 export declare function largeReport(options: { days: number; models: number; end?: string; variant?: number }): GeneratedReport;
-export declare function largestReport(options: {
-  maxBytes: number;
-  models?: number;
-  maxDays?: number;
-  end?: string;
-  variant?: number;
-}): { report: GeneratedReport; text: string; bytes: number; days: number; models: number };
+export declare function largestReport(options: { maxBytes: number; models?: number; maxDays?: number; end?: string; variant?: number }): {
+  report: GeneratedReport;
+  text: string;
+  bytes: number;
+  days: number;
+  models: number;
+};

@@ -45,7 +45,17 @@ describe('choosing a pg_dump', () => {
   });
 
   it('passes credentials through libpq variables taken from the configuration', () => {
-    const base = { backend: 'postgres', host: 'h', port: 1, user: 'u', password: 'p', database: 'd', poolMax: 1, idleTimeoutMs: 1, connectTimeoutMs: 1 } as const;
+    const base = {
+      backend: 'postgres',
+      host: 'h',
+      port: 1,
+      user: 'u',
+      password: 'p',
+      database: 'd',
+      poolMax: 1,
+      idleTimeoutMs: 1,
+      connectTimeoutMs: 1,
+    } as const;
     expect(libpqEnv({ ...base, ssl: false, connectionString: 'postgres://al%40ice:s%3Acret@db.example:6543/stats?sslmode=require' })).toEqual({
       PGHOST: 'db.example',
       PGPORT: '6543',
@@ -121,7 +131,12 @@ describe(`a failed backup (${BACKEND})`, () => {
       join(dir, 'pg_dump'),
       'if [ "$1" = "--version" ]; then echo "pg_dump (PostgreSQL) 99.0"; exit 0; fi\necho "-- PostgreSQL database dump (partial)"\necho "pg_dump: error: connection lost" >&2\nexit 1',
     );
-    app = await startApp(db, { ADMIN_TOKEN: 'failure-test-token-of-the-backup-failure-tests', BACKUP_DIR: backups, BACKUP_ENABLED: 'false', PG_DUMP_PATH: fake });
+    app = await startApp(db, {
+      ADMIN_TOKEN: 'failure-test-token-of-the-backup-failure-tests',
+      BACKUP_DIR: backups,
+      BACKUP_ENABLED: 'false',
+      PG_DUMP_PATH: fake,
+    });
 
     const failed = await app.http.post('/api/v1/maintenance/backups').set(AUTH).expect(500);
     expect(failed.body.detail).toBe(`The backup failed: ${fake} exited with code 1: pg_dump: error: connection lost`);

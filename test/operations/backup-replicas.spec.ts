@@ -51,7 +51,7 @@ interface Run {
     // One file per tick, and one "written" log line per tick across both replicas.
     expect(readdirSync(dir).sort()).toEqual(runs.map((r) => r.name).sort());
     const written = services.map((s) => (s.output().match(/"msg":"backup backup_\d{8}_\d{6}\.sql\.gz written/g) ?? []).length);
-    expect(written[0]! + written[1]!).toBe(runs.length);
+    expect(written[0] + written[1]).toBe(runs.length);
     for (const s of services) expect(s.output()).toContain(`backups scheduled: '*/2 * * * * *' (UTC)`);
   });
 });
@@ -94,7 +94,7 @@ function expectOneRunPerTick(runs: Run[]): void {
   const ticks = runs.map((r) => new Date(r.scheduled_for).getTime());
   for (const tick of ticks) expect(tick % 2000).toBe(0);
   for (let i = 1; i < ticks.length; i++) {
-    const gap = ticks[i]! - ticks[i - 1]!;
+    const gap = ticks[i] - ticks[i - 1];
     expect({ gap, onSchedule: gap > 0 && gap % 2000 === 0 }).toEqual({ gap, onSchedule: true });
   }
 }

@@ -53,11 +53,11 @@ describe(`a backup taken through the API restores identically (${BACKEND})`, () 
     writeFileSync(file, gz);
 
     const [before] = await db.query<Record<string, string>>(FINGERPRINT_SQL);
-    expect(before!.users).toBe('4');
-    expect(before!.usage_stats).toBe('160');
-    expect(before!.model_usage).toBe('320');
-    expect(before!.backup_runs).toBe('1');
-    expect(BigInt(before!.cache_read_tokens!)).toBeGreaterThan(2n ** 32n);
+    expect(before.users).toBe('4');
+    expect(before.usage_stats).toBe('160');
+    expect(before.model_usage).toBe('320');
+    expect(before.backup_runs).toBe('1');
+    expect(BigInt(before.cache_read_tokens)).toBeGreaterThan(2n ** 32n);
 
     const after = BACKEND === 'postgres' ? await restoreIntoNewPostgres(file) : await restoreIntoNewDataDir(file, join(dir, 'restored'));
     expect(after).toEqual(before);
@@ -73,9 +73,9 @@ describe(`a backup taken through the API restores identically (${BACKEND})`, () 
     const files = readdirSync(scriptDir);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^backup_\d{8}_\d{6}\.sql\.gz$/);
-    expect(stdout).toContain(`wrote ${join(scriptDir, files[0]!)}`);
+    expect(stdout).toContain(`wrote ${join(scriptDir, files[0])}`);
     const [before] = await db.query<Record<string, string>>(FINGERPRINT_SQL);
-    expect(await restoreIntoNewPostgres(join(scriptDir, files[0]!))).toEqual(before);
+    expect(await restoreIntoNewPostgres(join(scriptDir, files[0]))).toEqual(before);
   });
 });
 
@@ -97,7 +97,7 @@ async function restoreIntoNewPostgres(file: string): Promise<Record<string, stri
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     try {
-      return (await client.query<Record<string, string>>(FINGERPRINT_SQL)).rows[0]!;
+      return (await client.query<Record<string, string>>(FINGERPRINT_SQL)).rows[0];
     } finally {
       await client.end();
     }
@@ -113,7 +113,7 @@ async function restoreIntoNewDataDir(file: string, dataDir: string): Promise<Rec
   expect(stdout).toContain('restored');
   const pglite = await PGlite.create(dataDir);
   try {
-    return (await pglite.query<Record<string, string>>(FINGERPRINT_SQL)).rows[0]!;
+    return (await pglite.query<Record<string, string>>(FINGERPRINT_SQL)).rows[0];
   } finally {
     await pglite.close();
   }

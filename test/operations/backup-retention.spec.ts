@@ -13,7 +13,12 @@ describe(`backup retention (${BACKEND})`, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ccs-retention-'));
     db = await createTestDatabase();
-    app = await startApp(db, { ADMIN_TOKEN: 'retention-token-of-the-backup-retention-test', BACKUP_DIR: dir, BACKUP_ENABLED: 'false', BACKUP_RETENTION_DAYS: '7' });
+    app = await startApp(db, {
+      ADMIN_TOKEN: 'retention-token-of-the-backup-retention-test',
+      BACKUP_DIR: dir,
+      BACKUP_ENABLED: 'false',
+      BACKUP_RETENTION_DAYS: '7',
+    });
   });
   afterAll(async () => {
     await app.close();

@@ -80,7 +80,13 @@ function numbersOf(c: Client, variant: number): Map<string, DayNumbers> {
     const models = new Map(
       row.modelBreakdowns.map((b) => [
         b.modelName,
-        { inputTokens: b.inputTokens, outputTokens: b.outputTokens, cacheCreationTokens: b.cacheCreationTokens, cacheReadTokens: b.cacheReadTokens, cost: tenThousandths(b.cost) },
+        {
+          inputTokens: b.inputTokens,
+          outputTokens: b.outputTokens,
+          cacheCreationTokens: b.cacheCreationTokens,
+          cacheReadTokens: b.cacheReadTokens,
+          cost: tenThousandths(b.cost),
+        },
       ]),
     );
     days.set(row.date, {
@@ -103,7 +109,7 @@ async function difference(query: Query, a: string, b: string): Promise<number> {
   const [row] = await query<{ n: string | number }>(
     `SELECT (SELECT count(*) FROM ((${a}) EXCEPT ALL (${b})) x) + (SELECT count(*) FROM ((${b}) EXCEPT ALL (${a})) y) AS n`,
   );
-  return Number(row!.n);
+  return Number(row.n);
 }
 
 const TOKENS = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'];
@@ -133,10 +139,18 @@ async function checkConsistency(query: Query): Promise<Record<string, number>> {
       `SELECT d.id, ${sums('m.')}, sum(m.cost)::numeric(20,4)::text FROM device_days d JOIN device_day_models m ON m.device_day_id = d.id GROUP BY d.id`,
     ),
     'model_usage without its usage_stats': Number(
-      (await query<{ n: string | number }>(`SELECT count(*) AS n FROM model_usage m WHERE NOT EXISTS (SELECT 1 FROM usage_stats s WHERE s.id = m.usage_stats_id)`))[0]!.n,
+      (
+        await query<{ n: string | number }>(
+          `SELECT count(*) AS n FROM model_usage m WHERE NOT EXISTS (SELECT 1 FROM usage_stats s WHERE s.id = m.usage_stats_id)`,
+        )
+      )[0].n,
     ),
     'device_day_models without their device_days': Number(
-      (await query<{ n: string | number }>(`SELECT count(*) AS n FROM device_day_models m WHERE NOT EXISTS (SELECT 1 FROM device_days d WHERE d.id = m.device_day_id)`))[0]!.n,
+      (
+        await query<{ n: string | number }>(
+          `SELECT count(*) AS n FROM device_day_models m WHERE NOT EXISTS (SELECT 1 FROM device_days d WHERE d.id = m.device_day_id)`,
+        )
+      )[0].n,
     ),
   };
   for (const [table, { actual, rebuilt }] of Object.entries(REBUILDS)) found[`${table} other than its rebuild`] = await difference(query, actual, rebuilt);
@@ -170,13 +184,15 @@ async function storedVariant(query: Query, c: Client): Promise<{ whole: boolean;
     return JSON.stringify({
       days: numbers.map(([date, d]) => [date, d.totalTokens, d.inputTokens, d.outputTokens, d.cacheCreationTokens, d.cacheReadTokens, d.cost]),
       models: numbers.flatMap(([date, d]) =>
-        [...d.models].sort(([a], [b]) => (a < b ? -1 : 1)).map(([model, m]) => [date, model, m.inputTokens, m.outputTokens, m.cacheCreationTokens, m.cacheReadTokens, m.cost]),
+        [...d.models]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([model, m]) => [date, model, m.inputTokens, m.outputTokens, m.cacheCreationTokens, m.cacheReadTokens, m.cost]),
       ),
     });
   };
   const candidates = [c.acked, ...(c.inFlight === undefined ? [] : [c.inFlight])];
   const match = candidates.findIndex((v) => expected(v) === seen);
-  return { whole: match >= 0, variant: candidates[match], uploads: Number(uploads!.n) };
+  return { whole: match >= 0, variant: candidates[match], uploads: Number(uploads.n) };
 }
 
 describe('crash safety: SIGKILL during concurrent uploads', () => {
@@ -214,7 +230,7 @@ describe('crash safety: SIGKILL during concurrent uploads', () => {
   /** The SQL checks, on PostgreSQL directly; on the embedded database the killed service's files are opened here. */
   async function withDatabase<T>(fn: (query: Query) => Promise<T>): Promise<T> {
     if (db) return fn(db.query);
-    const pglite = await PGlite.create(dataDir!);
+    const pglite = await PGlite.create(dataDir);
     try {
       return await fn(async <R>(text: string, params?: unknown[]) => (await pglite.query<R>(text, params)).rows);
     } finally {
@@ -230,14 +246,29 @@ describe('crash safety: SIGKILL during concurrent uploads', () => {
       say(`started in ${Math.round(performance.now() - t0)} ms`);
       const base = () => `http://127.0.0.1:${service!.port}`;
       const register = async (username: string) => {
-        const res = await fetch(`${base()}/api/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username }) });
+        const res = await fetch(`${base()}/api/v1/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username }),
+        });
         expect(res.status).toBe(201);
         return ((await res.json()) as { token: string }).token;
       };
       const clients: Client[] = [];
       const client = (username: string, token: string, device: string, days: number, models: number): Client => ({
-        username, token, device, days, models, salt: clients.length + 1, iteration: 0,
-        acked: undefined, ackedCount: 0, inFlight: undefined, stored: undefined, committedUnacknowledged: 0, unexpected: [],
+        username,
+        token,
+        device,
+        days,
+        models,
+        salt: clients.length + 1,
+        iteration: 0,
+        acked: undefined,
+        ackedCount: 0,
+        inFlight: undefined,
+        stored: undefined,
+        committedUnacknowledged: 0,
+        unexpected: [],
       });
       // Three users with two devices each share days and models; a fourth sends 3,200 model rows an
       // upload, stored in several chunks.
@@ -288,7 +319,9 @@ describe('crash safety: SIGKILL during concurrent uploads', () => {
         await service.exited;
         await Promise.all(loops);
         const context = `round ${round}, seed ${SEED}`;
-        say(`${context}: killed after ${Math.round(performance.now() - t0)} ms; acknowledged so far ${clients.map((c) => c.ackedCount).join(' ')}; in flight ${clients.map((c) => c.inFlight ?? '-').join(' ')}`);
+        say(
+          `${context}: killed after ${Math.round(performance.now() - t0)} ms; acknowledged so far ${clients.map((c) => c.ackedCount).join(' ')}; in flight ${clients.map((c) => c.inFlight ?? '-').join(' ')}`,
+        );
         t0 = performance.now();
         expect({ context, unexpected: clients.flatMap((c) => c.unexpected) }).toEqual({ context, unexpected: [] });
 
@@ -307,7 +340,9 @@ describe('crash safety: SIGKILL during concurrent uploads', () => {
           }
         });
 
-        say(`${context}: checked in ${Math.round(performance.now() - t0)} ms; in flight and committed so far ${clients.map((c) => c.committedUnacknowledged).join(' ')}`);
+        say(
+          `${context}: checked in ${Math.round(performance.now() - t0)} ms; in flight and committed so far ${clients.map((c) => c.committedUnacknowledged).join(' ')}`,
+        );
         t0 = performance.now();
         // The same data, a new process: on the embedded database the killed one's lock file is still there.
         service = await start();
@@ -326,7 +361,9 @@ describe('crash safety: SIGKILL during concurrent uploads', () => {
           }
           const res = await fetch(`${base()}/api/v1/users/${username}/usage?models=false`, { headers });
           expect(res.status).toBe(200);
-          const body = (await res.json()) as { rows: Array<{ date: string; totalTokens: number; inputTokens: number; cacheReadTokens: number; totalCost: string }> };
+          const body = (await res.json()) as {
+            rows: Array<{ date: string; totalTokens: number; inputTokens: number; cacheReadTokens: number; totalCost: string }>;
+          };
           expect({ username, context, rows: body.rows.map((r) => [r.date, r.totalTokens, r.inputTokens, r.cacheReadTokens, r.totalCost]) }).toEqual({
             username,
             context,

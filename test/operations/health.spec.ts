@@ -49,26 +49,34 @@ describe(`health probes (${BACKEND})`, () => {
   });
 
   it('readiness fails while migrations are missing and recovers without a restart', async () => {
-    await db.query(`DELETE FROM drizzle.__drizzle_migrations WHERE id = (SELECT max(id) FROM drizzle.__drizzle_migrations) RETURNING hash, created_at`).then(async (rows) => {
-      try {
-        const res = await app.http.get('/health/ready').expect(503);
-        expect(res.body.status).toBe('error');
-        expect(res.body.error).toEqual({ migrations: { status: 'down' } });
-        const detail = await app.http.get('/health').set(AUTH).expect(503);
-        expect(detail.body.error).toEqual({
-          migrations: { status: 'down', applied: MIGRATIONS - 1, committed: MIGRATIONS, message: `${MIGRATIONS - 1} of ${MIGRATIONS} migrations applied` },
-        });
-        await app.http.get('/health/live').expect(200);
-      } finally {
-        const { hash, created_at } = rows[0] as { hash: string; created_at: string };
-        await db.query(`INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ($1, $2)`, [hash, created_at]);
-      }
-    });
+    await db
+      .query(`DELETE FROM drizzle.__drizzle_migrations WHERE id = (SELECT max(id) FROM drizzle.__drizzle_migrations) RETURNING hash, created_at`)
+      .then(async (rows) => {
+        try {
+          const res = await app.http.get('/health/ready').expect(503);
+          expect(res.body.status).toBe('error');
+          expect(res.body.error).toEqual({ migrations: { status: 'down' } });
+          const detail = await app.http.get('/health').set(AUTH).expect(503);
+          expect(detail.body.error).toEqual({
+            migrations: { status: 'down', applied: MIGRATIONS - 1, committed: MIGRATIONS, message: `${MIGRATIONS - 1} of ${MIGRATIONS} migrations applied` },
+          });
+          await app.http.get('/health/live').expect(200);
+        } finally {
+          const { hash, created_at } = rows[0] as { hash: string; created_at: string };
+          await db.query(`INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ($1, $2)`, [hash, created_at]);
+        }
+      });
     await app.http.get('/health/ready').expect(200);
   });
 
   it('readiness fails when free disk is below HEALTH_MIN_FREE_DISK_MB or the heap above HEALTH_MAX_HEAP_MB', async () => {
-    const strict = await startApp(db, { BACKUP_DIR: join(dir, 'backups'), BACKUP_ENABLED: 'false', HEALTH_MIN_FREE_DISK_MB: '10000000', HEALTH_MAX_HEAP_MB: '16', ADMIN_TOKEN: ADMIN });
+    const strict = await startApp(db, {
+      BACKUP_DIR: join(dir, 'backups'),
+      BACKUP_ENABLED: 'false',
+      HEALTH_MIN_FREE_DISK_MB: '10000000',
+      HEALTH_MAX_HEAP_MB: '16',
+      ADMIN_TOKEN: ADMIN,
+    });
     try {
       const res = await strict.http.get('/health/ready').expect(503);
       expect(Object.keys(res.body.error).sort()).toEqual(['backupDisk', 'heap']);
@@ -101,7 +109,9 @@ describe(`health probes (${BACKEND})`, () => {
 function findInitdb(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const majors = readdirSync(root).filter((m) => /^\d+$/.test(m)).sort((a, b) => Number(b) - Number(a));
+  const majors = readdirSync(root)
+    .filter((m) => /^\d+$/.test(m))
+    .sort((a, b) => Number(b) - Number(a));
   return majors.map((m) => join(root, m, 'bin', 'initdb')).find((p) => existsSync(p));
 }
 
@@ -116,8 +126,15 @@ const INITDB = findInitdb();
   const asPostgres = (cmd: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]);
   const pgCtl = (action: 'start' | 'stop') =>
     asPostgres('pg_ctl', [
-      '-D', join(dir, 'data'), '-l', join(dir, 'server.log'), '-w', '-m', 'fast',
-      '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      '-D',
+      join(dir, 'data'),
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-m',
+      'fast',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
       action,
     ]);
 
@@ -161,7 +178,7 @@ const INITDB = findInitdb();
 
     await pgCtl('start');
     const up = (await waitForReady(200)) as { details: Record<string, { status: string }> };
-    expect(up.details.database!.status).toBe('up');
+    expect(up.details.database.status).toBe('up');
     await app.http.get('/health/live').expect(200);
   });
 });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_DISABLED_MESSAGE } from '../../src/auth/auth.service.js';
 import { MetricsService } from '../../src/metrics/metrics.service.js';
-import { registerUser } from '../helpers/api.js';
 import { normalizeSql, QueryStats } from '../../src/metrics/query-stats.js';
+import { registerUser } from '../helpers/api.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 import { insertUsage, sample } from './fixtures.js';
@@ -79,7 +79,10 @@ describe(`metrics and admin endpoints (${BACKEND})`, () => {
   it('reports db-stats: pool, slowest query shapes, table sizes with growth since the last backup, index usage', async () => {
     const before = await app.http.get('/api/v1/maintenance/db-stats').set(AUTH).expect(200);
     expect(before.body.lastBackupAt).toBeNull();
-    expect(before.body.tables.find((t: { table: string }) => t.table === 'usage_stats')).toMatchObject({ sizeAtLastBackup: null, growthBytesSinceLastBackup: null });
+    expect(before.body.tables.find((t: { table: string }) => t.table === 'usage_stats')).toMatchObject({
+      sizeAtLastBackup: null,
+      growthBytesSinceLastBackup: null,
+    });
 
     await app.http.post('/api/v1/maintenance/backups').set(AUTH).expect(201);
     await db.query(`INSERT INTO users (username) SELECT 'growth' || g FROM generate_series(1, 2000) g`);

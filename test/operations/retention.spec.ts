@@ -72,10 +72,7 @@ async function uploadUsage(t: TestApp): Promise<string[]> {
 
 /** The months the service must retire: those with data that ended before KEPT_FROM. */
 async function expectedMonths(db: TestDatabase): Promise<string[]> {
-  const rows = await db.query<{ m: string }>(
-    `SELECT DISTINCT to_char(date, 'YYYY-MM') AS m FROM usage_stats WHERE date < $1::date ORDER BY 1`,
-    [KEPT_FROM],
-  );
+  const rows = await db.query<{ m: string }>(`SELECT DISTINCT to_char(date, 'YYYY-MM') AS m FROM usage_stats WHERE date < $1::date ORDER BY 1`, [KEPT_FROM]);
   return rows.map((r) => r.m);
 }
 
@@ -149,8 +146,12 @@ function archivedRows(dir: string) {
         .filter(Boolean)
         .map((l) => JSON.parse(l) as ArchiveLine),
     );
-  const tokens = (l: { inputTokens: number; outputTokens: number; cacheCreationInputTokens: number; cacheReadInputTokens: number }) =>
-    [l.inputTokens, l.outputTokens, l.cacheCreationInputTokens, l.cacheReadInputTokens];
+  const tokens = (l: { inputTokens: number; outputTokens: number; cacheCreationInputTokens: number; cacheReadInputTokens: number }) => [
+    l.inputTokens,
+    l.outputTokens,
+    l.cacheCreationInputTokens,
+    l.cacheReadInputTokens,
+  ];
   const usage = lines.filter((l) => l.kind === 'usage');
   const devices = lines.filter((l) => l.kind === 'device');
   return {
@@ -229,7 +230,7 @@ describe('retention', () => {
     const run = await t.http.post('/api/v1/maintenance/retention').set('Authorization', `Bearer ${ADMIN}`).expect(200);
     expect(run.body).toMatchObject({ retentionDays: RETENTION_DAYS, keptFrom: KEPT_FROM });
     expect(run.body.months.map((m: { month: string }) => m.month)).toEqual(months);
-    const sum = (k: string) => run.body.months.reduce((s: number, m: Record<string, number>) => s + m[k]!, 0);
+    const sum = (k: string) => run.body.months.reduce((s: number, m: Record<string, number>) => s + m[k], 0);
     expect(sum('usageDays')).toBe(rowsBefore.usage.length);
     expect(sum('modelRows')).toBe(rowsBefore.models.length);
     expect(sum('deviceDays')).toBe(rowsBefore.devices.length);
@@ -251,7 +252,8 @@ describe('retention', () => {
 
     // Every answer is the same; those that reach into retired months say so.
     const after = await answers();
-    const withoutMarks = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (k, v) => (k === 'granularity' || k === 'retiredMonths' ? undefined : v)));
+    const withoutMarks = (value: unknown): unknown =>
+      JSON.parse(JSON.stringify(value, (k, v) => (k === 'granularity' || k === 'retiredMonths' ? undefined : v)));
     for (const key of Object.keys(before)) {
       expect({ key, answer: withoutMarks(after[key]) }).toEqual({ key, answer: withoutMarks(before[key]) });
     }
@@ -312,13 +314,13 @@ describe('retention', () => {
     const monthBefore = await db.query(stats, [month]);
     const profileBefore = await get('/api/v1/users/alice');
     const body = report(9, 1, 0);
-    const live = body.daily[0]!;
-    const old = { ...live, date: `${month!.slice(0, 7)}-15` };
+    const live = body.daily[0];
+    const old = { ...live, date: `${month.slice(0, 7)}-15` };
     const res = await upload(t.http, undefined, { daily: [old, live], totals: {} }, { device: 'tablet', username: 'alice' })
       .set('Authorization', `Bearer ${ADMIN}`)
       .expect(200);
     expect(res.body).toMatchObject({ days: 2, ignored: 1, inserted: 1, updated: 0, unchanged: 0 });
-    expect(res.body.warnings.join(' ')).toContain(`${month!.slice(0, 7)}-15`);
+    expect(res.body.warnings.join(' ')).toContain(`${month.slice(0, 7)}-15`);
     expect(res.body.warnings.join(' ')).toContain('retired');
     expect(await db.query(`SELECT 1 FROM usage_stats WHERE date = $1::date`, [old.date])).toEqual([]);
     expect(await db.query(`SELECT 1 FROM device_days WHERE date = $1::date`, [old.date])).toEqual([]);
@@ -367,7 +369,7 @@ describe('scheduled retention with two app instances on one database', () => {
 
     const env = { BACKUP_ENABLED: 'false', RETENTION_DAYS: String(RETENTION_DAYS), RETENTION_CRON: '* * * * * *', ARCHIVE_DIR: dir, LOG_LEVEL: 'warn' };
     apps.push(...(await Promise.all([startApp(db, env), startApp(db, env)])));
-    const retiredCount = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM retired_months`))[0]!.n);
+    const retiredCount = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM retired_months`))[0].n);
     const deadline = Date.now() + 20_000;
     while ((await retiredCount()) < months.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     await new Promise((r) => setTimeout(r, 2500)); // a few more ticks on both instances

@@ -54,21 +54,24 @@ describe(`probes, health detail and metrics (${BACKEND})`, () => {
     await t.http.get('/api/v1/info').set(bearer(user.token)).expect(200);
   });
 
-  it.each(['/health', '/metrics'])('%s: no token 401 with a challenge, a bad one 401, a user token 403, METRICS_TOKEN and the admin token 200', async (path) => {
-    expectChallenge(await t.http.get(path));
-    expectChallenge(await t.http.get(path).set(bearer('ccs_unknown')), 'invalid_token');
-    const forbidden = await t.http.get(path).set(bearer(user.token)).expect(403);
-    expect(forbidden.body.type).toBe('urn:ccstats:problem:forbidden');
-    const scraped = await t.http.get(path).set(bearer(METRICS)).expect(200);
-    const admin = await t.http.get(path).set(bearer(ADMIN)).expect(200);
-    if (path === '/metrics') {
-      expect(scraped.text).toMatch(/^ccstats_http_request_duration_seconds_count/m);
-      expect(admin.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
-    } else {
-      expect(scraped.body.details.backupDisk).toMatchObject({ status: 'up', directory: expect.any(String), freeMb: expect.any(Number) });
-      expect(Object.keys(admin.body.details)).toEqual(['shutdown', 'database', 'migrations', 'backupDisk', 'heap', 'pool', 'backup']);
-    }
-  });
+  it.each(['/health', '/metrics'])(
+    '%s: no token 401 with a challenge, a bad one 401, a user token 403, METRICS_TOKEN and the admin token 200',
+    async (path) => {
+      expectChallenge(await t.http.get(path));
+      expectChallenge(await t.http.get(path).set(bearer('ccs_unknown')), 'invalid_token');
+      const forbidden = await t.http.get(path).set(bearer(user.token)).expect(403);
+      expect(forbidden.body.type).toBe('urn:ccstats:problem:forbidden');
+      const scraped = await t.http.get(path).set(bearer(METRICS)).expect(200);
+      const admin = await t.http.get(path).set(bearer(ADMIN)).expect(200);
+      if (path === '/metrics') {
+        expect(scraped.text).toMatch(/^ccstats_http_request_duration_seconds_count/m);
+        expect(admin.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+      } else {
+        expect(scraped.body.details.backupDisk).toMatchObject({ status: 'up', directory: expect.any(String), freeMb: expect.any(Number) });
+        expect(Object.keys(admin.body.details)).toEqual(['shutdown', 'database', 'migrations', 'backupDisk', 'heap', 'pool', 'backup']);
+      }
+    },
+  );
 
   it('accepts METRICS_TOKEN nowhere else', async () => {
     expectChallenge(await t.http.get(`/api/v1/users/${user.username}/tokens`).set(bearer(METRICS)), 'invalid_token');
@@ -120,7 +123,7 @@ describe(`who exists is not told to those who may not know (${BACKEND})`, () => 
     ['list uploads', (name) => `/api/v1/users/${name}/uploads`, 'get'],
   ];
 
-  it.each(ROUTES)('%s: 401 without a token and 403 with another user\'s, the same for a real name and an unknown one', async (_what, path, method) => {
+  it.each(ROUTES)("%s: 401 without a token and 403 with another user's, the same for a real name and an unknown one", async (_what, path, method) => {
     const answers: Array<{ status: number; detail: string }> = [];
     for (const name of [alice.username, 'nobody-at-all']) {
       const anonymous = await t.http[method](path(name));

@@ -51,8 +51,8 @@ describe(`security headers (${BACKEND})`, () => {
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
     expect(scripts.length).toBeGreaterThanOrEqual(3);
     for (const [, attributes, body] of scripts) {
-      expect(body!.trim()).toBe('');
-      const src = /src=["']([^"']+)["']/.exec(attributes!)?.[1];
+      expect(body.trim()).toBe('');
+      const src = /src=["']([^"']+)["']/.exec(attributes)?.[1];
       const url = new URL(src!, 'http://service.example/docs/');
       expect(url.origin).toBe('http://service.example');
       expect(url.pathname).toMatch(/^\/docs\/[\w.-]+\.js$/);
@@ -62,11 +62,11 @@ describe(`security headers (${BACKEND})`, () => {
     expect(html).not.toMatch(/\son[a-z]+\s*=/i);
     expect(html).not.toMatch(/javascript:/i);
     for (const [, href] of html.matchAll(/<link[^>]+href=["']([^"']+)["']/g)) {
-      const url = new URL(href!, 'http://service.example/docs/');
+      const url = new URL(href, 'http://service.example/docs/');
       expect(url.origin).toBe('http://service.example');
       await t.http.get(url.pathname).expect(200);
     }
-    const csp = page.headers['content-security-policy'] as string;
+    const csp = page.headers['content-security-policy'];
     const scriptSrc = csp.split(';').find((d) => d.startsWith('script-src '));
     expect(scriptSrc).toBe("script-src 'self'");
   });
@@ -119,7 +119,10 @@ describe('secrets', () => {
         expect.stringContaining('ADMIN_TOKEN_FILE: must be at least 32 characters (it has 9)'),
       ]);
       expect(parseConfig({ ADMIN_TOKEN_FILE: join(dir, 'long') }).adminToken).toBe('k'.repeat(40));
-      expect(parseConfig({ ADMIN_TOKEN: 'a'.repeat(32), METRICS_TOKEN: 'm'.repeat(32) })).toMatchObject({ adminToken: 'a'.repeat(32), metricsToken: 'm'.repeat(32) });
+      expect(parseConfig({ ADMIN_TOKEN: 'a'.repeat(32), METRICS_TOKEN: 'm'.repeat(32) })).toMatchObject({
+        adminToken: 'a'.repeat(32),
+        metricsToken: 'm'.repeat(32),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -151,7 +154,6 @@ describe("the spec's default database password", () => {
     expect(warning !== undefined).toBe(warns);
     if (warning) expect(warning).not.toContain('db-test-pass');
   });
-
 });
 
 describe(`backup files (${BACKEND})`, () => {

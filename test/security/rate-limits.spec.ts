@@ -59,7 +59,7 @@ function expectTooMany(res: request.Response, windowSeconds: number): void {
   expect(res.body.retryAfterSeconds).toBe(retryAfter);
 }
 
-const countUsers = async (db: TestDatabase) => Number((await db.query<{ n: string | number }>('SELECT count(*) AS n FROM users'))[0]!.n);
+const countUsers = async (db: TestDatabase) => Number((await db.query<{ n: string | number }>('SELECT count(*) AS n FROM users'))[0].n);
 
 describe(`rate limits (${BACKEND})`, () => {
   let db: TestDatabase;
@@ -115,7 +115,7 @@ describe(`rate limits (${BACKEND})`, () => {
     const carol = await newUser(t.http);
     const report = fixture('claude-daily.json');
     for (let i = 0; i < 3; i++) await upload(t.http, bob.token, report).set('X-Forwarded-For', newAddress()).expect(200);
-    const uploads = async () => Number((await db.query<{ n: string | number }>('SELECT count(*) AS n FROM uploads'))[0]!.n);
+    const uploads = async () => Number((await db.query<{ n: string | number }>('SELECT count(*) AS n FROM uploads'))[0].n);
     const before = await uploads();
     const refused = await upload(t.http, bob.token, report).set('X-Forwarded-For', newAddress());
     expectTooMany(refused, 3600);
@@ -147,7 +147,7 @@ describe(`rate limits (${BACKEND})`, () => {
       `SELECT count(*) AS n FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = $1 AND t.revoked_at IS NULL`,
       [dave.username],
     );
-    expect(Number(live[0]!.n)).toBe(3);
+    expect(Number(live[0].n)).toBe(3);
     await t.http.post(`/api/v1/users/${dave.username}/tokens`).set(bearer(ADMIN)).expect(201);
     await t.http.post(`/api/v1/users/${dave.username}/tokens`).set(bearer(ADMIN)).expect(201);
   });

@@ -35,7 +35,7 @@ describe(`the spec's default database password at start-up (${BACKEND})`, () => 
       await new Promise((r) => setTimeout(r, 200));
       expect(warnings()).toHaveLength(1);
       expect(warnings()[0]).toMatchObject({ level: 40, context: 'Security' });
-      expect(warnings()[0]!.msg).toContain('192.0.2.10');
+      expect(warnings()[0].msg).toContain('192.0.2.10');
     } finally {
       await app.close();
       await db.drop();

@@ -51,7 +51,7 @@ function trickle(port: number, head: string, body: string, intervalMs: number, m
     socket.on('connect', () => {
       socket.write(head);
       timer = setInterval(() => {
-        if (sent < body.length && !socket.destroyed) socket.write(body[sent++]!);
+        if (sent < body.length && !socket.destroyed) socket.write(body[sent++]);
       }, intervalMs);
     });
   });
@@ -120,7 +120,10 @@ describe(`body limits (${BACKEND})`, () => {
 
   it('refuses a 2 KB registration with 413 before anything is stored', async () => {
     const before = await rowCounts(db.query);
-    const res = await t.http.post('/api/v1/users').set('Content-Type', 'application/json').send(padded(2048, { username: 'big-body' }));
+    const res = await t.http
+      .post('/api/v1/users')
+      .set('Content-Type', 'application/json')
+      .send(padded(2048, { username: 'big-body' }));
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ type: 'urn:ccstats:problem:payload-too-large', status: 413 });
@@ -136,13 +139,32 @@ describe(`body limits (${BACKEND})`, () => {
     expect(big.status).toBe(413);
     const escaped = JSON.stringify({ name: 'ä'.repeat(100) }).replace(/ä/g, '\\u00e4');
     expect(Buffer.byteLength(escaped)).toBeGreaterThan(600);
-    const ok = await t.http.post(`/api/v1/users/${username}/tokens`).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(escaped);
+    const ok = await t.http
+      .post(`/api/v1/users/${username}/tokens`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/json')
+      .send(escaped);
     expect(ok.status).toBe(201);
     expect(ok.body.name).toBe('ä'.repeat(100));
   });
 
   it('takes a 2 KB and a 13 KB upload (the upload route keeps BODY_LIMIT_BYTES)', async () => {
-    const small = JSON.stringify({ daily: [{ date: '2025-01-02', inputTokens: 1, outputTokens: 2, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: 3, totalCost: 0.01, modelsUsed: ['claude-sonnet-4-5-20250929'], modelBreakdowns: [] }], padding: 'x'.repeat(2048) });
+    const small = JSON.stringify({
+      daily: [
+        {
+          date: '2025-01-02',
+          inputTokens: 1,
+          outputTokens: 2,
+          cacheCreationTokens: 0,
+          cacheReadTokens: 0,
+          totalTokens: 3,
+          totalCost: 0.01,
+          modelsUsed: ['claude-sonnet-4-5-20250929'],
+          modelBreakdowns: [],
+        },
+      ],
+      padding: 'x'.repeat(2048),
+    });
     const res = await t.http.post('/api/v1/uploads').set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json').send(small);
     expect(res.status).not.toBe(413);
     expect(res.status).toBeLessThan(500);

@@ -5,7 +5,18 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 
 const oneDay = (tokens: number) => ({
-  daily: [{ date: utcDay(new Date(), -1), inputTokens: tokens, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: tokens, totalCost: tokens / 1000, modelBreakdowns: [] }],
+  daily: [
+    {
+      date: utcDay(new Date(), -1),
+      inputTokens: tokens,
+      outputTokens: 0,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      totalTokens: tokens,
+      totalCost: tokens / 1000,
+      modelBreakdowns: [],
+    },
+  ],
   totals: {},
 });
 
@@ -49,7 +60,12 @@ describe('request coalescing of shared answers', () => {
   it('answers identical concurrent requests from one computation', async () => {
     const probe = instrument(on);
     probe.hold();
-    const pending = Array.from({ length: 8 }, () => on.http.get('/api/v1/leaderboard').query({ period: '7d' }).then((r) => r));
+    const pending = Array.from({ length: 8 }, () =>
+      on.http
+        .get('/api/v1/leaderboard')
+        .query({ period: '7d' })
+        .then((r) => r),
+    );
     await new Promise((r) => setTimeout(r, 300));
     probe.state.release();
     const answers = await Promise.all(pending);
@@ -57,18 +73,27 @@ describe('request coalescing of shared answers', () => {
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
     expect(probe.state.calls).toBe(1);
     // Different parameters are different answers.
-    await Promise.all([on.http.get('/api/v1/leaderboard').query({ period: '7d', metric: 'tokens' }), on.http.get('/api/v1/leaderboard').query({ period: '30d' })]);
+    await Promise.all([
+      on.http.get('/api/v1/leaderboard').query({ period: '7d', metric: 'tokens' }),
+      on.http.get('/api/v1/leaderboard').query({ period: '30d' }),
+    ]);
     expect(probe.state.calls).toBe(3);
   });
 
   it('does not let a read that follows an upload join a computation that started before it', async () => {
     const probe = instrument(on);
     probe.hold();
-    const before = on.http.get('/api/v1/leaderboard').query({ period: 'all' }).then((r) => r);
+    const before = on.http
+      .get('/api/v1/leaderboard')
+      .query({ period: 'all' })
+      .then((r) => r);
     await new Promise((r) => setTimeout(r, 200));
     const { token: second } = await registerUser(on.http, 'coalesce-b');
     await upload(on.http, second, oneDay(5000)).expect(200);
-    const after = on.http.get('/api/v1/leaderboard').query({ period: 'all' }).then((r) => r);
+    const after = on.http
+      .get('/api/v1/leaderboard')
+      .query({ period: 'all' })
+      .then((r) => r);
     await new Promise((r) => setTimeout(r, 200));
     probe.state.release();
     const [b, a] = await Promise.all([before, after]);
@@ -80,7 +105,12 @@ describe('request coalescing of shared answers', () => {
   it('computes every request with COALESCE_READS=false', async () => {
     const probe = instrument(off);
     probe.hold();
-    const pending = Array.from({ length: 4 }, () => off.http.get('/api/v1/leaderboard').query({ period: '7d' }).then((r) => r));
+    const pending = Array.from({ length: 4 }, () =>
+      off.http
+        .get('/api/v1/leaderboard')
+        .query({ period: '7d' })
+        .then((r) => r),
+    );
     await new Promise((r) => setTimeout(r, 300));
     probe.state.release();
     await Promise.all(pending);

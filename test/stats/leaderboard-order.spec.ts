@@ -1,21 +1,28 @@
 import { utcDay } from '../../src/common/dates.js';
 import { registerUser, upload } from '../helpers/api.js';
-import type { TestDatabase } from '../helpers/database.js';
 import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /** Ranks past 9 must sort as numbers (1, 2, …, 10, 11, 12), not as text (1, 10, 11, 12, 2, …). */
 describe('leaderboard order with more than nine users', () => {
-  let db: TestDatabase;
   let t: TestApp;
   const costs = new Map<string, number>();
 
-  useTestApp({ LOG_LEVEL: 'warn' }, (app) => ({ db, t } = app));
+  useTestApp({ LOG_LEVEL: 'warn' }, (app) => ({ t } = app));
   beforeAll(async () => {
     for (let i = 1; i <= 12; i++) {
       const username = `order-${String(i).padStart(2, '0')}`;
       const { token } = await registerUser(t.http, username);
       const tokens = 1000 * i;
-      const day = { date: utcDay(new Date(), -1), inputTokens: tokens, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: tokens, totalCost: i / 10, modelBreakdowns: [] };
+      const day = {
+        date: utcDay(new Date(), -1),
+        inputTokens: tokens,
+        outputTokens: 0,
+        cacheCreationTokens: 0,
+        cacheReadTokens: 0,
+        totalTokens: tokens,
+        totalCost: i / 10,
+        modelBreakdowns: [],
+      };
       await upload(t.http, token, { daily: [day], totals: {} }).expect(200);
       costs.set(username, i / 10);
     }

@@ -148,9 +148,7 @@ describe('stats endpoints against an independent computation', () => {
   }, 180_000);
 
   function expectedBoard(from: string, to: string, metric: 'cost' | 'tokens' | Kind = 'cost') {
-    const rows = [...ledgers.entries()]
-      .map(([username, ledger]) => ({ username, ...sumRange(ledger, from, to) }))
-      .filter((r) => r.activeDays > 0);
+    const rows = [...ledgers.entries()].map(([username, ledger]) => ({ username, ...sumRange(ledger, from, to) })).filter((r) => r.activeDays > 0);
     const value = (r: (typeof rows)[number]) => (metric === 'cost' ? r.cost : metric === 'tokens' ? r.totalTokens : r[metric]);
     rows.sort((a, b) => value(b) - value(a) || (a.username < b.username ? -1 : 1));
     return rows.map((r) => ({
@@ -181,7 +179,10 @@ describe('stats endpoints against an independent computation', () => {
   });
 
   it('shares ranks between equal users (1, 2, 2, 4) ordered by username', async () => {
-    const res = await t.http.get('/api/v1/leaderboard').query({ from: day(-44), to: TODAY, metric: 'tokens' }).expect(200);
+    const res = await t.http
+      .get('/api/v1/leaderboard')
+      .query({ from: day(-44), to: TODAY, metric: 'tokens' })
+      .expect(200);
     const ranks = res.body.entries.map((e: { rank: number; username: string }) => [e.username, e.rank]);
     const bob = ranks.find((r: [string, number]) => r[0] === 'bob');
     const cy = ranks.find((r: [string, number]) => r[0] === 'cy');
@@ -194,7 +195,7 @@ describe('stats endpoints against an independent computation', () => {
 
   it.each(['input', 'output', 'cacheCreation', 'cacheRead'] as const)('ranks by %s tokens', async (metric) => {
     const res = await t.http.get('/api/v1/leaderboard').query({ period: '90d', metric }).expect(200);
-    expect(strip(res.body.entries)).toEqual(expectedBoard(day(-89), TODAY, `${metric}Tokens` as Kind));
+    expect(strip(res.body.entries)).toEqual(expectedBoard(day(-89), TODAY, `${metric}Tokens`));
   });
 
   it('ranks all time, the current month and year, and pages with limit and offset', async () => {
@@ -219,7 +220,7 @@ describe('stats endpoints against an independent computation', () => {
         if (d.date < day(-29)) continue;
         for (const m of d.models) costs.set(m.modelName, (costs.get(m.modelName) ?? 0) + m.cost);
       }
-      const best = [...costs.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+      const best = [...costs.entries()].sort((a, b) => b[1] - a[1])[0][0];
       expect({ user: entry.username, top: entry.topModel }).toEqual({ user: entry.username, top: best });
     }
   });
@@ -237,14 +238,15 @@ describe('stats endpoints against an independent computation', () => {
         const merged = mergeDevices([days]);
         const s = sumRange(merged, '0000-01-01', '9999-12-31');
         const models = new Map<string, GenModel>();
-        for (const d of days) for (const m of d.models) {
-          const seen = models.get(m.modelName);
-          if (!seen) models.set(m.modelName, structuredClone(m));
-          else {
-            for (const k of KINDS) seen[k] += m[k];
-            seen.cost += m.cost;
+        for (const d of days)
+          for (const m of d.models) {
+            const seen = models.get(m.modelName);
+            if (!seen) models.set(m.modelName, structuredClone(m));
+            else {
+              for (const k of KINDS) seen[k] += m[k];
+              seen.cost += m.cost;
+            }
           }
-        }
         return {
           date: label,
           activeDays: s.activeDays,
@@ -284,15 +286,31 @@ describe('stats endpoints against an independent computation', () => {
     expect(lines[0]).toBe('rank,username,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,totalCost,activeDays,topModel');
     expect(lines.slice(1, -1)).toEqual(
       json.body.entries.map((e: Record<string, unknown>) =>
-        [e.rank, e.username, e.inputTokens, e.outputTokens, e.cacheCreationTokens, e.cacheReadTokens, e.totalTokens, e.totalCost, e.activeDays, e.topModel].join(','),
+        [
+          e.rank,
+          e.username,
+          e.inputTokens,
+          e.outputTokens,
+          e.cacheCreationTokens,
+          e.cacheReadTokens,
+          e.totalTokens,
+          e.totalCost,
+          e.activeDays,
+          e.topModel,
+        ].join(','),
       ),
     );
     const usersCsv = await t.http.get('/api/v1/users').query({ format: 'csv', sort: 'totalCost' }).expect(200);
     const usersJson = await t.http.get('/api/v1/users').query({ sort: 'totalCost' }).expect(200);
-    expect(usersCsv.text.split('\r\n').slice(1, -1).map((l: string) => l.split(',')[0])).toEqual(usersJson.body.users.map((u: { username: string }) => u.username));
+    expect(
+      usersCsv.text
+        .split('\r\n')
+        .slice(1, -1)
+        .map((l: string) => l.split(',')[0]),
+    ).toEqual(usersJson.body.users.map((u: { username: string }) => u.username));
   });
 
-  it('pages every user\'s daily rows with a cursor, and streams them all as CSV', async () => {
+  it("pages every user's daily rows with a cursor, and streams them all as CSV", async () => {
     const from = day(-59);
     const expected = [...ledgers.entries()]
       .flatMap(([username, ledger]) => [...ledger.values()].filter((d) => d.date >= from).map((d) => `${d.date},${username},${d.totalTokens},${money(d.cost)}`))
@@ -301,7 +319,10 @@ describe('stats endpoints against an independent computation', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = await t.http.get('/api/v1/usage').query({ from, to: TODAY, limit: 37, ...(cursor ? { cursor } : {}) }).expect(200);
+      const res = await t.http
+        .get('/api/v1/usage')
+        .query({ from, to: TODAY, limit: 37, ...(cursor ? { cursor } : {}) })
+        .expect(200);
       for (const r of res.body.rows) seen.push(`${r.date},${r.username},${r.totalTokens},${r.totalCost}`);
       cursor = res.body.nextCursor ?? undefined;
       pages++;
@@ -310,19 +331,24 @@ describe('stats endpoints against an independent computation', () => {
     expect([...seen].sort()).toEqual(expected);
     expect(seen).toEqual([...seen].sort((a, b) => a.slice(0, 10).localeCompare(b.slice(0, 10)) || 0)); // date order
     const csv = await t.http.get('/api/v1/usage').query({ from, to: TODAY, format: 'csv' }).expect(200);
-    const rows = csv.text.split('\r\n').slice(1, -1).map((l: string) => {
-      const f = l.split(',');
-      return `${f[1]},${f[0]},${f[6]},${f[7]}`;
-    });
+    const rows = csv.text
+      .split('\r\n')
+      .slice(1, -1)
+      .map((l: string) => {
+        const f = l.split(',');
+        return `${f[1]},${f[0]},${f[6]},${f[7]}`;
+      });
     expect(rows.sort()).toEqual(expected);
     const one = await t.http.get('/api/v1/usage').query({ from, to: TODAY, username: 'fay' }).expect(200);
     expect(one.body.rows).toHaveLength(8);
   });
 
-  it('answers the spec\'s weekly stats: the last 7 days, newest first, then by username', async () => {
+  it("answers the spec's weekly stats: the last 7 days, newest first, then by username", async () => {
     const res = await t.http.get('/api/v1/usage/weekly').expect(200);
     const expected = [...ledgers.entries()]
-      .flatMap(([username, ledger]) => [...ledger.values()].filter((d) => d.date >= day(-6)).map((d) => ({ username, date: d.date, totalCost: money(d.cost), totalTokens: d.totalTokens })))
+      .flatMap(([username, ledger]) =>
+        [...ledger.values()].filter((d) => d.date >= day(-6)).map((d) => ({ username, date: d.date, totalCost: money(d.cost), totalTokens: d.totalTokens })),
+      )
       .sort((a, b) => (a.date === b.date ? (a.username < b.username ? -1 : 1) : a.date < b.date ? 1 : -1));
     expect(res.body).toMatchObject({ from: day(-6), to: TODAY, total: expected.length });
     expect(res.body.rows).toEqual(expected);
@@ -332,23 +358,33 @@ describe('stats endpoints against an independent computation', () => {
     const from = day(-29);
     const res = await t.http.get('/api/v1/models').query({ from, to: TODAY }).expect(200);
     const per = new Map<string, { users: Set<string>; days: Set<string>; cost: number; input: number; total: number }>();
-    for (const [username, ledger] of ledgers) for (const d of ledger.values()) {
-      if (d.date < from) continue;
-      for (const m of d.models) {
-        const p = per.get(m.modelName) ?? { users: new Set(), days: new Set(), cost: 0, input: 0, total: 0 };
-        p.users.add(username);
-        p.days.add(d.date);
-        p.cost += m.cost;
-        p.input += m.inputTokens;
-        p.total += KINDS.reduce((s, k) => s + m[k], 0);
-        per.set(m.modelName, p);
+    for (const [username, ledger] of ledgers)
+      for (const d of ledger.values()) {
+        if (d.date < from) continue;
+        for (const m of d.models) {
+          const p = per.get(m.modelName) ?? { users: new Set(), days: new Set(), cost: 0, input: 0, total: 0 };
+          p.users.add(username);
+          p.days.add(d.date);
+          p.cost += m.cost;
+          p.input += m.inputTokens;
+          p.total += KINDS.reduce((s, k) => s + m[k], 0);
+          per.set(m.modelName, p);
+        }
       }
-    }
     const allCost = [...per.values()].reduce((s, p) => s + p.cost, 0);
     const expected = [...per.entries()]
       .sort((a, b) => b[1].cost - a[1].cost)
       .map(([model, p]) => ({ model, users: p.users.size, activeDays: p.days.size, inputTokens: p.input, totalTokens: p.total, cost: money(p.cost) }));
-    expect(res.body.models.map((m: Record<string, unknown>) => ({ model: m.model, users: m.users, activeDays: m.activeDays, inputTokens: m.inputTokens, totalTokens: m.totalTokens, cost: m.cost }))).toEqual(expected);
+    expect(
+      res.body.models.map((m: Record<string, unknown>) => ({
+        model: m.model,
+        users: m.users,
+        activeDays: m.activeDays,
+        inputTokens: m.inputTokens,
+        totalTokens: m.totalTokens,
+        cost: m.cost,
+      })),
+    ).toEqual(expected);
     for (const m of res.body.models) expect(m.costShare).toBeCloseTo(per.get(m.model)!.cost / allCost, 5);
     const providers = await t.http.get('/api/v1/providers').query({ from, to: TODAY }).expect(200);
     const openai = providers.body.providers.find((p: { provider: string }) => p.provider === 'openai');
@@ -358,18 +394,22 @@ describe('stats endpoints against an independent computation', () => {
 
   it("gives one model's series by week with distinct users per week", async () => {
     const model = 'claude-sonnet-4-5-20250929';
-    const res = await t.http.get(`/api/v1/models/${model}/usage`).query({ from: day(-60), to: TODAY, granularity: 'week' }).expect(200);
+    const res = await t.http
+      .get(`/api/v1/models/${model}/usage`)
+      .query({ from: day(-60), to: TODAY, granularity: 'week' })
+      .expect(200);
     const weeks = new Map<string, { users: Set<string>; input: number; cost: number }>();
-    for (const [username, ledger] of ledgers) for (const d of ledger.values()) {
-      if (d.date < day(-60)) continue;
-      const m = d.models.find((x) => x.modelName === model);
-      if (!m) continue;
-      const w = weeks.get(isoMonday(d.date)) ?? { users: new Set(), input: 0, cost: 0 };
-      w.users.add(username);
-      w.input += m.inputTokens;
-      w.cost += m.cost;
-      weeks.set(isoMonday(d.date), w);
-    }
+    for (const [username, ledger] of ledgers)
+      for (const d of ledger.values()) {
+        if (d.date < day(-60)) continue;
+        const m = d.models.find((x) => x.modelName === model);
+        if (!m) continue;
+        const w = weeks.get(isoMonday(d.date)) ?? { users: new Set(), input: 0, cost: 0 };
+        w.users.add(username);
+        w.input += m.inputTokens;
+        w.cost += m.cost;
+        weeks.set(isoMonday(d.date), w);
+      }
     expect(res.body.rows.map((r: Record<string, unknown>) => [r.date, r.users, r.inputTokens, r.cost])).toEqual(
       [...weeks.entries()].sort().map(([w, v]) => [w, v.users.size, v.input, money(v.cost)]),
     );
@@ -381,7 +421,14 @@ describe('stats endpoints against an independent computation', () => {
     const board = expectedBoard(from, TODAY);
     const days = new Set([...ledgers.values()].flatMap((l) => [...l.keys()].filter((d) => d >= from)));
     const tokensSum = board.reduce((s, b) => s + b.totalTokens, 0);
-    expect(res.body).toMatchObject({ from, to: TODAY, users: 6, activeUsers: board.length, days: days.size, topUser: { username: board[0]!.username, totalCost: board[0]!.totalCost } });
+    expect(res.body).toMatchObject({
+      from,
+      to: TODAY,
+      users: 6,
+      activeUsers: board.length,
+      days: days.size,
+      topUser: { username: board[0].username, totalCost: board[0].totalCost },
+    });
     expect(res.body.totals.totalTokens).toBe(tokensSum);
     const models = await t.http.get('/api/v1/models').query({ from, to: TODAY }).expect(200);
     expect(res.body.topModel).toEqual({ model: models.body.models[0].model, provider: models.body.models[0].provider, cost: models.body.models[0].cost });
@@ -433,7 +480,7 @@ describe('stats endpoints against an independent computation', () => {
 
     it('changes the ETag when the numbers change', async () => {
       const before = (await t.http.get('/api/v1/stats/summary').expect(200)).headers.etag;
-      await upload(t.http, tokens.get('fay')!, toReport(generate(99, 1)), { device: 'extra' }).expect(200);
+      await upload(t.http, tokens.get('fay'), toReport(generate(99, 1)), { device: 'extra' }).expect(200);
       ledgers.set('fay', mergeDevices([[...ledgers.get('fay')!.values()], generate(99, 1)]));
       const after = (await t.http.get('/api/v1/stats/summary').expect(200)).headers.etag;
       expect(after).not.toBe(before);
@@ -467,7 +514,13 @@ describe('stats endpoints against an independent computation', () => {
       expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(param);
     });
 
-    it.each(['/api/v1/users/nobody', '/api/v1/users/nobody/usage', '/api/v1/models/no-such-model/usage', '/api/v1/usage?username=nobody', '/api/v1/usage?username=nobody&format=csv'])('%s → 404', async (url) => {
+    it.each([
+      '/api/v1/users/nobody',
+      '/api/v1/users/nobody/usage',
+      '/api/v1/models/no-such-model/usage',
+      '/api/v1/usage?username=nobody',
+      '/api/v1/usage?username=nobody&format=csv',
+    ])('%s → 404', async (url) => {
       const res = await t.http.get(url).expect(404);
       expect(res.body.status).toBe(404);
     });
@@ -482,17 +535,30 @@ describe('stats endpoints against an independent computation', () => {
       await locked?.close();
     });
 
-    it.each(['/api/v1/leaderboard', '/api/v1/users', '/api/v1/users/ada', '/api/v1/users/ada/usage', '/api/v1/models', '/api/v1/providers', '/api/v1/stats/summary', '/api/v1/usage', '/api/v1/usage/weekly'])(
-      '%s needs a token',
-      async (url) => {
-        await locked.http.get(url).expect(401);
-        await locked.http.get(url).set('Authorization', `Bearer ${tokens.get('bob')}`).expect(200);
-        await locked.http.get(url).set('Authorization', 'Bearer reader-admin-token-of-the-stats-tests').expect(200);
-      },
-    );
+    it.each([
+      '/api/v1/leaderboard',
+      '/api/v1/users',
+      '/api/v1/users/ada',
+      '/api/v1/users/ada/usage',
+      '/api/v1/models',
+      '/api/v1/providers',
+      '/api/v1/stats/summary',
+      '/api/v1/usage',
+      '/api/v1/usage/weekly',
+    ])('%s needs a token', async (url) => {
+      await locked.http.get(url).expect(401);
+      await locked.http
+        .get(url)
+        .set('Authorization', `Bearer ${tokens.get('bob')}`)
+        .expect(200);
+      await locked.http.get(url).set('Authorization', 'Bearer reader-admin-token-of-the-stats-tests').expect(200);
+    });
 
     it('marks cached answers private', async () => {
-      const res = await locked.http.get('/api/v1/stats/summary').set('Authorization', `Bearer ${tokens.get('bob')}`).expect(200);
+      const res = await locked.http
+        .get('/api/v1/stats/summary')
+        .set('Authorization', `Bearer ${tokens.get('bob')}`)
+        .expect(200);
       expect(res.headers['cache-control']).toMatch(/^private/);
     });
   });

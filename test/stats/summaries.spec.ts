@@ -30,14 +30,14 @@ describe('summary tables', () => {
     await upload(t.http, bob.token, fixture('heavy-claude-daily.json')).expect(200);
     await upload(t.http, carol.token, fixture('claude-daily-instances.json')).expect(200);
     const rows = await db.query<{ n: string | number }>('SELECT count(*) AS n FROM model_day_stats');
-    expect(Number(rows[0]!.n)).toBeGreaterThan(10);
+    expect(Number(rows[0].n)).toBeGreaterThan(10);
     await expectExact();
 
     // A corrected report from one device: fewer models on a day, other numbers.
     const corrected = structuredClone(fixture('claude-daily.json')) as { daily: Array<Record<string, unknown> & { modelBreakdowns: unknown[] }> };
-    corrected.daily[0]!.modelBreakdowns = corrected.daily[0]!.modelBreakdowns.slice(0, 1);
-    corrected.daily[1]!.inputTokens = (corrected.daily[1]!.inputTokens as number) + 12345;
-    corrected.daily[1]!.totalTokens = (corrected.daily[1]!.totalTokens as number) + 12345;
+    corrected.daily[0].modelBreakdowns = corrected.daily[0].modelBreakdowns.slice(0, 1);
+    corrected.daily[1].inputTokens = (corrected.daily[1].inputTokens as number) + 12345;
+    corrected.daily[1].totalTokens = (corrected.daily[1].totalTokens as number) + 12345;
     await upload(t.http, alice.token, corrected, { device: 'laptop' }).expect(200);
     await upload(t.http, alice.token, fixture('claude-daily.json'), { device: 'laptop' }).expect(200);
     await upload(t.http, carol.token, fixture('claude-daily.json'), { device: 'laptop' }).expect(200);
@@ -48,6 +48,6 @@ describe('summary tables', () => {
     await t.http.delete(`/api/v1/users/${bob.username}`).set('Authorization', `Bearer ${bob.token}`).expect(204);
     await expectExact();
     const left = await db.query<{ n: string | number }>(`SELECT count(DISTINCT date) AS n FROM day_stats`);
-    expect(Number(left[0]!.n)).toBe(7); // carol's seven days remain
+    expect(Number(left[0].n)).toBe(7); // carol's seven days remain
   });
 });

@@ -102,7 +102,7 @@ describe('users, tokens and who may do what', () => {
             + (SELECT count(*) FROM uploads p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id))
             + (SELECT count(*) FROM api_tokens t WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.user_id)) AS n`,
     );
-    expect(Number(left[0]!.n)).toBe(0);
+    expect(Number(left[0].n)).toBe(0);
     await open.http.get(`/api/v1/users/${dave.username}/usage`).expect(404);
     await upload(open.http, dave.token, fixture('claude-daily.json')).expect(401);
     await open.http.delete(`/api/v1/users/${erin.username}`).set(bearer(ADMIN)).expect(204);

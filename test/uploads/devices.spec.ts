@@ -3,14 +3,23 @@ import { fixture } from '../helpers/ccusage.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
-type Day = { date: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number; totalTokens: number; totalCost: number; modelBreakdowns: Array<Record<string, unknown> & { modelName: string; inputTokens: number; cost: number }> };
+type Day = {
+  date: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  totalTokens: number;
+  totalCost: number;
+  modelBreakdowns: Array<Record<string, unknown> & { modelName: string; inputTokens: number; cost: number }>;
+};
 type Report = { daily: Day[]; totals: Record<string, unknown> };
 
 const base = () => structuredClone(fixture('claude-daily.json')) as Report;
 
 /** A report of one day, made from the real sample's first day with its counts scaled by `factor`. */
 function scaledDay(date: string, factor: number): Report {
-  const day = structuredClone(base().daily[0]!);
+  const day = structuredClone(base().daily[0]);
   day.date = date;
   for (const k of ['inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'totalTokens'] as const) day[k] *= factor;
   day.totalCost *= factor;
@@ -51,7 +60,7 @@ describe('devices, re-uploads and concurrency', () => {
     const { username, token } = await registerUser(t.http);
     await upload(t.http, token, scaledDay('2025-06-01', 1), { device: 'laptop' }).expect(200);
     await upload(t.http, token, scaledDay('2025-06-01', 2), { device: 'desktop' }).expect(200);
-    const one = base().daily[0]!;
+    const one = base().daily[0];
     const row = await day(username, '2025-06-01');
     expect(row.inputTokens).toBe(one.inputTokens * 3);
     expect(row.totalTokens).toBe(one.totalTokens * 3);
@@ -66,7 +75,7 @@ describe('devices, re-uploads and concurrency', () => {
     await upload(t.http, token, scaledDay('2025-06-01', 2), { device: 'desktop' }).expect(200);
     const corrected = await upload(t.http, token, scaledDay('2025-06-01', 5), { device: 'laptop' }).expect(200);
     expect(corrected.body).toMatchObject({ inserted: 0, updated: 1, unchanged: 0 });
-    expect((await day(username, '2025-06-01')).inputTokens).toBe(base().daily[0]!.inputTokens * 7);
+    expect((await day(username, '2025-06-01')).inputTokens).toBe(base().daily[0].inputTokens * 7);
   });
 
   it('keeps older days when a later upload has fewer of them', async () => {
@@ -74,14 +83,14 @@ describe('devices, re-uploads and concurrency', () => {
     await upload(t.http, token, base()).expect(200);
     const shorter = base();
     shorter.daily = shorter.daily.slice(4);
-    shorter.daily[0]!.inputTokens += 1000;
-    shorter.daily[0]!.totalTokens += 1000;
+    shorter.daily[0].inputTokens += 1000;
+    shorter.daily[0].totalTokens += 1000;
     const res = await upload(t.http, token, shorter).expect(200);
     expect(res.body).toMatchObject({ days: 3, updated: 1, unchanged: 2, inserted: 0 });
     const usage = (await t.http.get(`/api/v1/users/${username}/usage`).expect(200)).body;
     expect(usage.rows).toHaveLength(7);
-    expect(usage.rows[4].inputTokens).toBe(base().daily[4]!.inputTokens + 1000);
-    expect(usage.rows[0].inputTokens).toBe(base().daily[0]!.inputTokens);
+    expect(usage.rows[4].inputTokens).toBe(base().daily[4].inputTokens + 1000);
+    expect(usage.rows[0].inputTokens).toBe(base().daily[0].inputTokens);
   });
 
   it('serializes 60 simultaneous uploads for one user: the end state is the last slice per device, with no 5xx', async () => {
@@ -89,12 +98,10 @@ describe('devices, re-uploads and concurrency', () => {
     const devices = ['d1', 'd2', 'd3'];
     const dates = ['2025-06-01', '2025-06-02', '2025-06-03'];
     const report = (factor: number) => ({
-      daily: dates.map((date) => scaledDay(date, factor).daily[0]!),
+      daily: dates.map((date) => scaledDay(date, factor).daily[0]),
       totals: {},
     });
-    const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => upload(t.http, token, report(i + 1), { device: devices[i % 3]! })),
-    );
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => upload(t.http, token, report(i + 1), { device: devices[i % 3] })));
     expect(results.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
     // Which upload of each device committed last is what the database says it is.
     const last = await db.query<{ device: string; input_tokens: string | number }>(
@@ -103,11 +110,10 @@ describe('devices, re-uploads and concurrency', () => {
     );
     expect(last.map((l) => l.device).sort()).toEqual(devices);
     const perDevice = last.reduce((s, l) => s + Number(l.input_tokens), 0);
-    const uploadsLogged = await db.query<{ n: string | number }>(
-      `SELECT count(*) AS n FROM uploads p JOIN users u ON u.id = p.user_id WHERE u.username = $1`,
-      [username],
-    );
-    expect(Number(uploadsLogged[0]!.n)).toBe(60);
+    const uploadsLogged = await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM uploads p JOIN users u ON u.id = p.user_id WHERE u.username = $1`, [
+      username,
+    ]);
+    expect(Number(uploadsLogged[0].n)).toBe(60);
     for (const date of dates) {
       const row = await day(username, date);
       expect(row.inputTokens).toBe(perDevice);
@@ -133,7 +139,15 @@ describe('devices, re-uploads and concurrency', () => {
     await upload(t.http, owner.token, base(), { device: 'laptop' }).expect(200);
     const list = await t.http.get(`/api/v1/users/${owner.username}/uploads`).set('Authorization', `Bearer ${owner.token}`).expect(200);
     expect(list.body.total).toBe(2);
-    expect(list.body.uploads[1]).toMatchObject({ device: 'laptop', format: 'claude-daily', tz: 'Europe/Berlin', days: 7, inserted: 7, from: '2025-06-01', to: '2025-06-07' });
+    expect(list.body.uploads[1]).toMatchObject({
+      device: 'laptop',
+      format: 'claude-daily',
+      tz: 'Europe/Berlin',
+      days: 7,
+      inserted: 7,
+      from: '2025-06-01',
+      to: '2025-06-07',
+    });
     expect(list.body.uploads[0]).toMatchObject({ inserted: 0, unchanged: 7, tz: null });
     expect(list.body.uploads[1].sizeBytes).toBe(Buffer.byteLength(JSON.stringify(base())));
     const csv = await t.http.get(`/api/v1/users/${owner.username}/uploads`).query({ format: 'csv' }).set('Authorization', `Bearer ${owner.token}`).expect(200);

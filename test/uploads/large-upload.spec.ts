@@ -1,11 +1,11 @@
+import { parseReport } from '../../src/ingestion/ccusage/report-parser.js';
+import { UsageLedger } from '../../src/ledger/usage-ledger.js';
 import { registerUser, upload } from '../helpers/api.js';
 import { expectedDays } from '../helpers/ccusage.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { type GeneratedReport, largeReport, yesterdayUtc } from '../helpers/large-report.mjs';
 import { REBUILDS } from '../helpers/summary-rebuilds.mjs';
 import { type TestApp, useTestApp } from '../helpers/test-app.js';
-import { parseReport } from '../../src/ingestion/ccusage/report-parser.js';
-import { UsageLedger } from '../../src/ledger/usage-ledger.js';
 
 /**
  * Reports large enough that the service stores them in many chunks (src/ledger/summaries.ts,
@@ -42,7 +42,13 @@ describe('large uploads', () => {
       }
     }
     const res = await t.http.get(`/api/v1/users/${username}/usage`).expect(200);
-    const rows = res.body.rows as Array<{ date: string; totalTokens: number; inputTokens: number; cacheReadTokens: number; models: Array<{ model: string; inputTokens: number }> }>;
+    const rows = res.body.rows as Array<{
+      date: string;
+      totalTokens: number;
+      inputTokens: number;
+      cacheReadTokens: number;
+      models: Array<{ model: string; inputTokens: number }>;
+    }>;
     const seen = (list: Array<[string, { totalTokens: number; inputTokens: number; cacheReadTokens: number; models: Map<string, number> }]>) =>
       list
         .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -68,7 +74,7 @@ describe('large uploads', () => {
     await expectUsage(ann.username, [laptop, desktop]);
 
     const onlyLaptop = `SELECT count(*) AS n FROM model_day_stats WHERE model >= 'model-030' AND date < $1`;
-    expect(Number((await db.query<{ n: string | number }>(onlyLaptop, [dayBefore(END, 39)]))[0]!.n)).toBe(5 * 10);
+    expect(Number((await db.query<{ n: string | number }>(onlyLaptop, [dayBefore(END, 39)]))[0].n)).toBe(5 * 10);
     const benReport = largeReport({ days: 40, models: 40, variant: 3 });
     await upload(t.http, ben.token, benReport).expect(200);
     await expectSummariesExact();
@@ -81,13 +87,13 @@ describe('large uploads', () => {
     await expectUsage(ann.username, [corrected, desktop]);
     await expectUsage(ben.username, [benReport]);
     await expectSummariesExact();
-    expect(Number((await db.query<{ n: string | number }>(onlyLaptop, [dayBefore(END, 39)]))[0]!.n)).toBe(0);
+    expect(Number((await db.query<{ n: string | number }>(onlyLaptop, [dayBefore(END, 39)]))[0].n)).toBe(0);
 
     await t.http.delete(`/api/v1/users/${ann.username}`).set('Authorization', `Bearer ${ann.token}`).expect(204);
     await expectUsage(ben.username, [benReport]);
     await expectSummariesExact();
     const left = await db.query<{ n: string | number }>(`SELECT count(*) AS n FROM model_usage`);
-    expect(Number(left[0]!.n)).toBe(40 * 40);
+    expect(Number(left[0].n)).toBe(40 * 40);
   });
 
   it('/health/live answers while a large upload is being stored', async () => {
@@ -108,7 +114,7 @@ describe('large uploads', () => {
     })();
     await new Promise((r) => setTimeout(r, 50));
     const start = performance.now();
-    const stored = await t.app.get(UsageLedger).recordUpload({ userId: Number(user!.id), device: 'default', timeZone: undefined, report, sizeBytes: 1 });
+    const stored = await t.app.get(UsageLedger).recordUpload({ userId: Number(user.id), device: 'default', timeZone: undefined, report, sizeBytes: 1 });
     const end = performance.now();
     storing = false;
     await poll;

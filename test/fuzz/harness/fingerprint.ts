@@ -45,5 +45,8 @@ export function parseFingerprint(rows: Array<{ name: string; fp: string }>): Fin
 /** The tables whose fingerprint differs, with both values. */
 export function fingerprintDiff(before: Fingerprint, after: Fingerprint): string[] {
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...names].sort().filter((n) => before[n] !== after[n]).map((n) => `${n}: ${before[n] ?? 'absent'} -> ${after[n] ?? 'absent'}`);
+  return [...names]
+    .sort()
+    .filter((n) => before[n] !== after[n])
+    .map((n) => `${n}: ${before[n] ?? 'absent'} -> ${after[n] ?? 'absent'}`);
 }

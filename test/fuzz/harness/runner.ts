@@ -88,7 +88,8 @@ export function csvCells(text: string): string[] {
 function plainErrorSignature(outcome: Extract<Outcome, { kind: 'response' }>): string {
   try {
     const body = JSON.parse(outcome.body.toString('utf8')) as { code?: unknown; error?: unknown };
-    return `${outcome.status} ${String(body.code ?? body.error ?? 'JSON')}`;
+    const code = body.code ?? body.error ?? 'JSON';
+    return `${outcome.status} ${typeof code === 'string' ? code : JSON.stringify(code)}`;
   } catch {
     return `${outcome.status} ${String(outcome.headers['content-type'] ?? 'no content-type')}`;
   }
@@ -96,14 +97,16 @@ function plainErrorSignature(outcome: Extract<Outcome, { kind: 'response' }>): s
 
 function problemFailure(outcome: Extract<Outcome, { kind: 'response' }>): string | undefined {
   const type = String(outcome.headers['content-type'] ?? '');
-  if (!type.startsWith('application/problem+json')) return `content-type is ${JSON.stringify(type)}, not application/problem+json; body ${outcome.body.toString('utf8').slice(0, 300)}`;
+  if (!type.startsWith('application/problem+json'))
+    return `content-type is ${JSON.stringify(type)}, not application/problem+json; body ${outcome.body.toString('utf8').slice(0, 300)}`;
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(outcome.body.toString('utf8')) as Record<string, unknown>;
   } catch {
     return `the problem body is not JSON: ${outcome.body.toString('utf8').slice(0, 300)}`;
   }
-  for (const field of ['type', 'title', 'detail'] as const) if (typeof body[field] !== 'string') return `the problem body has no string ${field}: ${JSON.stringify(body).slice(0, 300)}`;
+  for (const field of ['type', 'title', 'detail'] as const)
+    if (typeof body[field] !== 'string') return `the problem body has no string ${field}: ${JSON.stringify(body).slice(0, 300)}`;
   if (body.status !== outcome.status) return `the problem body says status ${String(body.status)}, the response ${outcome.status}`;
   return undefined;
 }
@@ -170,7 +173,9 @@ export class FuzzRunner {
     for (const user of ['alice', 'bob'] as const) {
       const created = await this.must('POST', '/api/v1/users', { username: user }, this.world.admin, [201, 409]);
       // After a restart on PostgreSQL the users exist already: they get a fresh token instead.
-      this.world[user] = created.token ? String(created.token) : String((await this.must('POST', `/api/v1/users/${user}/tokens`, { name: 'fuzz' })).token);
+      const token = created.token ?? (await this.must('POST', `/api/v1/users/${user}/tokens`, { name: 'fuzz' })).token;
+      if (typeof token !== 'string') throw new Error(`fuzz setup: no token for ${user}`);
+      this.world[user] = token;
     }
     for (const u of SEED_UPLOADS) {
       await this.must('POST', `/api/v1/uploads?device=${u.device}`, fixtureText(u.fixture), this.world[u.user]);
@@ -251,7 +256,10 @@ export class FuzzRunner {
    */
   private async checkWorld(): Promise<void> {
     for (const user of ['alice', 'bob'] as const) {
-      const outcome = await this.service.send({ method: 'GET', path: `/api/v1/users/${user}/tokens`, headers: { authorization: `Bearer ${this.world[user]}` } }, this.options.timeoutMs);
+      const outcome = await this.service.send(
+        { method: 'GET', path: `/api/v1/users/${user}/tokens`, headers: { authorization: `Bearer ${this.world[user]}` } },
+        this.options.timeoutMs,
+      );
       if (outcome.kind === 'response' && outcome.status === 200) continue;
       this.stats.worldRepairs += 1;
       await this.seed();
@@ -271,7 +279,8 @@ export class FuzzRunner {
         // The previous case left the service unable to answer (it passed its own checks in time).
         await this.recover();
         this.known = await this.service.fingerprint();
-        if (!this.known) throw new Error(`the service does not answer the fingerprint even after a restart:\n${this.service.logs.about(undefined, 20).join('\n')}`);
+        if (!this.known)
+          throw new Error(`the service does not answer the fingerprint even after a restart:\n${this.service.logs.about(undefined, 20).join('\n')}`);
       }
     }
     const { path, owner } = await this.setUp(c);
@@ -296,7 +305,10 @@ export class FuzzRunner {
       broken = true;
     } else if (outcome.kind === 'error') {
       const crashed = !this.service.alive;
-      failures.push({ kind: crashed ? 'crash' : 'connection', message: `${outcome.code}: ${outcome.message}${crashed ? `; the service exited:\n${this.service.logs.about(undefined, 10).join('\n')}` : ''}` });
+      failures.push({
+        kind: crashed ? 'crash' : 'connection',
+        message: `${outcome.code}: ${outcome.message}${crashed ? `; the service exited:\n${this.service.logs.about(undefined, 10).join('\n')}` : ''}`,
+      });
       broken = crashed || outcome.code !== 'RESPONSE_TOO_LARGE';
     } else {
       const requestId = String(outcome.headers['x-request-id'] ?? '');
@@ -311,7 +323,10 @@ export class FuzzRunner {
         if (problem) failures.push({ kind: 'not-a-problem-body', message: `${outcome.status}: ${problem}`, signature: plainErrorSignature(outcome) });
       }
       if (expect.statuses && !expect.statuses.includes(outcome.status)) {
-        failures.push({ kind: 'unexpected-status', message: `${outcome.status}, expected ${expect.statuses.join(' or ')}: ${outcome.body.toString('utf8').slice(0, 300)}` });
+        failures.push({
+          kind: 'unexpected-status',
+          message: `${outcome.status}, expected ${expect.statuses.join(' or ')}: ${outcome.body.toString('utf8').slice(0, 300)}`,
+        });
       }
       const extra = expect.check?.(outcome);
       if (extra) failures.push({ kind: 'unexpected-answer', message: extra });
@@ -340,7 +355,8 @@ export class FuzzRunner {
         const refused = outcome.kind !== 'response' || outcome.status >= 400;
         if (refused || READ_METHODS.has(c.method)) {
           const diff = fingerprintDiff(before, after);
-          if (diff.length) failures.push({ kind: 'changed-data', message: `${refused ? 'refused' : 'read'} (${status}) but stored data changed:\n${diff.join('\n')}` });
+          if (diff.length)
+            failures.push({ kind: 'changed-data', message: `${refused ? 'refused' : 'read'} (${status}) but stored data changed:\n${diff.join('\n')}` });
         }
         this.known = after;
       }

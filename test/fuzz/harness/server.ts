@@ -5,13 +5,16 @@
  * embedded database lives in this process, so the parent cannot read it directly).
  */
 import { sql } from 'drizzle-orm';
+import type * as AppSource from '../../../src/app.js';
+import type * as ConfigSource from '../../../src/config/config.schema.js';
+import type * as DbSource from '../../../src/db/database-connection.js';
 import { FINGERPRINT_SQL } from './fingerprint.js';
 
 /** The checkout to run: this one, or FUZZ_APP_ROOT (another checkout with node_modules, e.g. a clean copy of HEAD). */
 const ROOT = process.env.FUZZ_APP_ROOT ? new URL(`file://${process.env.FUZZ_APP_ROOT.replace(/\/?$/, '/')}`) : new URL('../../../', import.meta.url);
-const { createApp } = (await import(new URL('src/app.ts', ROOT).href)) as typeof import('../../../src/app.js');
-const { configFromProcessEnv } = (await import(new URL('src/config/config.schema.ts', ROOT).href)) as typeof import('../../../src/config/config.schema.js');
-const { DatabaseConnection, rowsOf } = (await import(new URL('src/db/database-connection.ts', ROOT).href)) as typeof import('../../../src/db/database-connection.js');
+const { createApp } = (await import(new URL('src/app.ts', ROOT).href)) as typeof AppSource;
+const { configFromProcessEnv } = (await import(new URL('src/config/config.schema.ts', ROOT).href)) as typeof ConfigSource;
+const { DatabaseConnection, rowsOf } = (await import(new URL('src/db/database-connection.ts', ROOT).href)) as typeof DbSource;
 
 type Message = { type: 'fingerprint'; id: number };
 

@@ -47,7 +47,7 @@ export function send(port: number, req: WireRequest, timeoutMs: number, earlyAns
       client = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.path, headers, agent: false });
     } catch (error) {
       // Node refused to send it (a character no HTTP client can put there): a mistake of the generator.
-      throw new Error(`cannot send ${req.method} ${req.path.slice(0, 200)}: ${(error as Error).message}`);
+      throw new Error(`cannot send ${req.method} ${req.path.slice(0, 200)}: ${(error as Error).message}`, { cause: error });
     }
     const timer = setTimeout(() => settle({ kind: 'timeout', ms: ms() }), timeoutMs);
     let responded = false;

@@ -55,7 +55,9 @@ export class FuzzStats {
     if (MEMORY_EVERY && this.cases % MEMORY_EVERY === 0) {
       const m = process.memoryUsage();
       const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
-      process.stderr.write(`fuzz memory after ${this.cases} cases: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)}, buffers ${mb(m.arrayBuffers)}\n`);
+      process.stderr.write(
+        `fuzz memory after ${this.cases} cases: rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)}, buffers ${mb(m.arrayBuffers)}\n`,
+      );
     }
     inc(this.byGroup, c.group);
     inc(this.byRoute, c.route);
@@ -65,7 +67,8 @@ export class FuzzStats {
       inc(this.failures, f.kind);
       inc(this.signatures, `${f.kind}: ${f.signature ?? c.route}`);
       // Enough examples of each kind to act on, not thousands of the same.
-      if (this.examples.filter((e) => e.kind === f.kind).length < 10) this.examples.push({ kind: f.kind, route: c.route, description: description(), message: f.message });
+      if (this.examples.filter((e) => e.kind === f.kind).length < 10)
+        this.examples.push({ kind: f.kind, route: c.route, description: description(), message: f.message });
     }
   }
 
@@ -75,10 +78,14 @@ export class FuzzStats {
 
   report(title: string): string {
     const table = (map: Map<string, number>) =>
-      [...map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `    ${k.padEnd(52)} ${n}`).join('\n');
+      [...map.entries()]
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+        .map(([k, n]) => `    ${k.padEnd(52)} ${n}`)
+        .join('\n');
     const status5xx = [...this.statuses.entries()].filter(([s]) => /^5\d\d$/.test(s)).reduce((a, [, n]) => a + n, 0);
     const lines = [
-      `${title}: ${this.cases} cases in ${((Date.now() - this.started) / 1000).toFixed(1)} s` + (this.shrinkCases ? ` (+${this.shrinkCases} while shrinking)` : ''),
+      `${title}: ${this.cases} cases in ${((Date.now() - this.started) / 1000).toFixed(1)} s` +
+        (this.shrinkCases ? ` (+${this.shrinkCases} while shrinking)` : ''),
       `  5xx: ${status5xx}, timeouts: ${this.statuses.get('timeout') ?? 0}, changed data on refusal: ${this.failures.get('changed-data') ?? 0}, ` +
         `failures: ${this.failureCount}, restarts: ${this.restarts}, seeded users restored: ${this.worldRepairs}, slowest: ${this.slowest.ms} ms (${this.slowest.route}), longest log line: ${this.longestLogLine} chars, ` +
         `fingerprint: ${this.fingerprints ? (this.fingerprintMs / this.fingerprints).toFixed(1) : '-'} ms on average`,
@@ -90,7 +97,7 @@ export class FuzzStats {
       table(this.statuses),
     ];
     if (this.failures.size) {
-      lines.push('  failures by kind:', table(this.failures as Map<string, number>), '  failures by cause:', table(this.signatures), '  examples:');
+      lines.push('  failures by kind:', table(this.failures), '  failures by cause:', table(this.signatures), '  examples:');
       for (const e of this.examples) lines.push(`    [${e.kind}] ${e.route}\n      ${e.description}\n      ${e.message.replaceAll('\n', '\n      ')}`);
     }
     return lines.join('\n');
