@@ -7,8 +7,7 @@ import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { anyOf, jsonSet, PG_NUMERIC_OVERFLOW, pgErrorCode } from '../db/sql.js';
 import { uploads, users } from '../db/schema.js';
-import type { DaySlice, ParsedReport } from '../ingestion/ccusage/report-parser.js';
-import { reportTotals } from '../ingestion/ccusage/report-parser.js';
+import { type DaySlice, reportTotals, type UsageReport } from './day-slice.js';
 import { type RetiredCounts, retireMonth } from './retirement.js';
 import { changeDays, chunksOf, removeUser, step } from './summaries.js';
 
@@ -64,13 +63,7 @@ export class UsageLedger {
    * recomputed as sums over the user's devices for exactly the days that changed. Uploads for one
    * user serialize on the user's row lock, taken first, so they cannot deadlock or lose updates.
    */
-  async recordUpload(input: {
-    userId: number;
-    device: string;
-    timeZone: string | undefined;
-    report: ParsedReport;
-    sizeBytes: number;
-  }): Promise<StoreResult> {
+  async recordUpload(input: { userId: number; device: string; timeZone: string | undefined; report: UsageReport; sizeBytes: number }): Promise<StoreResult> {
     const { userId, device, report } = input;
     try {
       return await this.db.transaction(async (tx) => {
@@ -82,7 +75,10 @@ export class UsageLedger {
           rowsOf<{ month: string }>(
             await tx.execute(sql`
               SELECT to_char(month, 'YYYY-MM') AS month FROM retired_months
-               WHERE month IN (SELECT DISTINCT date_trunc('month', d)::date FROM ${jsonSet(report.days.map((d) => d.date), 'date')} AS days(d))`),
+               WHERE month IN (SELECT DISTINCT date_trunc('month', d)::date FROM ${jsonSet(
+                 report.days.map((d) => d.date),
+                 'date',
+               )} AS days(d))`),
           ).map((r) => r.month),
         );
         const ignored = report.days.filter((d) => retired.has(d.date.slice(0, 7))).map((d) => d.date);
@@ -131,8 +127,11 @@ export class UsageLedger {
           const db = tx as unknown as Database;
           // Ascending dates: the order summaries.ts relies on to rule out deadlocks between uploads.
           const byDate = [...changed].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-          await changeDays(db, userId, chunksOf(byDate, (d) => d.models.length), (days, fresh) =>
-            this.replaceSlices(db, userId, device, upload!.id, days, hashes, fresh),
+          await changeDays(
+            db,
+            userId,
+            chunksOf(byDate, (d) => d.models.length),
+            (days, fresh) => this.replaceSlices(db, userId, device, upload!.id, days, hashes, fresh),
           );
         }
         return { uploadId: upload!.id, inserted, updated, unchanged, ignored, warnings };
@@ -169,7 +168,9 @@ export class UsageLedger {
       content_hash: hashes.get(d.date),
     }));
     const slices = rowsOf<{ id: number; date: string }>(
-      await step(tx, sql`
+      await step(
+        tx,
+        sql`
         INSERT INTO device_days AS d (user_id, device, date, total_tokens, input_tokens, output_tokens,
                                       cache_creation_input_tokens, cache_read_input_tokens, total_cost, content_hash, last_upload_id)
         SELECT ${userId}, ${device}, x.date, x.total_tokens, x.input_tokens, x.output_tokens,
@@ -184,7 +185,8 @@ export class UsageLedger {
                cache_read_input_tokens = EXCLUDED.cache_read_input_tokens,
                total_cost = EXCLUDED.total_cost, content_hash = EXCLUDED.content_hash,
                last_upload_id = EXCLUDED.last_upload_id, updated_at = now()
-        RETURNING d.id, d.date::text AS date`),
+        RETURNING d.id, d.date::text AS date`,
+      ),
     );
     const sliceIds = slices.map((s) => s.id);
     const idOf = new Map(slices.map((s) => [s.date, s.id]));
@@ -202,22 +204,32 @@ export class UsageLedger {
       })),
     );
     if (modelRows.length > 0) {
-      await step(tx, sql`
+      await step(
+        tx,
+        sql`
         INSERT INTO device_day_models (device_day_id, model, provider, input_tokens, output_tokens,
                                        cache_creation_input_tokens, cache_read_input_tokens, cost)
         SELECT x.device_day_id, x.model, x.provider, x.input_tokens, x.output_tokens,
                x.cache_creation_input_tokens, x.cache_read_input_tokens, x.cost
           FROM jsonb_to_recordset(${JSON.stringify(modelRows)}::jsonb) AS x(
                device_day_id int, model text, provider text, input_tokens bigint, output_tokens bigint,
-               cache_creation_input_tokens bigint, cache_read_input_tokens bigint, cost numeric)`);
+               cache_creation_input_tokens bigint, cache_read_input_tokens bigint, cost numeric)`,
+      );
     }
-    await this.recomputeDays(tx, userId, days.map((d) => d.date), fresh);
+    await this.recomputeDays(
+      tx,
+      userId,
+      days.map((d) => d.date),
+      fresh,
+    );
   }
 
   /** usage_stats and model_usage for these days := the sums over the user's device slices. */
   private async recomputeDays(tx: Database, userId: number, dates: string[], fresh: boolean): Promise<void> {
     const days = anyOf(dates, 'date');
-    await step(tx, sql`
+    await step(
+      tx,
+      sql`
       INSERT INTO usage_stats AS s (user_id, date, total_tokens, input_tokens, output_tokens,
                                     cache_creation_input_tokens, cache_read_input_tokens, total_cost)
       SELECT user_id, date, sum(total_tokens), sum(input_tokens), sum(output_tokens),
@@ -234,13 +246,19 @@ export class UsageLedger {
        WHERE (s.total_tokens, s.input_tokens, s.output_tokens, s.cache_creation_input_tokens, s.cache_read_input_tokens, s.total_cost)
              IS DISTINCT FROM
              (EXCLUDED.total_tokens, EXCLUDED.input_tokens, EXCLUDED.output_tokens,
-              EXCLUDED.cache_creation_input_tokens, EXCLUDED.cache_read_input_tokens, EXCLUDED.total_cost)`);
+              EXCLUDED.cache_creation_input_tokens, EXCLUDED.cache_read_input_tokens, EXCLUDED.total_cost)`,
+    );
     if (!fresh) {
-      await step(tx, sql`
+      await step(
+        tx,
+        sql`
         DELETE FROM model_usage
-         WHERE usage_stats_id IN (SELECT id FROM usage_stats WHERE user_id = ${userId} AND date = ${days})`);
+         WHERE usage_stats_id IN (SELECT id FROM usage_stats WHERE user_id = ${userId} AND date = ${days})`,
+      );
     }
-    await step(tx, sql`
+    await step(
+      tx,
+      sql`
       INSERT INTO model_usage (usage_stats_id, model, provider, input_tokens, output_tokens,
                                cache_creation_input_tokens, cache_read_input_tokens, cost)
       SELECT s.id, m.model, max(m.provider), sum(m.input_tokens), sum(m.output_tokens),
@@ -249,7 +267,8 @@ export class UsageLedger {
         JOIN device_days d ON d.id = m.device_day_id
         JOIN usage_stats s ON s.user_id = d.user_id AND s.date = d.date
        WHERE d.user_id = ${userId} AND d.date = ${days}
-       GROUP BY s.id, m.model`);
+       GROUP BY s.id, m.model`,
+    );
   }
 
   /** Deletes a user with all their usage, taking what they contributed out of the shared summaries. */

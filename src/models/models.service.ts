@@ -21,7 +21,6 @@ function totalsOf(r: ModelSumsRow) {
   };
 }
 
-
 /** The range and page of a list answer; `total` counts every row, not just this page's. */
 function answerBase(range: DayRange | undefined, page: Page, rows: ModelSumsRow[]) {
   return { from: range?.from ?? null, to: range?.to ?? null, total: rows[0] ? toInt(rows[0].total) : 0, limit: page.limit, offset: page.offset };
@@ -62,7 +61,10 @@ export class ModelsService {
     const rows = await this.repository.series(model, range, query.granularity);
     const users = await this.repository.usersPerBucket(
       model,
-      bucketMasks(range, rows.map((r) => ({ bucket: r.bucket, range: bucketRange(query.granularity, r.bucket) }))),
+      bucketMasks(
+        range,
+        rows.map((r) => ({ bucket: r.bucket, range: bucketRange(query.granularity, r.bucket) })),
+      ),
     );
     const out = rows.map((r) => ({
       date: r.bucket,
@@ -82,4 +84,3 @@ export class ModelsService {
     };
   }
 }
-

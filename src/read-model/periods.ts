@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { type AnyColumn, sql, type SQL } from 'drizzle-orm';
 import { addDays, dayNumber, MAX_RANGE_DAYS } from '../common/dates.js';
 
 /** Named periods of the leaderboard; all end today (UTC) or are the current calendar unit. */
@@ -14,8 +14,7 @@ export interface DayRange {
 export type Granularity = 'day' | 'week' | 'month';
 
 /** The SQL that labels a date column with its bucket. */
-export function bucketOf(granularity: Granularity, column: string): SQL {
-  const date = sql.raw(column);
+export function bucketOf(granularity: Granularity, date: AnyColumn | SQL): SQL {
   switch (granularity) {
     case 'day':
       return sql`${date}`;

@@ -1,31 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type SQL } from 'drizzle-orm';
+import { aliased, intText, money, nameOf, tokenKinds, tokenTotal } from '../db/columns.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
+import { dayStats, modelUsage, usageStats, userModelMonths, userModelTotals, userMonthStats, users, userTotals } from '../db/schema.js';
 import { sqlList } from '../db/sql.js';
-import { type DayRange, monthMasks, splitByMonths } from '../read-model/periods.js';
-
-export const METRICS = ['cost', 'tokens', 'input', 'output', 'cacheCreation', 'cacheRead'] as const;
-export type Metric = (typeof METRICS)[number];
-
-const METRIC_COLUMN: Record<Metric, string> = {
-  cost: 'total_cost',
-  tokens: 'total_tokens',
-  input: 'input_tokens',
-  output: 'output_tokens',
-  cacheCreation: 'cache_creation_input_tokens',
-  cacheRead: 'cache_read_input_tokens',
-};
-
-/** Sums as text, so that 64-bit integers and numerics reach JavaScript unrounded. */
-export interface SumsRow {
-  input_tokens: string;
-  output_tokens: string;
-  cache_creation_input_tokens: string;
-  cache_read_input_tokens: string;
-  total_tokens: string;
-  total_cost: string;
-}
+import { type DayRange, splitByMonths } from '../read-model/periods.js';
+import { retiredMonthsIn } from '../read-model/retired-months.js';
+import { activeInRange, METRIC_COLUMNS, type Metric, SUM_COLUMNS, type SumsRow } from '../read-model/sums.js';
 
 export interface LeaderboardRow extends SumsRow {
   user_id: number;
@@ -35,26 +17,22 @@ export interface LeaderboardRow extends SumsRow {
   total: string;
 }
 
-/** Money as a decimal string with exactly four places. */
-export const money = (expr: string) => `to_char(coalesce(${expr}, 0), 'FM999999999999990.0000')`;
-const int = (expr: string) => `coalesce(${expr}, 0)::text`;
-
-export const SUM_COLUMNS = sql.raw(`
-  ${int('sum(input_tokens)')} AS input_tokens, ${int('sum(output_tokens)')} AS output_tokens,
-  ${int('sum(cache_creation_input_tokens)')} AS cache_creation_input_tokens,
-  ${int('sum(cache_read_input_tokens)')} AS cache_read_input_tokens,
-  ${int('sum(total_tokens)')} AS total_tokens, ${money('sum(total_cost)')} AS total_cost`);
-
-
-/** `(month = … AND day_mask & … <> 0) OR …`: rows active on some day of the range. */
-export const activeInRange = (range: DayRange, alias = '') =>
-  sql.join(
-    monthMasks(range).map(({ month, mask }) => sql`(${sql.raw(alias)}month = ${month}::date AND ${sql.raw(alias)}day_mask & ${mask} <> 0)`),
-    sql` OR `,
-  );
-
 /** The first day of the month a day belongs to. */
 const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+
+/** What a per-user row carries, in this order, from usage_stats or user_month_stats (named alike). */
+const perUserColumns = (t: typeof usageStats | typeof userMonthStats) =>
+  sql.join([t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost], sql`, `);
+
+/** The names of those columns, for the queries that read them back from a derived table. */
+const PER_USER = [
+  usageStats.inputTokens,
+  usageStats.outputTokens,
+  usageStats.cacheCreationInputTokens,
+  usageStats.cacheReadInputTokens,
+  usageStats.totalTokens,
+  usageStats.totalCost,
+].map(nameOf);
 
 /**
  * Per-user rows over a range: whole months from user_month_stats, loose days from usage_stats
@@ -66,14 +44,14 @@ function perUserRows(range: DayRange, lastDataDay: string | undefined, retired: 
   const widened = split.edges.filter((e) => retired.has(monthOf(e.from))).map((e) => monthOf(e.from));
   const months = [...new Set([...split.months, ...widened])];
   const edges = split.edges.filter((e) => !retired.has(monthOf(e.from)));
+  const m = userMonthStats;
+  const s = usageStats;
   const parts: SQL[] = [];
   if (months.length) {
-    parts.push(sql`SELECT user_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
-                          total_tokens, total_cost, active_days FROM user_month_stats WHERE month IN ${sqlList(months, '::date')}`);
+    parts.push(sql`SELECT ${perUserColumns(m)}, ${m.activeDays} FROM ${m} WHERE ${m.month} IN ${sqlList(months, '::date')}`);
   }
   for (const edge of edges) {
-    parts.push(sql`SELECT user_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
-                          total_tokens, total_cost, 1 AS active_days FROM usage_stats WHERE date BETWEEN ${edge.from}::date AND ${edge.to}::date`);
+    parts.push(sql`SELECT ${perUserColumns(s)}, 1 AS ${nameOf(m.activeDays)} FROM ${s} WHERE ${s.date} BETWEEN ${edge.from}::date AND ${edge.to}::date`);
   }
   return sql.join(parts, sql` UNION ALL `);
 }
@@ -82,48 +60,55 @@ function perUserRows(range: DayRange, lastDataDay: string | undefined, retired: 
 export class StatsRepository {
   constructor(@InjectDb() private readonly db: Database) {}
 
-  /** Users ranked by a metric over a range; ties share a rank and are ordered by username. */
   /** Retired months (first days) that overlap a range, or all of them. */
   async retiredMonths(range: DayRange | undefined): Promise<Set<string>> {
-    const where = range ? sql`WHERE month BETWEEN ${monthOf(range.from)}::date AND ${range.to}::date` : sql``;
-    const rows = rowsOf<{ month: string }>(await this.db.execute(sql`SELECT month::text AS month FROM retired_months ${where}`));
-    return new Set(rows.map((r) => r.month));
+    return new Set(await retiredMonthsIn(this.db, range));
   }
 
-  async leaderboard(range: DayRange | undefined, metric: Metric, limit: number, offset: number, retired: ReadonlySet<string> = new Set()): Promise<LeaderboardRow[]> {
-    const column = sql.raw(METRIC_COLUMN[metric]);
+  /** Users ranked by a metric over a range; ties share a rank and are ordered by username. */
+  async leaderboard(
+    range: DayRange | undefined,
+    metric: Metric,
+    limit: number,
+    offset: number,
+    retired: ReadonlySet<string> = new Set(),
+  ): Promise<LeaderboardRow[]> {
+    const userId = nameOf(usageStats.userId);
+    const activeDays = nameOf(userMonthStats.activeDays);
+    const t = userTotals;
     const perUser = range
-      ? sql`SELECT user_id, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-                   sum(cache_creation_input_tokens) AS cache_creation_input_tokens,
-                   sum(cache_read_input_tokens) AS cache_read_input_tokens, sum(total_tokens) AS total_tokens,
-                   sum(total_cost) AS total_cost, sum(active_days) AS active_days
+      ? sql`SELECT ${userId}, ${sql.join(
+          [...PER_USER, activeDays].map((c) => sql`sum(${c}) AS ${c}`),
+          sql`, `,
+        )}
               FROM (${perUserRows(range, (await this.dataBounds())?.to, retired)}) rows
-             GROUP BY user_id`
-      : sql`SELECT user_id, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens,
-                   total_tokens, total_cost, active_days FROM user_totals`;
+             GROUP BY ${userId}`
+      : sql`SELECT ${sql.join([t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost, t.activeDays], sql`, `)} FROM ${t}`;
+    const [input, output, cacheCreation, cacheRead, total, cost] = PER_USER;
+    const p = (c: SQL) => sql`p.${c}`;
     return rowsOf<LeaderboardRow>(
       await this.db.execute(sql`
         WITH per_user AS (${perUser}), ranked AS (
-          SELECT p.*, u.username, rank() OVER (ORDER BY p.${column} DESC) AS position, count(*) OVER () AS total
-            FROM per_user p JOIN users u ON u.id = p.user_id
+          SELECT p.*, ${users.username}, rank() OVER (ORDER BY ${p(nameOf(METRIC_COLUMNS[metric]))} DESC) AS position, count(*) OVER () AS total
+            FROM per_user p JOIN ${users} ON ${users.id} = ${p(userId)}
         )
-        SELECT user_id, username, position::text AS rank, total::text AS total, active_days::text AS active_days,
-               input_tokens::text AS input_tokens, output_tokens::text AS output_tokens,
-               cache_creation_input_tokens::text AS cache_creation_input_tokens,
-               cache_read_input_tokens::text AS cache_read_input_tokens, total_tokens::text AS total_tokens,
-               ${sql.raw(money('total_cost'))} AS total_cost
+        SELECT ${userId}, ${nameOf(users.username)}, position::text AS rank, total::text AS total, ${activeDays}::text AS ${activeDays},
+               ${sql.join(
+                 [input!, output!, cacheCreation!, cacheRead!, total!].map((c) => sql`${c}::text AS ${c}`),
+                 sql`, `,
+               )},
+               ${money(cost!)} AS ${cost!}
           FROM ranked
-         ORDER BY position, username
+         ORDER BY position, ${nameOf(users.username)}
          LIMIT ${limit} OFFSET ${offset}`),
     );
   }
 
   /** How many users have data in the range (the leaderboard's total when the page is empty). */
   async activeUsers(range: DayRange | undefined): Promise<number> {
-    if (!range) return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM user_totals`))[0]!.n);
-    const [row] = rowsOf<{ n: string }>(
-      await this.db.execute(sql`SELECT count(DISTINCT user_id)::text AS n FROM user_month_stats WHERE ${activeInRange(range)}`),
-    );
+    if (!range) return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${userTotals}`))[0]!.n);
+    const m = userMonthStats;
+    const [row] = rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(DISTINCT ${m.userId})::text AS n FROM ${m} WHERE ${activeInRange(range, m)}`));
     return Number(row!.n);
   }
 
@@ -134,26 +119,30 @@ export class StatsRepository {
   async topModels(userIds: number[], range: DayRange | undefined, retired: ReadonlySet<string> = new Set()): Promise<Map<number, string>> {
     if (userIds.length === 0) return new Map();
     const ids = sqlList(userIds, '::int');
+    const mm = userModelMonths;
     const retiredRows =
       retired.size === 0
         ? sql``
         : sql`UNION ALL
-              SELECT user_id, model, cost, input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens
-                FROM user_model_months WHERE user_id IN ${ids} AND month IN ${sqlList([...retired], '::date')}`;
+              SELECT ${mm.userId}, ${mm.model}, ${mm.cost}, ${tokenTotal(mm)}
+                FROM ${mm} WHERE ${mm.userId} IN ${ids} AND ${mm.month} IN ${sqlList([...retired], '::date')}`;
+    const s = aliased(usageStats, 's');
+    const m = aliased(modelUsage, 'm');
+    const [userId, model, cost] = [nameOf(usageStats.userId), nameOf(modelUsage.model), nameOf(modelUsage.cost)];
+    const t = userModelTotals;
     const rows = rowsOf<{ user_id: number; model: string }>(
       await this.db.execute(
         range
-          ? sql`SELECT DISTINCT ON (user_id) user_id, model
-                  FROM (SELECT s.user_id, m.model, m.cost,
-                               m.input_tokens + m.output_tokens + m.cache_creation_input_tokens + m.cache_read_input_tokens AS tokens
-                          FROM usage_stats s JOIN model_usage m ON m.usage_stats_id = s.id
-                         WHERE s.user_id IN ${ids} AND s.date BETWEEN ${range.from}::date AND ${range.to}::date
+          ? sql`SELECT DISTINCT ON (${userId}) ${userId}, ${model}
+                  FROM (SELECT ${s.t.userId}, ${m.t.model}, ${m.t.cost}, ${tokenTotal(m.t)} AS tokens
+                          FROM ${s.from} JOIN ${m.from} ON ${m.t.usageStatsId} = ${s.t.id}
+                         WHERE ${s.t.userId} IN ${ids} AND ${s.t.date} BETWEEN ${range.from}::date AND ${range.to}::date
                         ${retiredRows}) x
-                 GROUP BY user_id, model
-                 ORDER BY user_id, sum(cost) DESC, sum(tokens) DESC, model`
-          : sql`SELECT DISTINCT ON (user_id) user_id, model FROM user_model_totals
-                 WHERE user_id IN ${ids}
-                 ORDER BY user_id, cost DESC, input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens DESC, model`,
+                 GROUP BY ${userId}, ${model}
+                 ORDER BY ${userId}, sum(${cost}) DESC, sum(tokens) DESC, ${model}`
+          : sql`SELECT DISTINCT ON (${t.userId}) ${t.userId}, ${t.model} FROM ${t}
+                 WHERE ${t.userId} IN ${ids}
+                 ORDER BY ${t.userId}, ${t.cost} DESC, ${tokenTotal(t)} DESC, ${t.model}`,
       ),
     );
     return new Map(rows.map((r) => [Number(r.user_id), r.model]));
@@ -161,37 +150,39 @@ export class StatsRepository {
 
   /** Totals over every user in a range, from day_stats. */
   async totals(range: DayRange | undefined): Promise<SumsRow & { days: string }> {
-    const where = range ? sql`WHERE date BETWEEN ${range.from}::date AND ${range.to}::date` : sql``;
-    const [row] = rowsOf<SumsRow & { days: string }>(
-      await this.db.execute(sql`SELECT count(*)::text AS days, ${SUM_COLUMNS} FROM day_stats ${where}`),
-    );
+    const d = dayStats;
+    const where = range ? sql`WHERE ${d.date} BETWEEN ${range.from}::date AND ${range.to}::date` : sql``;
+    const [row] = rowsOf<SumsRow & { days: string }>(await this.db.execute(sql`SELECT count(*)::text AS days, ${SUM_COLUMNS} FROM ${d} ${where}`));
     return row!;
   }
 
   /** The first and last day with data over every user. */
   async dataBounds(): Promise<DayRange | undefined> {
+    const d = dayStats;
     const [row] = rowsOf<{ from: string | null; to: string | null }>(
-      await this.db.execute(sql`SELECT min(date)::text AS "from", max(date)::text AS "to" FROM day_stats`),
+      await this.db.execute(sql`SELECT min(${d.date})::text AS "from", max(${d.date})::text AS "to" FROM ${d}`),
     );
     return row?.from && row.to ? { from: row.from, to: row.to } : undefined;
   }
 
   async userCount(): Promise<number> {
-    return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM users`))[0]!.n);
+    return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${users}`))[0]!.n);
   }
 
   /** The spec's "weekly stats": every user's days from `from` on, newest first, then by username. */
   async recentDays(from: string, limit: number, offset: number) {
+    const s = usageStats;
     const [rows, [count]] = [
       rowsOf<{ username: string; date: string; total_cost: string; total_tokens: string }>(
         await this.db.execute(sql`
-          SELECT u.username, s.date::text AS date, ${sql.raw(money('s.total_cost'))} AS total_cost, s.total_tokens::text AS total_tokens
-            FROM usage_stats s JOIN users u ON u.id = s.user_id
-           WHERE s.date >= ${from}::date
-           ORDER BY s.date DESC, u.username
+          SELECT ${users.username}, ${s.date}::text AS ${nameOf(s.date)}, ${money(s.totalCost)} AS ${nameOf(s.totalCost)},
+                 ${s.totalTokens}::text AS ${nameOf(s.totalTokens)}
+            FROM ${s} JOIN ${users} ON ${users.id} = ${s.userId}
+           WHERE ${s.date} >= ${from}::date
+           ORDER BY ${s.date} DESC, ${users.username}
            LIMIT ${limit} OFFSET ${offset}`),
       ),
-      rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM usage_stats WHERE date >= ${from}::date`)),
+      rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${s} WHERE ${s.date} >= ${from}::date`)),
     ];
     return { rows, total: Number(count!.n) };
   }
@@ -201,17 +192,20 @@ export class StatsRepository {
    * pagination over the covering index, so page 1000 costs what page 1 does.
    */
   async exportPage(range: DayRange, userId: number | undefined, after: { date: string; userId: number } | undefined, limit: number) {
-    const user = userId === undefined ? sql`` : sql`AND s.user_id = ${userId}`;
-    const cursor = after ? sql`AND (s.date, s.user_id) > (${after.date}::date, ${after.userId})` : sql``;
+    const s = usageStats;
+    const user = userId === undefined ? sql`` : sql`AND ${s.userId} = ${userId}`;
+    const cursor = after ? sql`AND (${s.date}, ${s.userId}) > (${after.date}::date, ${after.userId})` : sql``;
     return rowsOf<SumsRow & { date: string; user_id: number; username: string }>(
       await this.db.execute(sql`
-        SELECT s.date::text AS date, s.user_id, u.username, s.input_tokens::text AS input_tokens,
-               s.output_tokens::text AS output_tokens, s.cache_creation_input_tokens::text AS cache_creation_input_tokens,
-               s.cache_read_input_tokens::text AS cache_read_input_tokens, s.total_tokens::text AS total_tokens,
-               ${sql.raw(money('s.total_cost'))} AS total_cost
-          FROM usage_stats s JOIN users u ON u.id = s.user_id
-         WHERE s.date BETWEEN ${range.from}::date AND ${range.to}::date ${user} ${cursor}
-         ORDER BY s.date, s.user_id
+        SELECT ${s.date}::text AS ${nameOf(s.date)}, ${s.userId}, ${users.username},
+               ${sql.join(
+                 [...tokenKinds(s), s.totalTokens].map((c) => sql`${intText(c)} AS ${nameOf(c)}`),
+                 sql`, `,
+               )},
+               ${money(s.totalCost)} AS ${nameOf(s.totalCost)}
+          FROM ${s} JOIN ${users} ON ${users.id} = ${s.userId}
+         WHERE ${s.date} BETWEEN ${range.from}::date AND ${range.to}::date ${user} ${cursor}
+         ORDER BY ${s.date}, ${s.userId}
          LIMIT ${limit}`),
     );
   }

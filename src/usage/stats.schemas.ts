@@ -2,12 +2,11 @@ import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
 import { formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
 import { PERIODS } from '../read-model/periods.js';
-import { METRICS } from './stats.repository.js';
+import { METRICS } from '../read-model/sums.js';
 import { usernameSchema } from '../directory/username.js';
 import { bothOrNeither, RangeQuerySchema, rangeFields, type RangeQuery } from '../read-model/range.schemas.js';
 
 export { RangeQuerySchema, type RangeQuery };
-
 
 export const LeaderboardQuerySchema = z
   .object({
@@ -21,7 +20,6 @@ export const LeaderboardQuerySchema = z
   .superRefine(bothOrNeither);
 export type LeaderboardQuery = z.infer<typeof LeaderboardQuerySchema>;
 
-
 export const LeaderboardSchema = z
   .object({
     period: z.enum([...PERIODS, 'custom']),
@@ -29,8 +27,7 @@ export const LeaderboardSchema = z
     to: z.string().nullable(),
     metric: z.enum(METRICS),
     granularity: z.enum(['day', 'month']).meta({
-      description:
-        "'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone, so they count whole, from the monthly summaries",
+      description: "'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone, so they count whole, from the monthly summaries",
     }),
     total: z.number().int().meta({ description: 'Users with data in the range' }),
     entries: z.array(
@@ -66,7 +63,12 @@ export const ExportQuerySchema = z
   .object({
     ...rangeFields,
     username: usernameSchema.optional(),
-    cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]*$/, 'is not valid').optional().meta({ description: 'nextCursor of the previous page' }),
+    cursor: z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]*$/, 'is not valid')
+      .optional()
+      .meta({ description: 'nextCursor of the previous page' }),
     limit: limitParam(5000, 1000),
     format: formatParam,
   })

@@ -62,7 +62,11 @@ export class StatsService {
     const retired = await this.repository.retiredMonths(range);
     const rows = await this.repository.leaderboard(range, query.metric, query.limit, query.offset, retired);
     const total = rows[0] ? Number(rows[0].total) : await this.repository.activeUsers(range);
-    const topModels = await this.repository.topModels(rows.map((r) => Number(r.user_id)), range, retired);
+    const topModels = await this.repository.topModels(
+      rows.map((r) => Number(r.user_id)),
+      range,
+      retired,
+    );
     const bounds = range ?? (await this.repository.dataBounds());
     return {
       period: custom ? 'custom' : query.period,

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import { aliased, intText, money, nameOf, tokenKinds, tokenTotal } from '../db/columns.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { jsonSet } from '../db/sql.js';
-import { bucketOf, type Granularity } from '../read-model/periods.js';
-import { money, SUM_COLUMNS, type SumsRow } from './stats.repository.js';
-
-
+import { deviceDays, modelUsage, uploads, usageStats, userModelMonths, userModelTotals, userMonthStats, userTotals } from '../db/schema.js';
+import { bucketOf, type DayRange, type Granularity } from '../read-model/periods.js';
+import { retiredMonthsIn } from '../read-model/retired-months.js';
+import { SUM_COLUMNS, type SumsRow } from '../read-model/sums.js';
 
 export interface BucketRow extends SumsRow {
   bucket: string;
@@ -14,7 +15,6 @@ export interface BucketRow extends SumsRow {
   /** A retired month's row, from user_month_stats. */
   retired?: boolean;
 }
-
 
 export interface ModelBucketRow {
   bucket: string;
@@ -28,26 +28,35 @@ export interface ModelBucketRow {
   cost: string;
 }
 
+/**
+ * `UNION ALL SELECT … FROM <monthly table>` for the user's retired months (their days are gone, so
+ * each counts whole from its monthly summary), or nothing when no month of the range is retired.
+ */
+function retiredRows(table: typeof userMonthStats | typeof userModelMonths, userId: number, retired: string[], columns: SQL, tail = sql``): SQL {
+  if (retired.length === 0) return sql``;
+  return sql`UNION ALL SELECT ${columns} FROM ${table} WHERE ${table.userId} = ${userId} AND ${table.month} IN ${jsonSet(retired, 'date')} ${tail}`;
+}
+
+/** The summed columns of a daily or monthly row (both tables name them alike), as a select list. */
+const sumsOf = (t: typeof usageStats | typeof userMonthStats): SQL =>
+  sql.join([t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost], sql`, `);
+
 @Injectable()
 export class UsageRepository {
   constructor(@InjectDb() private readonly db: Database) {}
 
   /** The first and last day with data for a user (nulls when none). */
   async dataRange(userId: number): Promise<{ first: string | null; last: string | null }> {
+    const t = userTotals;
     const [row] = rowsOf<{ first: string | null; last: string | null }>(
-      await this.db.execute(sql`SELECT first_date::text AS first, last_date::text AS last FROM user_totals WHERE user_id = ${userId}`),
+      await this.db.execute(sql`SELECT ${t.firstDate}::text AS first, ${t.lastDate}::text AS last FROM ${t} WHERE ${t.userId} = ${userId}`),
     );
     return { first: row?.first ?? null, last: row?.last ?? null };
   }
 
   /** Retired months (first days) that overlap a range. */
-  async retiredMonths(from: string, to: string): Promise<string[]> {
-    const rows = rowsOf<{ month: string }>(
-      await this.db.execute(sql`
-        SELECT month::text AS month FROM retired_months
-         WHERE month BETWEEN date_trunc('month', ${from}::date)::date AND ${to}::date ORDER BY month`),
-    );
-    return rows.map((r) => r.month);
+  retiredMonths(from: string, to: string): Promise<string[]> {
+    return retiredMonthsIn(this.db, { from, to } satisfies DayRange);
   }
 
   /**
@@ -55,20 +64,21 @@ export class UsageRepository {
    * days left: each is one row, the whole month from user_month_stats, marked `retired`.
    */
   async userBuckets(userId: number, from: string, to: string, granularity: Granularity, retired: string[] = []): Promise<BucketRow[]> {
-    const bucket = bucketOf(granularity, 's.date');
-    const months =
-      retired.length === 0
-        ? sql``
-        : sql`UNION ALL
-              SELECT month::text, true, active_days::text, ${SUM_COLUMNS}
-                FROM user_month_stats WHERE user_id = ${userId} AND month IN ${jsonSet(retired, 'date')}
-               GROUP BY month, active_days`;
+    const s = usageStats;
+    const m = userMonthStats;
+    const months = retiredRows(
+      m,
+      userId,
+      retired,
+      sql`${m.month}::text, true, ${m.activeDays}::text, ${SUM_COLUMNS}`,
+      sql`GROUP BY ${m.month}, ${m.activeDays}`,
+    );
     return rowsOf<BucketRow>(
       await this.db.execute(sql`
         SELECT * FROM (
-          SELECT ${bucket}::text AS bucket, false AS retired, count(*)::text AS active_days, ${SUM_COLUMNS}
-            FROM usage_stats s
-           WHERE s.user_id = ${userId} AND s.date BETWEEN ${from}::date AND ${to}::date
+          SELECT ${bucketOf(granularity, s.date)}::text AS bucket, false AS retired, count(*)::text AS active_days, ${SUM_COLUMNS}
+            FROM ${s}
+           WHERE ${s.userId} = ${userId} AND ${s.date} BETWEEN ${from}::date AND ${to}::date
            GROUP BY 1
           ${months}) b
          ORDER BY bucket, retired DESC`),
@@ -77,76 +87,79 @@ export class UsageRepository {
 
   /** The same buckets per model (usage_stats_model_idx); retired months from user_model_months. */
   async userModelBuckets(userId: number, from: string, to: string, granularity: Granularity, retired: string[] = []): Promise<ModelBucketRow[]> {
-    const bucket = bucketOf(granularity, 's.date');
-    const months =
-      retired.length === 0
-        ? sql``
-        : sql`UNION ALL
-              SELECT month::text, true, model, provider, input_tokens, output_tokens, cache_creation_input_tokens,
-                     cache_read_input_tokens, cost
-                FROM user_model_months WHERE user_id = ${userId} AND month IN ${jsonSet(retired, 'date')}`;
+    const s = aliased(usageStats, 's');
+    const m = aliased(modelUsage, 'm');
+    const mm = userModelMonths;
+    const months = retiredRows(
+      mm,
+      userId,
+      retired,
+      sql`${mm.month}::text, true, ${mm.model}, ${mm.provider}, ${sql.join([...tokenKinds(mm), mm.cost], sql`, `)}`,
+    );
+    const kinds = tokenKinds(modelUsage);
     return rowsOf<ModelBucketRow>(
       await this.db.execute(sql`
-        SELECT bucket, retired, model, max(provider) AS provider,
-               sum(input_tokens)::text AS input_tokens, sum(output_tokens)::text AS output_tokens,
-               sum(cache_creation_input_tokens)::text AS cache_creation_input_tokens,
-               sum(cache_read_input_tokens)::text AS cache_read_input_tokens, ${sql.raw(money('sum(cost)'))} AS cost
-          FROM (SELECT ${bucket}::text AS bucket, false AS retired, m.model, m.provider, m.input_tokens, m.output_tokens,
-                       m.cache_creation_input_tokens, m.cache_read_input_tokens, m.cost
-                  FROM usage_stats s JOIN model_usage m ON m.usage_stats_id = s.id
-                 WHERE s.user_id = ${userId} AND s.date BETWEEN ${from}::date AND ${to}::date
+        SELECT bucket, retired, ${nameOf(modelUsage.model)}, max(${nameOf(modelUsage.provider)}) AS ${nameOf(modelUsage.provider)},
+               ${sql.join(
+                 kinds.map((c) => sql`sum(${nameOf(c)})::text AS ${nameOf(c)}`),
+                 sql`, `,
+               )},
+               ${money(sql`sum(${nameOf(modelUsage.cost)})`)} AS ${nameOf(modelUsage.cost)}
+          FROM (SELECT ${bucketOf(granularity, s.t.date)}::text AS bucket, false AS retired, ${sql.join([m.t.model, m.t.provider, ...tokenKinds(m.t), m.t.cost], sql`, `)}
+                  FROM ${s.from} JOIN ${m.from} ON ${m.t.usageStatsId} = ${s.t.id}
+                 WHERE ${s.t.userId} = ${userId} AND ${s.t.date} BETWEEN ${from}::date AND ${to}::date
                 ${months}) x
-         GROUP BY bucket, retired, model
-         ORDER BY bucket, retired DESC, sum(cost) DESC, model`),
+         GROUP BY bucket, retired, ${nameOf(modelUsage.model)}
+         ORDER BY bucket, retired DESC, sum(${nameOf(modelUsage.cost)}) DESC, ${nameOf(modelUsage.model)}`),
     );
   }
 
   /** Exact sums over a user's days in a range, retired months counted whole. */
   async userTotals(userId: number, from: string, to: string, retired: string[] = []): Promise<SumsRow> {
-    const months =
-      retired.length === 0
-        ? sql``
-        : sql`UNION ALL
-              SELECT input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, total_tokens, total_cost
-                FROM user_month_stats WHERE user_id = ${userId} AND month IN ${jsonSet(retired, 'date')}`;
+    const s = usageStats;
+    const m = userMonthStats;
+    const months = retiredRows(m, userId, retired, sumsOf(m));
     const [row] = rowsOf<SumsRow>(
       await this.db.execute(sql`
         SELECT ${SUM_COLUMNS}
-          FROM (SELECT input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, total_tokens, total_cost
-                  FROM usage_stats WHERE user_id = ${userId} AND date BETWEEN ${from}::date AND ${to}::date
+          FROM (SELECT ${sumsOf(s)} FROM ${s} WHERE ${s.userId} = ${userId} AND ${s.date} BETWEEN ${from}::date AND ${to}::date
                 ${months}) x`),
     );
     return row!;
   }
 
   async allTimeTotals(userId: number): Promise<(SumsRow & { active_days: string }) | undefined> {
+    const t = userTotals;
     const [row] = rowsOf<SumsRow & { active_days: string }>(
       await this.db.execute(sql`
-        SELECT active_days::text AS active_days, ${SUM_COLUMNS} FROM user_totals WHERE user_id = ${userId} GROUP BY active_days`),
+        SELECT ${t.activeDays}::text AS active_days, ${SUM_COLUMNS} FROM ${t} WHERE ${t.userId} = ${userId} GROUP BY ${t.activeDays}`),
     );
     return row;
   }
 
   async topModels(userId: number, limit: number) {
+    const t = userModelTotals;
     return rowsOf<{ model: string; provider: string; total_tokens: string; cost: string; share: string | null }>(
       await this.db.execute(sql`
-        SELECT model, provider, (input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens)::text AS total_tokens,
-               ${sql.raw(money('cost'))} AS cost, round(cost / nullif(sum(cost) OVER (), 0), 6)::text AS share
-          FROM user_model_totals WHERE user_id = ${userId}
-         ORDER BY cost DESC, input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens DESC, model
+        SELECT ${t.model}, ${t.provider}, ${intText(tokenTotal(t))} AS total_tokens,
+               ${money(t.cost)} AS ${nameOf(t.cost)}, round(${t.cost} / nullif(sum(${t.cost}) OVER (), 0), 6)::text AS share
+          FROM ${t} WHERE ${t.userId} = ${userId}
+         ORDER BY ${t.cost} DESC, ${tokenTotal(t)} DESC, ${t.model}
          LIMIT ${limit}`),
     );
   }
 
   /** Each device with the days it reported and its last upload. */
   async devices(userId: number) {
+    const d = aliased(deviceDays, 'd');
+    const p = aliased(uploads, 'p');
     return rowsOf<{ device: string; days: string; last_upload: string | null }>(
       await this.db.execute(sql`
-        SELECT d.device, count(*)::text AS days,
-               (SELECT to_char(max(p.created_at), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM uploads p
-                 WHERE p.user_id = ${userId} AND p.device = d.device) AS last_upload
-          FROM device_days d WHERE d.user_id = ${userId}
-         GROUP BY d.device ORDER BY d.device`),
+        SELECT ${d.t.device}, count(*)::text AS days,
+               (SELECT to_char(max(${p.t.createdAt}), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM ${p.from}
+                 WHERE ${p.t.userId} = ${userId} AND ${p.t.device} = ${d.t.device}) AS last_upload
+          FROM ${d.from} WHERE ${d.t.userId} = ${userId}
+         GROUP BY ${d.t.device} ORDER BY ${d.t.device}`),
     );
   }
 }

@@ -83,7 +83,13 @@ export class UsageService {
       totals: all ? sumsToTotals(all) : EMPTY_TOTALS,
       last7Days: window(week),
       last30Days: window(month),
-      topModels: top.map((m) => ({ model: m.model, provider: m.provider, totalTokens: toInt(m.total_tokens), cost: m.cost, costShare: m.share === null ? 0 : Number(m.share) })),
+      topModels: top.map((m) => ({
+        model: m.model,
+        provider: m.provider,
+        totalTokens: toInt(m.total_tokens),
+        cost: m.cost,
+        costShare: m.share === null ? 0 : Number(m.share),
+      })),
       devices: devices.map((d) => ({ device: d.device, days: toInt(d.days), lastUpload: d.last_upload })),
     };
   }

@@ -4,8 +4,10 @@ import { DomainError, ErrorCode, type FieldError, formatPath } from '../../commo
 import { timeSlicer } from '../../common/time-slice.js';
 import { MAX_LISTED_ERRORS, validationError } from '../../common/validation.pipe.js';
 import { providerOf } from '../../models/providers.js';
-import { addTotals, type Totals } from '../../read-model/token-sums.js';
 import { roundCost } from '../../common/decimal.js';
+import { type DaySlice, type ModelSlice, reportTotals, type UsageReport } from '../../ledger/day-slice.js';
+
+export { type DaySlice, type ModelSlice, reportTotals };
 import {
   agentRowSchema,
   classicRowSchema,
@@ -25,33 +27,9 @@ export type ReportFormat = 'claude-daily' | 'all-agent-daily' | 'instances' | 'e
 const TOKEN_KINDS = ['inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens'] as const;
 type TokenKind = (typeof TOKEN_KINDS)[number];
 
-export interface ModelSlice {
-  model: string;
-  provider: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  /** USD, 4 decimal places. */
-  cost: string;
-}
-
-export interface DaySlice {
-  date: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  totalTokens: number;
-  cost: string;
-  /** Sorted by model name, so equal days hash equally. */
-  models: ModelSlice[];
-}
-
-export interface ParsedReport {
+/** A parsed ccusage report: the ledger's day slices, with the format they came in. */
+export interface ParsedReport extends UsageReport {
   format: ReportFormat;
-  days: DaySlice[];
-  warnings: string[];
 }
 
 const UPLOAD_COMMAND = 'npx ccusage@latest claude daily --json --offline --timezone UTC';
@@ -101,7 +79,8 @@ function rowsToValidate(format: Exclude<ReportFormat, 'empty'>, body: Record<str
   let breakdowns = 0;
   const count = (row: unknown) => {
     breakdowns += breakdownCount(row);
-    if (breakdowns > MAX_BREAKDOWNS) fail([{ path: format === 'instances' ? 'projects' : 'daily', message: `at most ${MAX_BREAKDOWNS} model breakdowns in one upload` }]);
+    if (breakdowns > MAX_BREAKDOWNS)
+      fail([{ path: format === 'instances' ? 'projects' : 'daily', message: `at most ${MAX_BREAKDOWNS} model breakdowns in one upload` }]);
   };
   if (format === 'instances') {
     const projects = body.projects;
@@ -174,7 +153,11 @@ export async function parseReport(body: unknown, now = new Date()): Promise<Pars
     for (const e of list) if (errors.length < MAX_LISTED_ERRORS) errors.push(e);
   };
   const failIfAny = () => {
-    if (errorCount > 0) throw validationError(errors.map((e) => ({ ...e, in: 'body' })), errorCount);
+    if (errorCount > 0)
+      throw validationError(
+        errors.map((e) => ({ ...e, in: 'body' })),
+        errorCount,
+      );
   };
 
   const rowSchema = format === 'all-agent-daily' ? agentRowSchema : classicRowSchema;
@@ -231,12 +214,18 @@ export async function parseReport(body: unknown, now = new Date()): Promise<Pars
     normalized.push(normal);
   }
   if (modelNames.size > MAX_DISTINCT_MODELS) {
-    fail([{ path: format === 'instances' ? 'projects' : 'daily', message: `at most ${MAX_DISTINCT_MODELS} different models in one upload (this one has ${modelNames.size})` }]);
+    fail([
+      {
+        path: format === 'instances' ? 'projects' : 'daily',
+        message: `at most ${MAX_DISTINCT_MODELS} different models in one upload (this one has ${modelNames.size})`,
+      },
+    ]);
   }
   normalized.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   for (const kind of [...TOKEN_KINDS, 'totalTokens'] as const) {
     const sum = normalized.reduce((s, d) => s + d[kind], 0);
-    if (sum > Number.MAX_SAFE_INTEGER) fail([{ path: format === 'instances' ? 'projects' : 'daily', message: `the report's ${kind} add up to more than 2^53-1` }]);
+    if (sum > Number.MAX_SAFE_INTEGER)
+      fail([{ path: format === 'instances' ? 'projects' : 'daily', message: `the report's ${kind} add up to more than 2^53-1` }]);
   }
 
   if (rows.some((r) => r.cost === undefined || r.breakdowns?.some((b) => b.cost === undefined))) {
@@ -379,9 +368,4 @@ function normalizeDay(row: RawDay): DaySlice {
     }))
     .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
   return { date: row.date, ...row.tokens, cost: roundCost(row.cost ?? 0), models };
-}
-
-/** Sums of a report's days, as the upload answer and the uploads table give them. */
-export function reportTotals(days: DaySlice[]): Totals {
-  return addTotals(days.map((d) => ({ ...d, totalCost: d.cost })));
 }
