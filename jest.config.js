@@ -3,9 +3,9 @@
  * (node --experimental-vm-modules, see package.json) with SWC compiling TypeScript and decorators.
  * With DATABASE_URL set the same suite runs against that PostgreSQL (see test/helpers/database.ts).
  */
-export default {
+/** What both tiers share: TypeScript through SWC as ES modules, and the module name mapping. */
+export const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
@@ -29,6 +29,13 @@ export default {
     // the same API (2.x). The service itself runs the real 3.x.
     '^content-disposition$': 'content-disposition-cjs',
   },
+};
+
+/** The end-to-end tier: every spec outside test/unit (jest.unit.config.js has those). */
+export default {
+  ...shared,
+  roots: ['<rootDir>/test'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
   // End-to-end tests start services and databases; on a loaded 2-core machine that can take a while.
   testTimeout: 120_000,
   maxWorkers: 2,

@@ -30,13 +30,16 @@ const AGENT_PROVIDERS: ReadonlyMap<string, Provider> = new Map([
   ['qwen', 'alibaba'],
 ]);
 
-/** Gateways write `vendor/model` or `vendor.model` (e.g. `anthropic/claude-…`, `us.anthropic.claude-…`). */
+/**
+ * Gateways write `vendor/model` or `vendor.model` (e.g. `anthropic/claude-…`, and Bedrock's
+ * `us.anthropic.claude-…-v1:0`): the name itself, each `/` or `:` part, and each part without the
+ * prefixes before its dots.
+ */
 function candidates(model: string): string[] {
   const lower = model.toLowerCase();
   const parts = lower.split(/[/:]/);
-  const last = parts[parts.length - 1];
-  const dotted = last.split('.').slice(1).join('.');
-  return [lower, ...parts, last, dotted].filter((c) => c.length > 0);
+  const suffixes = parts.flatMap((part) => part.split('.').map((_, i, pieces) => pieces.slice(i).join('.')));
+  return [lower, ...parts, ...suffixes].filter((c) => c.length > 0);
 }
 
 export function providerOf(model: string, agentHint?: string): Provider {

@@ -1,5 +1,5 @@
-import { addDays, dayNumber, daysBetween } from '../../src/common/dates.js';
 import { csvField, neutralizeFormula } from '../../src/common/csv.js';
+import { addDays, dayNumber, daysBetween } from '../../src/common/dates.js';
 import { capLogLine, errorForLog, MAX_LOG_LINE } from '../../src/common/logging.js';
 import { toProblem } from '../../src/common/problem.js';
 import { isPrintable } from '../../src/common/text.js';
@@ -39,10 +39,23 @@ describe('printable names', () => {
   it.each(['claude-sonnet-4-20250514', '<synthetic>', 'us.anthropic.claude-3-5 (v2)', 'модель', '模型-7', 'café au lait', 'a'])('accepts %j', (name) => {
     expect(isPrintable(name)).toBe(true);
   });
-  it.each(['', ' lead', 'trail ', 'nul\u0000', 'tab\t', 'cr\r', 'del\u007f', 'c1\u0085', 'zw\u200b', 'rtl\u202e', 'bom\ufeff', 'ls\u2028', 'nbsp\u00a0x', '\ud800', 'pua\ue000'])(
-    'refuses %j',
-    (name) => expect(isPrintable(name)).toBe(false),
-  );
+  it.each([
+    '',
+    ' lead',
+    'trail ',
+    'nul\u0000',
+    'tab\t',
+    'cr\r',
+    'del\u007f',
+    'c1\u0085',
+    'zw\u200b',
+    'rtl\u202e',
+    'bom\ufeff',
+    'ls\u2028',
+    'nbsp\u00a0x',
+    '\ud800',
+    'pua\ue000',
+  ])('refuses %j', (name) => expect(isPrintable(name)).toBe(false));
 });
 
 describe('CSV formula neutralisation (OWASP)', () => {
@@ -86,7 +99,12 @@ describe('log lines', () => {
     const cause = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
     const error = Object.assign(new Error(`Failed query: INSERT INTO t VALUES ($1)\nparams: ${'secret-user-data,'.repeat(100_000)}`), { cause });
     const logged = errorForLog(error);
-    expect(logged).toMatchObject({ type: 'Error', code: '22021', message: 'Failed query: INSERT INTO t VALUES ($1)', cause: 'invalid byte sequence for encoding "UTF8": 0x00' });
+    expect(logged).toMatchObject({
+      type: 'Error',
+      code: '22021',
+      message: 'Failed query: INSERT INTO t VALUES ($1)',
+      cause: 'invalid byte sequence for encoding "UTF8": 0x00',
+    });
     expect(JSON.stringify(logged)).not.toContain('secret-user-data');
     expect(JSON.stringify(logged).length).toBeLessThan(8_000);
   });
@@ -101,7 +119,9 @@ describe('problems for errors nobody threw on purpose', () => {
   });
 
   it('text PostgreSQL cannot store is a 400; anything else stays a bare 500', () => {
-    expect(toProblem(Object.assign(new Error('Failed query'), { cause: Object.assign(new Error('invalid byte sequence'), { code: '22021' }) })).problem.status).toBe(400);
+    expect(
+      toProblem(Object.assign(new Error('Failed query'), { cause: Object.assign(new Error('invalid byte sequence'), { code: '22021' }) })).problem.status,
+    ).toBe(400);
     expect(toProblem(new Error('anything else')).problem).toMatchObject({ status: 500, detail: expect.not.stringContaining('anything') });
   });
 });
