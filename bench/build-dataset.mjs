@@ -123,7 +123,9 @@ export async function buildDataset({ users: N, days: D, models: M, workers = 2 }
     const models = MODELS.slice(0, M)
       .map(([name, provider], i) => `(${i + 1}, '${name}', '${provider}')`)
       .join(', ');
-    const { rows: [{ today }] } = await pool.query(`SELECT (now() AT TIME ZONE 'UTC')::date::text AS today`);
+    const {
+      rows: [{ today }],
+    } = await pool.query(`SELECT (now() AT TIME ZONE 'UTC')::date::text AS today`);
     const first = `('${today}'::date - ${D - 1})`;
 
     // Secondary indexes that back no constraint are built once after the load instead of row by
@@ -150,8 +152,10 @@ export async function buildDataset({ users: N, days: D, models: M, workers = 2 }
     await parallel(
       pool,
       workers,
-      chunks.map(([u0, u1]) => (client) =>
-        client.query(`
+      chunks.map(
+        ([u0, u1]) =>
+          (client) =>
+            client.query(`
           INSERT INTO usage_stats (id, user_id, date, total_tokens, input_tokens, output_tokens,
                                    cache_creation_input_tokens, cache_read_input_tokens, total_cost, created_at, updated_at)
           SELECT ${dayId}, u, ${first} + d, s.i + s.o + s.cc + s.cr, s.i, s.o, s.cc, s.cr, s.c, ${first} + d + 1, ${first} + d + 1
@@ -167,8 +171,10 @@ export async function buildDataset({ users: N, days: D, models: M, workers = 2 }
     await parallel(
       pool,
       workers,
-      chunks.map(([u0, u1]) => (client) =>
-        client.query(`
+      chunks.map(
+        ([u0, u1]) =>
+          (client) =>
+            client.query(`
           INSERT INTO model_usage (id, usage_stats_id, model, provider, input_tokens, output_tokens,
                                    cache_creation_input_tokens, cache_read_input_tokens, cost, created_at)
           SELECT ${modelKey}, ${dayId}, m.model, m.provider, v.i, v.o, v.cc, v.cr, v.c, ${first} + d + 1
@@ -247,11 +253,23 @@ export async function buildDataset({ users: N, days: D, models: M, workers = 2 }
     phase('vacuum analyze');
 
     const counts = {};
-    for (const table of ['users', 'usage_stats', 'model_usage', 'user_month_stats', 'user_totals', 'user_model_totals', 'user_model_months', 'model_day_stats', 'day_stats']) {
+    for (const table of [
+      'users',
+      'usage_stats',
+      'model_usage',
+      'user_month_stats',
+      'user_totals',
+      'user_model_totals',
+      'user_model_months',
+      'model_day_stats',
+      'day_stats',
+    ]) {
       const { rows } = await pool.query(`SELECT count(*)::bigint::text AS n FROM ${table}`);
       counts[table] = Number(rows[0].n);
     }
-    const { rows: [{ size }] } = await pool.query('SELECT pg_database_size(current_database())::text AS size');
+    const {
+      rows: [{ size }],
+    } = await pool.query('SELECT pg_database_size(current_database())::text AS size');
     return {
       users: N,
       days: D,

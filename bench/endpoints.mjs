@@ -26,7 +26,10 @@ export function endpoints(repos, today, users) {
       const range = periodRange(period, today);
       const rows = await stats.leaderboard(range, 'cost', 50, 0);
       if (!rows[0]) await stats.activeUsers(range);
-      await stats.topModels(rows.map((r) => Number(r.user_id)), range);
+      await stats.topModels(
+        rows.map((r) => Number(r.user_id)),
+        range,
+      );
       if (!range) await stats.dataBounds();
     },
   });
@@ -59,7 +62,13 @@ export function endpoints(repos, today, users) {
       name: 'stats/summary',
       paths: ['/api/v1/stats/summary'],
       baseline: async () => {
-        await Promise.all([stats.userCount(), stats.activeUsers(undefined), stats.totals(undefined), models.breakdown(undefined, 'model'), stats.leaderboard(undefined, 'cost', 1, 0)]);
+        await Promise.all([
+          stats.userCount(),
+          stats.activeUsers(undefined),
+          stats.totals(undefined),
+          models.breakdown(undefined, 'model'),
+          stats.leaderboard(undefined, 'cost', 1, 0),
+        ]);
         await stats.dataBounds();
       },
     },

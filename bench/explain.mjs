@@ -28,7 +28,9 @@ const recorder = {
 };
 const db = drizzle({ client: recorder, schema });
 const repos = { stats: new StatsRepository(db), models: new ModelsRepository(db), usage: new UsageRepository(db), usersRepo: new UsersRepository(db) };
-const { rows: [{ n }] } = await pool.query('SELECT count(*)::int AS n FROM users');
+const {
+  rows: [{ n }],
+} = await pool.query('SELECT count(*)::int AS n FROM users');
 const wanted = process.argv.slice(2);
 try {
   for (const endpoint of endpoints(repos, utcDay(new Date()), sampleUsers(n))) {

@@ -176,7 +176,9 @@ async function main() {
   const pool = new pg.Pool({ connectionString: benchUrl(), max: 20, options: '-c timezone=UTC', application_name: 'ccs-bench-baseline' });
   const db = drizzle({ client: pool, schema });
   const repos = { stats: new StatsRepository(db), models: new ModelsRepository(db), usage: new UsageRepository(db), usersRepo: new UsersRepository(db) };
-  const { rows: [{ n: userCount }] } = await pool.query('SELECT count(*)::int AS n FROM users');
+  const {
+    rows: [{ n: userCount }],
+  } = await pool.query('SELECT count(*)::int AS n FROM users');
   const today = utcDay(new Date());
   const list = endpoints(repos, today, sampleUsers(userCount));
   const machineInfo = await machine(pool);
@@ -232,16 +234,19 @@ async function main() {
   const file = `${dir}${report.startedAt.replace(/[:.]/g, '-')}-${mode}${variant}.json`;
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 
-  console.log(`\n${mode}: ${dataset.users ?? '?'} users x ${dataset.days ?? '?'} days x ${dataset.models ?? '?'} models, build ${dataset.buildSeconds ?? '-'} s, ` +
-    `${settings.connections} connections, ${settings.duration} s per measurement`);
-  console.log(`${machineInfo.cpuCount} x ${machineInfo.cpuModel}, ${machineInfo.totalMemoryGiB} GiB, node ${machineInfo.node}, PostgreSQL ${machineInfo.postgres}\n`);
+  console.log(
+    `\n${mode}: ${dataset.users ?? '?'} users x ${dataset.days ?? '?'} days x ${dataset.models ?? '?'} models, build ${dataset.buildSeconds ?? '-'} s, ` +
+      `${settings.connections} connections, ${settings.duration} s per measurement`,
+  );
+  console.log(
+    `${machineInfo.cpuCount} x ${machineInfo.cpuModel}, ${machineInfo.totalMemoryGiB} GiB, node ${machineInfo.node}, PostgreSQL ${machineInfo.postgres}\n`,
+  );
   console.log(table(results));
   console.log(`\nwritten ${file} (${report.totalSeconds} s in all)`);
 
   if (process.env.BENCH_KEEP !== '1') await dropBenchDatabase();
   else log('BENCH_KEEP=1: the bench database is kept');
 }
-
 
 try {
   await main();

@@ -122,14 +122,15 @@ async function measureBuild(distDir, backend, maxBytes) {
     }
     tick = now;
   }, 5).unref();
-  const fromWorker = (type) => new Promise((resolve) => {
-    const listener = (message) => {
-      if (message.type !== type) return;
-      worker.off('message', listener);
-      resolve(message);
-    };
-    worker.on('message', listener);
-  });
+  const fromWorker = (type) =>
+    new Promise((resolve) => {
+      const listener = (message) => {
+        if (message.type !== type) return;
+        worker.off('message', listener);
+        resolve(message);
+      };
+      worker.on('message', listener);
+    });
 
   /** One window: the event-loop histogram and the /health/live answers between start and end. */
   async function measure(name, work) {
@@ -199,7 +200,9 @@ async function measureBuild(distDir, backend, maxBytes) {
   const differingTables = async () => {
     const differing = [];
     for (const [table, { actual, rebuilt }] of Object.entries(REBUILDS)) {
-      const [row] = await query(`SELECT (SELECT count(*) FROM ((${actual}) EXCEPT ALL (${rebuilt})) a) + (SELECT count(*) FROM ((${rebuilt}) EXCEPT ALL (${actual})) b) AS n`);
+      const [row] = await query(
+        `SELECT (SELECT count(*) FROM ((${actual}) EXCEPT ALL (${rebuilt})) a) + (SELECT count(*) FROM ((${rebuilt}) EXCEPT ALL (${actual})) b) AS n`,
+      );
       if (Number(row.n) !== 0) differing.push(table);
     }
     return differing;
@@ -316,7 +319,9 @@ async function main() {
       '| backend | build | window | duration ms | CPU ms | loop max ms | loop p99 ms | CPU in longest block ms | longest /health/live gap ms | answers | max / idle max | after / before: duration / CPU | status |\n' +
       '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n' +
       `${rows.join('\n')}\n\n` +
-      results.map((r) => `${r.backend} ${r.build}: summaries equal their rebuilds: ${r.summariesEqualRebuilds ? 'yes' : `NO (${r.differing.join(', ')})`}`).join('\n') +
+      results
+        .map((r) => `${r.backend} ${r.build}: summaries equal their rebuilds: ${r.summariesEqualRebuilds ? 'yes' : `NO (${r.differing.join(', ')})`}`)
+        .join('\n') +
       '\n',
   );
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
