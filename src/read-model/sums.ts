@@ -1,7 +1,8 @@
 import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
-import { intText, money, nameOf } from '../db/columns.js';
-import { usageStats } from '../db/schema.js';
+import { as, intText, list, money, nameOf } from '../db/columns.js';
+import { usageStats, userMonthStats } from '../db/schema.js';
 import { type DayRange, monthMasks } from './periods.js';
+import type { TextRowOf } from './rows.js';
 
 /**
  * The sums every read answers with, defined once over the schema. Per-user and per-day rows
@@ -25,32 +26,25 @@ export const METRIC_COLUMNS = {
 export type Metric = keyof typeof METRIC_COLUMNS;
 export const METRICS = Object.keys(METRIC_COLUMNS) as [Metric, ...Metric[]];
 
-/** Sums as text, so that 64-bit integers and numerics reach JavaScript unrounded. */
-export interface SumsRow {
-  input_tokens: string;
-  output_tokens: string;
-  cache_creation_input_tokens: string;
-  cache_read_input_tokens: string;
-  total_tokens: string;
-  total_cost: string;
-}
+/** The summed columns of a per-user or per-day row: the four kinds in ccusage's order, the total, the cost. */
+const SUMMED = ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens', 'totalTokens', 'totalCost'] as const;
 
-/** The token columns of a sums row, in ccusage's order, total last. */
-export const SUMMED_TOKENS = [
-  usageStats.inputTokens,
-  usageStats.outputTokens,
-  usageStats.cacheCreationInputTokens,
-  usageStats.cacheReadInputTokens,
-  usageStats.totalTokens,
-] as const;
+/** Sums as text, so that 64-bit integers and numerics reach JavaScript unrounded. */
+export type SumsRow = TextRowOf<typeof usageStats, (typeof SUMMED)[number]>;
+
+/** How many days a row covers, under the summary tables' name for it. */
+export type ActiveDaysRow = TextRowOf<typeof userMonthStats, 'activeDays'>;
+
+/** The output name of an active-day count (the summary tables' `activeDays`). */
+export const ACTIVE_DAYS: SQL = nameOf(userMonthStats.activeDays);
 
 /** `sum(x) AS x` for every token column and the cost, over whatever the FROM clause has (bare names). */
-export const SUM_COLUMNS: SQL = sql.join(
-  [
-    ...SUMMED_TOKENS.map((c) => sql`${intText(sql`sum(${nameOf(c)})`)} AS ${nameOf(c)}`),
-    sql`${money(sql`sum(${nameOf(usageStats.totalCost)})`)} AS ${nameOf(usageStats.totalCost)}`,
-  ],
-  sql`, `,
+export const SUM_COLUMNS: SQL = list(
+  ...SUMMED.map((key) => {
+    const c = usageStats[key];
+    const sum = sql`sum(${nameOf(c)})`;
+    return as(key === 'totalCost' ? money(sum) : intText(sum), c);
+  }),
 );
 
 /** `(month = … AND day_mask & … <> 0) OR …`: rows of a monthly table active on some day of the range. */

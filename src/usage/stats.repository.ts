@@ -1,28 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type SQL } from 'drizzle-orm';
-import { aliased, intText, money, nameOf, tokenKinds, tokenTotal } from '../db/columns.js';
+import { aliased, as, intText, list, money, nameOf, tokenKinds, tokenTotal } from '../db/columns.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { dayStats, modelUsage, usageStats, userModelMonths, userModelTotals, userMonthStats, users, userTotals } from '../db/schema.js';
 import { sqlList } from '../db/sql.js';
 import { type DayRange, splitByMonths } from '../read-model/periods.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
-import { activeInRange, METRIC_COLUMNS, type Metric, SUM_COLUMNS, type SumsRow } from '../read-model/sums.js';
+import { asKey, type RowOf, type TextRowOf } from '../read-model/rows.js';
+import { ACTIVE_DAYS, activeInRange, type ActiveDaysRow, METRIC_COLUMNS, type Metric, SUM_COLUMNS, type SumsRow } from '../read-model/sums.js';
 
-export interface LeaderboardRow extends SumsRow {
-  user_id: number;
-  username: string;
-  rank: string;
-  active_days: string;
-  total: string;
-}
+export type LeaderboardRow = SumsRow &
+  ActiveDaysRow &
+  RowOf<typeof usageStats, 'userId'> &
+  RowOf<typeof users, 'username'> & {
+    rank: string;
+    /** Users in the whole ranking, before the page was cut. */
+    total: string;
+  };
 
 /** The first day of the month a day belongs to. */
 const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
 
 /** What a per-user row carries, in this order, from usage_stats or user_month_stats (named alike). */
 const perUserColumns = (t: typeof usageStats | typeof userMonthStats) =>
-  sql.join([t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost], sql`, `);
+  list(t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost);
 
 /** The names of those columns, for the queries that read them back from a derived table. */
 const PER_USER = [
@@ -51,7 +53,7 @@ function perUserRows(range: DayRange, lastDataDay: string | undefined, retired: 
     parts.push(sql`SELECT ${perUserColumns(m)}, ${m.activeDays} FROM ${m} WHERE ${m.month} IN ${sqlList(months, '::date')}`);
   }
   for (const edge of edges) {
-    parts.push(sql`SELECT ${perUserColumns(s)}, 1 AS ${nameOf(m.activeDays)} FROM ${s} WHERE ${s.date} BETWEEN ${edge.from}::date AND ${edge.to}::date`);
+    parts.push(sql`SELECT ${perUserColumns(s)}, 1 AS ${ACTIVE_DAYS} FROM ${s} WHERE ${s.date} BETWEEN ${edge.from}::date AND ${edge.to}::date`);
   }
   return sql.join(parts, sql` UNION ALL `);
 }
@@ -74,7 +76,7 @@ export class StatsRepository {
     retired: ReadonlySet<string> = new Set(),
   ): Promise<LeaderboardRow[]> {
     const userId = nameOf(usageStats.userId);
-    const activeDays = nameOf(userMonthStats.activeDays);
+    const activeDays = ACTIVE_DAYS;
     const t = userTotals;
     const perUser = range
       ? sql`SELECT ${userId}, ${sql.join(
@@ -83,7 +85,7 @@ export class StatsRepository {
         )}
               FROM (${perUserRows(range, (await this.dataBounds())?.to, retired)}) rows
              GROUP BY ${userId}`
-      : sql`SELECT ${sql.join([t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost, t.activeDays], sql`, `)} FROM ${t}`;
+      : sql`SELECT ${list(t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost, t.activeDays)} FROM ${t}`;
     const [input, output, cacheCreation, cacheRead, total, cost] = PER_USER;
     const p = (c: SQL) => sql`p.${c}`;
     return rowsOf<LeaderboardRow>(
@@ -94,10 +96,10 @@ export class StatsRepository {
         )
         SELECT ${userId}, ${nameOf(users.username)}, position::text AS rank, total::text AS total, ${activeDays}::text AS ${activeDays},
                ${sql.join(
-                 [input!, output!, cacheCreation!, cacheRead!, total!].map((c) => sql`${c}::text AS ${c}`),
+                 [input, output, cacheCreation, cacheRead, total].map((c) => sql`${c}::text AS ${c}`),
                  sql`, `,
                )},
-               ${money(cost!)} AS ${cost!}
+               ${money(cost)} AS ${cost}
           FROM ranked
          ORDER BY position, ${nameOf(users.username)}
          LIMIT ${limit} OFFSET ${offset}`),
@@ -106,10 +108,10 @@ export class StatsRepository {
 
   /** How many users have data in the range (the leaderboard's total when the page is empty). */
   async activeUsers(range: DayRange | undefined): Promise<number> {
-    if (!range) return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${userTotals}`))[0]!.n);
+    if (!range) return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${userTotals}`))[0].n);
     const m = userMonthStats;
     const [row] = rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(DISTINCT ${m.userId})::text AS n FROM ${m} WHERE ${activeInRange(range, m)}`));
-    return Number(row!.n);
+    return Number(row.n);
   }
 
   /**
@@ -130,22 +132,22 @@ export class StatsRepository {
     const m = aliased(modelUsage, 'm');
     const [userId, model, cost] = [nameOf(usageStats.userId), nameOf(modelUsage.model), nameOf(modelUsage.cost)];
     const t = userModelTotals;
-    const rows = rowsOf<{ user_id: number; model: string }>(
+    const rows = rowsOf<Pick<typeof usageStats.$inferSelect, 'userId'> & Pick<typeof modelUsage.$inferSelect, 'model'>>(
       await this.db.execute(
         range
-          ? sql`SELECT DISTINCT ON (${userId}) ${userId}, ${model}
+          ? sql`SELECT DISTINCT ON (${userId}) ${asKey(usageStats, 'userId', userId)}, ${model}
                   FROM (SELECT ${s.t.userId}, ${m.t.model}, ${m.t.cost}, ${tokenTotal(m.t)} AS tokens
                           FROM ${s.from} JOIN ${m.from} ON ${m.t.usageStatsId} = ${s.t.id}
                          WHERE ${s.t.userId} IN ${ids} AND ${s.t.date} BETWEEN ${range.from}::date AND ${range.to}::date
                         ${retiredRows}) x
                  GROUP BY ${userId}, ${model}
                  ORDER BY ${userId}, sum(${cost}) DESC, sum(tokens) DESC, ${model}`
-          : sql`SELECT DISTINCT ON (${t.userId}) ${t.userId}, ${t.model} FROM ${t}
+          : sql`SELECT DISTINCT ON (${t.userId}) ${asKey(userModelTotals, 'userId', t.userId)}, ${t.model} FROM ${t}
                  WHERE ${t.userId} IN ${ids}
                  ORDER BY ${t.userId}, ${t.cost} DESC, ${tokenTotal(t)} DESC, ${t.model}`,
       ),
     );
-    return new Map(rows.map((r) => [Number(r.user_id), r.model]));
+    return new Map(rows.map((r) => [Number(r.userId), r.model]));
   }
 
   /** Totals over every user in a range, from day_stats. */
@@ -153,7 +155,7 @@ export class StatsRepository {
     const d = dayStats;
     const where = range ? sql`WHERE ${d.date} BETWEEN ${range.from}::date AND ${range.to}::date` : sql``;
     const [row] = rowsOf<SumsRow & { days: string }>(await this.db.execute(sql`SELECT count(*)::text AS days, ${SUM_COLUMNS} FROM ${d} ${where}`));
-    return row!;
+    return row;
   }
 
   /** The first and last day with data over every user. */
@@ -166,17 +168,17 @@ export class StatsRepository {
   }
 
   async userCount(): Promise<number> {
-    return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${users}`))[0]!.n);
+    return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${users}`))[0].n);
   }
 
   /** The spec's "weekly stats": every user's days from `from` on, newest first, then by username. */
   async recentDays(from: string, limit: number, offset: number) {
     const s = usageStats;
     const [rows, [count]] = [
-      rowsOf<{ username: string; date: string; total_cost: string; total_tokens: string }>(
+      rowsOf<RowOf<typeof users, 'username'> & TextRowOf<typeof usageStats, 'date' | 'totalCost' | 'totalTokens'>>(
         await this.db.execute(sql`
-          SELECT ${users.username}, ${s.date}::text AS ${nameOf(s.date)}, ${money(s.totalCost)} AS ${nameOf(s.totalCost)},
-                 ${s.totalTokens}::text AS ${nameOf(s.totalTokens)}
+          SELECT ${users.username}, ${as(sql`${s.date}::text`, s.date)}, ${as(money(s.totalCost), s.totalCost)},
+                 ${as(sql`${s.totalTokens}::text`, s.totalTokens)}
             FROM ${s} JOIN ${users} ON ${users.id} = ${s.userId}
            WHERE ${s.date} >= ${from}::date
            ORDER BY ${s.date} DESC, ${users.username}
@@ -184,7 +186,7 @@ export class StatsRepository {
       ),
       rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${s} WHERE ${s.date} >= ${from}::date`)),
     ];
-    return { rows, total: Number(count!.n) };
+    return { rows, total: Number(count.n) };
   }
 
   /**
@@ -195,14 +197,11 @@ export class StatsRepository {
     const s = usageStats;
     const user = userId === undefined ? sql`` : sql`AND ${s.userId} = ${userId}`;
     const cursor = after ? sql`AND (${s.date}, ${s.userId}) > (${after.date}::date, ${after.userId})` : sql``;
-    return rowsOf<SumsRow & { date: string; user_id: number; username: string }>(
+    return rowsOf<SumsRow & TextRowOf<typeof usageStats, 'date'> & RowOf<typeof usageStats, 'userId'> & RowOf<typeof users, 'username'>>(
       await this.db.execute(sql`
-        SELECT ${s.date}::text AS ${nameOf(s.date)}, ${s.userId}, ${users.username},
-               ${sql.join(
-                 [...tokenKinds(s), s.totalTokens].map((c) => sql`${intText(c)} AS ${nameOf(c)}`),
-                 sql`, `,
-               )},
-               ${money(s.totalCost)} AS ${nameOf(s.totalCost)}
+        SELECT ${as(sql`${s.date}::text`, s.date)}, ${s.userId}, ${users.username},
+               ${list(...[...tokenKinds(s), s.totalTokens].map((c) => as(intText(c), c)))},
+               ${as(money(s.totalCost), s.totalCost)}
           FROM ${s} JOIN ${users} ON ${users.id} = ${s.userId}
          WHERE ${s.date} BETWEEN ${range.from}::date AND ${range.to}::date ${user} ${cursor}
          ORDER BY ${s.date}, ${s.userId}

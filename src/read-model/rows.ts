@@ -1,0 +1,34 @@
+import type { SQL, Table } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+
+/**
+ * Raw rows typed from the schema. A raw query's row carries columns under their SQL names
+ * (`input_tokens`), so its type is built from the table: rename a column and every reader of the
+ * row fails to compile, as the query itself does through `nameOf`.
+ */
+
+type Columns<T extends Table> = T['_']['columns'];
+type Key<T extends Table> = keyof Columns<T> & string;
+
+/** `cacheReadInputTokens` → `cache_read_input_tokens`: the schema's naming rule. */
+type SnakeCase<S extends string> = S extends `${infer C}${infer Rest}` ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${SnakeCase<Rest>}` : S;
+
+/**
+ * A column's SQL name as a type: the literal the schema declares it with. The shared column
+ * helpers of src/db/schema (`tokens`, `money`, `wideMoney`) take `name: string` and so widen it;
+ * for those columns the key in snake case stands in, which is how the schema names every column.
+ */
+export type ColumnName<T extends Table, K extends Key<T>> = string extends Columns<T>[K]['_']['name'] ? SnakeCase<K> : Columns<T>[K]['_']['name'];
+
+/** Some of a table's columns under their SQL names, with the types the schema gives them. */
+export type RowOf<T extends Table, K extends Key<T>> = { [P in K as ColumnName<T, P>]: T['$inferSelect'][P] };
+
+/** Some of a table's columns under their SQL names, as text (sums, money and dates leave SQL as text). */
+export type TextRowOf<T extends Table, K extends Key<T>> = { [P in K as ColumnName<T, P>]: string };
+
+/**
+ * `expr AS "userId"`: an output named after a table's key, for rows that stay inside a repository
+ * and are read as `Pick<typeof table.$inferSelect, …>`.
+ */
+export const asKey = <T extends Table>(_table: T, key: keyof T['$inferSelect'] & string, expr: SQL | Columns<T>[Key<T>]): SQL =>
+  sql`${expr} AS ${sql.identifier(key)}`;
