@@ -1,12 +1,19 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Logger } from '@nestjs/common';
 import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { Logger } from '@nestjs/common';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { PgTransactionConfig } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { DatabaseSettings } from '../config/config.schema.js';
+import { dumpPglite } from './embedded-dump.js';
+import { type DumpOptions, type DumpSink, type PostgresSettings, runPgDump } from './pg-dump.js';
+import { type Queryable, type QueryObserver, timed } from './query-timing.js';
 import * as schema from './schema.js';
+
+export type { DumpOptions, DumpSink } from './pg-dump.js';
+export type { QueryObserver } from './query-timing.js';
 
 export type Schema = typeof schema;
 
@@ -26,13 +33,34 @@ export function rowsOf<T>(result: unknown): T[] {
 }
 
 /**
- * One open database, embedded or external. Everything outside src/db sees only `db` (through the
- * DB token); the rest is for start-up, locking, health and shutdown.
+ * Runs `work` in one transaction (committed when it resolves, rolled back when it throws). The
+ * transaction is handed over as a `Database`, so helpers written against `Database` run inside it:
+ * Drizzle's transaction type differs only in lacking `$client`, which nothing outside src/db reads.
+ */
+export function transaction<T>(db: Database, work: (tx: Database) => Promise<T>, config?: PgTransactionConfig): Promise<T> {
+  return db.transaction((tx) => work(tx as unknown as Database), config);
+}
+
+/** The external database's connection pool, as health, metrics and db-stats report it. */
+export interface PoolStats {
+  /** The most clients the pool opens (DB_POOL_MAX). */
+  max: number;
+  total: number;
+  idle: number;
+  /** Callers waiting for a free client. */
+  waiting: number;
+}
+
+/**
+ * One open database, embedded or external. Repositories see only `db` (through the DB token); the
+ * rest is what start-up, locking, backups, metrics, health and shutdown need, offered by both
+ * backends so that nothing outside src/db asks which one is behind it.
  */
 export abstract class DatabaseConnection {
+  /** Which backend this is: for reporting (info, db-stats, health), never for branching outside src/db. */
   abstract readonly backend: Backend;
   abstract readonly db: Database;
-  /** The pg Pool in external mode; undefined on the embedded database. */
+  /** The pg Pool in external mode; undefined on the embedded database. For src/db and tests: others ask poolStats(). */
   abstract readonly pool: pg.Pool | undefined;
 
   /**
@@ -44,6 +72,26 @@ export abstract class DatabaseConnection {
   /** Like withLock, but gives up at once (`{ acquired: false }`) when another process holds it. */
   abstract tryWithLock<T>(key: number, fn: (db: Database) => Promise<T>): Promise<{ acquired: boolean; result?: T }>;
 
+  /**
+   * Writes a plain-format SQL dump of the whole database (pg_dump `--no-owner --no-privileges`) into
+   * `sink`. External: the installed pg_dump whose major can dump the server (options.pgDumpPath
+   * first); embedded: pglite-tools' pg_dump on the one PGlite session.
+   */
+  abstract dump(sink: DumpSink, options?: DumpOptions): Promise<void>;
+
+  /**
+   * Times every statement where it reaches the driver and tells `observe`. External: each client
+   * the pool hands out, so statements in transactions and on advisory-lock connections count too;
+   * embedded: PGlite's query(). Returns the undo.
+   */
+  abstract instrument(observe: QueryObserver): () => void;
+
+  /** The connection pool's counts; null on the embedded database, which has none. */
+  abstract poolStats(): PoolStats | null;
+
+  /** `SELECT 1` on the database (through the pool in external mode): the readiness check. */
+  abstract ping(): Promise<void>;
+
   abstract close(): Promise<void>;
 
   /** What start-up did with migrations: how many it applied (null when DB_MIGRATE_ON_START=false). */
@@ -51,7 +99,7 @@ export abstract class DatabaseConnection {
 
   async serverVersion(): Promise<string> {
     const rows = rowsOf<{ server_version: string }>(await this.db.execute('SHOW server_version'));
-    return rows[0]!.server_version;
+    return rows[0].server_version;
   }
 }
 
@@ -60,12 +108,16 @@ export class PostgresConnection extends DatabaseConnection {
   readonly db: Database;
   private closed = false;
 
-  constructor(readonly pool: pg.Pool) {
+  constructor(
+    readonly pool: pg.Pool,
+    /** The settings the pool was opened with; pg_dump needs them (dump() refuses without). */
+    private readonly settings?: PostgresSettings,
+  ) {
     super();
     this.db = drizzlePg({ client: pool, schema });
   }
 
-  static open(settings: Extract<DatabaseSettings, { backend: 'postgres' }>, logger: Logger): PostgresConnection {
+  static open(settings: PostgresSettings, logger: Logger): PostgresConnection {
     const pool = new pg.Pool({
       ...(settings.connectionString
         ? { connectionString: settings.connectionString }
@@ -87,7 +139,7 @@ export class PostgresConnection extends DatabaseConnection {
     // An idle client whose server went away emits 'error' on the pool; without a listener Node
     // treats it as unhandled and exits. The pool drops the client and reconnects on next use.
     pool.on('error', (error) => logger.warn(`idle database connection failed: ${error.message}`));
-    return new PostgresConnection(pool);
+    return new PostgresConnection(pool, settings);
   }
 
   async withLock<T>(key: number, fn: (db: Database) => Promise<T>): Promise<T> {
@@ -108,7 +160,7 @@ export class PostgresConnection extends DatabaseConnection {
     const client = await this.pool.connect();
     try {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
-      if (!rows[0]!.locked) return { acquired: false };
+      if (!rows[0].locked) return { acquired: false };
       try {
         return { acquired: true, result: await fn(drizzlePg({ client, schema })) };
       } finally {
@@ -117,6 +169,33 @@ export class PostgresConnection extends DatabaseConnection {
     } finally {
       client.release();
     }
+  }
+
+  async dump(sink: DumpSink, options: DumpOptions = {}): Promise<void> {
+    if (!this.settings) throw new Error('external backup without PostgreSQL settings');
+    const [row] = rowsOf<{ server_version_num: string }>(await this.db.execute('SHOW server_version_num'));
+    await runPgDump(Math.floor(Number(row.server_version_num) / 10_000), this.settings, options, sink);
+  }
+
+  /** Wraps each client on checkout ('acquire'), once; the wait for a free client is not timed. */
+  instrument(observe: QueryObserver): () => void {
+    const wrapped = new WeakSet<object>();
+    const onAcquire = (client: pg.PoolClient) => {
+      if (wrapped.has(client)) return;
+      wrapped.add(client);
+      const target: Queryable = client;
+      target.query = timed(target.query, observe);
+    };
+    this.pool.on('acquire', onAcquire);
+    return () => void this.pool.off('acquire', onAcquire);
+  }
+
+  poolStats(): PoolStats {
+    return { max: this.pool.options.max, total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
   }
 
   async close(): Promise<void> {
@@ -167,12 +246,37 @@ export class EmbeddedConnection extends DatabaseConnection {
   async withLock<T>(_key: number, fn: (db: Database) => Promise<T>): Promise<T> {
     const previous = lockChains.get(this.client) ?? Promise.resolve();
     const run = previous.then(() => fn(this.db));
-    lockChains.set(this.client, run.catch(() => undefined));
+    lockChains.set(
+      this.client,
+      run.catch(() => undefined),
+    );
     return run;
   }
 
   async tryWithLock<T>(key: number, fn: (db: Database) => Promise<T>): Promise<{ acquired: boolean; result?: T }> {
     return { acquired: true, result: await this.withLock(key, fn) };
+  }
+
+  dump(sink: DumpSink): Promise<void> {
+    return dumpPglite(this.client, sink);
+  }
+
+  /** Statements inside a PGlite transaction (`tx.query`) do not pass through query() and are not timed. */
+  instrument(observe: QueryObserver): () => void {
+    const target = this.client as Queryable;
+    const original = target.query;
+    target.query = timed(original, observe);
+    return () => {
+      target.query = original;
+    };
+  }
+
+  poolStats(): null {
+    return null;
+  }
+
+  async ping(): Promise<void> {
+    await this.db.execute('SELECT 1');
   }
 
   async close(): Promise<void> {
@@ -201,6 +305,7 @@ function acquireDataDirLock(dir: string): string {
         throw new Error(
           `DATA_DIR ${dir} is in use by process ${pid}; the embedded database serves one process. ` +
             'Stop it, or set DATABASE_URL to share a PostgreSQL server between instances.',
+          { cause: error },
         );
       }
       rmSync(lockFile, { force: true }); // left behind by a process that died
@@ -219,7 +324,5 @@ function isAlive(pid: number): boolean {
 }
 
 export async function openDatabase(settings: DatabaseSettings, logger: Logger): Promise<DatabaseConnection> {
-  return settings.backend === 'postgres'
-    ? PostgresConnection.open(settings, logger)
-    : EmbeddedConnection.open(settings.dataDir);
+  return settings.backend === 'postgres' ? PostgresConnection.open(settings, logger) : EmbeddedConnection.open(settings.dataDir);
 }

@@ -1,34 +1,27 @@
-import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { pgDump } from '@electric-sql/pglite-tools/pg_dump';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
-import { type Database, DatabaseConnection, EmbeddedConnection, rowsOf } from '../db/database-connection.js';
+import { type Database, DatabaseConnection } from '../db/database-connection.js';
 import { LOCK_KEYS } from '../db/lock-keys.js';
 import { DatabaseStatsRepository } from '../metrics/database-stats.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { BackupRunsRepository } from './backup-runs.repository.js';
 import type { BackupCreated, BackupFile, BackupOutcome } from './maintenance.schemas.js';
-import { findPgDump, libpqEnv, pgDumpCandidates } from './pg-dump.js';
 import { ensurePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.js';
 
 /** backup_YYYYMMDD_HHMMSS.sql.gz, the spec script's names (UTC). Nothing else is ever served. */
 export const BACKUP_NAME = /^backup_\d{8}_\d{6}\.sql\.gz$/;
 
-const DUMP_ARGS = ['--no-owner', '--no-privileges'];
-
 export function backupName(at: Date): string {
   const iso = at.toISOString(); // 2026-11-26T03:00:00.000Z
   return `backup_${iso.slice(0, 10).replaceAll('-', '')}_${iso.slice(11, 19).replaceAll(':', '')}.sql.gz`;
 }
-
 
 /** A backup run that failed; the message says why (and which pg_dump version is needed). */
 export class BackupFailedError extends Error {}
@@ -81,7 +74,10 @@ export class BackupService {
   async list(): Promise<{ directory: string; backups: BackupFile[]; lastRun: BackupOutcome | null }> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     const backups: BackupFile[] = [];
-    for (const name of names.filter((n) => BACKUP_NAME.test(n)).sort().reverse()) {
+    for (const name of names
+      .filter((n) => BACKUP_NAME.test(n))
+      .sort()
+      .reverse()) {
       const s = await stat(join(this.dir, name)).catch(() => undefined);
       if (s?.isFile()) backups.push({ name, sizeBytes: s.size, createdAt: s.mtime.toISOString() });
     }
@@ -147,14 +143,30 @@ export class BackupService {
       const durationMs = Math.round(performance.now() - started);
       await this.runs.succeeded(id, name, size, tableSizes);
       this.metrics.recordBackupSuccess(size, finishedAt);
-      this.lastLocal = { succeeded: true, trigger, name, sizeBytes: size, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), error: null };
+      this.lastLocal = {
+        succeeded: true,
+        trigger,
+        name,
+        sizeBytes: size,
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        error: null,
+      };
       this.logger.log(`backup ${name} written: ${size} bytes in ${durationMs} ms`);
       await this.prune();
       return { name, sizeBytes: size, durationMs, createdAt: finishedAt.toISOString() };
     } catch (error) {
       const message = (error as Error).message;
       this.metrics.recordBackupFailure();
-      this.lastLocal = { succeeded: false, trigger, name: null, sizeBytes: null, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), error: message };
+      this.lastLocal = {
+        succeeded: false,
+        trigger,
+        name: null,
+        sizeBytes: null,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        error: message,
+      };
       this.logger.error(`backup failed: ${message}`);
       await this.runs.failed(id, message).catch(() => undefined);
       throw new BackupFailedError(message);
@@ -165,54 +177,20 @@ export class BackupService {
   private async freeName(): Promise<string> {
     for (;;) {
       const name = backupName(new Date());
-      const taken = await stat(join(this.dir, name)).then(() => true, () => false);
+      const taken = await stat(join(this.dir, name)).then(
+        () => true,
+        () => false,
+      );
       if (!taken) return name;
       await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
     }
   }
 
+  /** The database's plain SQL dump, gzipped into `tmp` (created here: never over an existing file). */
   private async dumpTo(tmp: string): Promise<void> {
-    const out = () => createWriteStream(tmp, { flags: 'wx', mode: PRIVATE_FILE_MODE });
-    if (this.connection instanceof EmbeddedConnection) {
-      const client = this.connection.client;
-      const { search_path: searchPath } = (await client.query<{ search_path: string }>('SHOW search_path')).rows[0]!;
-      let file: File;
-      try {
-        file = await pgDump({ pg: client, args: DUMP_ARGS });
-      } finally {
-        // pglite-tools 0.4.8 leaves pg_dump's REPEATABLE READ READ ONLY transaction open on
-        // PGlite's only session (every later write would fail) and only resets search_path inside
-        // it; end the transaction and put the search path back for good.
-        await client.exec('ROLLBACK');
-        await client.query(`SELECT set_config('search_path', $1, false)`, [searchPath]);
-      }
-      await pipeline(Readable.fromWeb(file.stream() as import('node:stream/web').ReadableStream), createGzip(), out());
-      return;
-    }
-    const settings = this.config.database;
-    if (settings.backend !== 'postgres') throw new Error('external backup without PostgreSQL settings');
-    const [row] = rowsOf<{ server_version_num: string }>(await this.connection.db.execute('SHOW server_version_num'));
-    const serverMajor = Math.floor(Number(row!.server_version_num) / 10_000);
-    // PATH is read here, not in src/config: it is the child's search path, not configuration.
-    const { path } = await findPgDump(serverMajor, await pgDumpCandidates(serverMajor, this.config.backup.pgDumpPath, process.env.PATH ?? ''));
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('PG')) env[key] = value;
-    const child = spawn(path, DUMP_ARGS, { env: { ...env, ...libpqEnv(settings) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    const exited = new Promise<number | null>((resolveExit, reject) => {
-      child.once('error', reject);
-      child.once('close', (code) => resolveExit(code));
+    await this.connection.dump((sql) => pipeline(sql, createGzip(), createWriteStream(tmp, { flags: 'wx', mode: PRIVATE_FILE_MODE })), {
+      pgDumpPath: this.config.backup.pgDumpPath,
     });
-    try {
-      await pipeline(child.stdout, createGzip(), out());
-    } catch (error) {
-      child.kill('SIGKILL');
-      await exited.catch(() => undefined);
-      throw error;
-    }
-    const code = await exited;
-    if (code !== 0) throw new Error(`${path} exited with code ${code}: ${stderr.trim() || 'no message'}`);
   }
 
   /** Deletes backups older than BACKUP_RETENTION_DAYS (by modification time, like the spec's find -mtime). */

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPgDump, libpqEnv, pgDumpCandidates } from '../../src/maintenance/pg-dump.js';
+import { findPgDump, libpqEnv, pgDumpCandidates } from '../../src/db/pg-dump.js';
 import { BACKEND, createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 import { sample } from './fixtures.js';

@@ -1,11 +1,31 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { DatabaseSettings } from '../config/config.schema.js';
 
 const run = promisify(execFile);
+
+export type PostgresSettings = Extract<DatabaseSettings, { backend: 'postgres' }>;
+
+/**
+ * Where a dump goes: it gets the dump's plain SQL as a stream and resolves once it has written it
+ * all. It rejects to abandon the dump (the external pg_dump is then killed).
+ */
+export type DumpSink = (sql: Readable) => Promise<void>;
+
+export interface DumpOptions {
+  /** PG_DUMP_PATH: a pg_dump binary, or a directory holding one (the external database only). */
+  pgDumpPath?: string;
+}
+
+/**
+ * Both backends dump with these, unlike the spec's script, so a backup restores into a database
+ * owned by another role, and into PGlite.
+ */
+export const DUMP_ARGS = ['--no-owner', '--no-privileges'];
 
 /** Where Debian/Ubuntu (and the PGDG packages) install each major's client tools. */
 export const DEBIAN_PG_ROOT = '/usr/lib/postgresql';
@@ -49,11 +69,19 @@ async function isExecutableFile(path: string): Promise<boolean> {
 export async function pgDumpCandidates(serverMajor: number, configured: string | undefined, searchPath: string, pgRoot = DEBIAN_PG_ROOT): Promise<string[]> {
   const candidates: string[] = [];
   if (configured) {
-    const isDir = await stat(configured).then((s) => s.isDirectory(), () => false);
+    const isDir = await stat(configured).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     candidates.push(isDir ? join(configured, 'pg_dump') : configured);
   }
   const majors = await readdir(pgRoot).then(
-    (names) => names.filter((n) => /^\d+$/.test(n)).map(Number).filter((m) => m >= serverMajor).sort((a, b) => a - b),
+    (names) =>
+      names
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number)
+        .filter((m) => m >= serverMajor)
+        .sort((a, b) => a - b),
     () => [] as number[],
   );
   for (const major of majors) candidates.push(join(pgRoot, String(major), 'bin', 'pg_dump'));
@@ -78,7 +106,7 @@ export async function findPgDump(serverMajor: number, candidates: string[]): Pro
  * libpq's environment for the configured database, so no credential ever appears on a command
  * line (where `ps` would show it).
  */
-export function libpqEnv(settings: Extract<DatabaseSettings, { backend: 'postgres' }>): Record<string, string> {
+export function libpqEnv(settings: PostgresSettings): Record<string, string> {
   const sslmode = settings.ssl === false ? 'disable' : settings.ssl.rejectUnauthorized ? 'verify-full' : 'require';
   if (settings.connectionString) {
     const url = new URL(settings.connectionString);
@@ -99,4 +127,32 @@ export function libpqEnv(settings: Extract<DatabaseSettings, { backend: 'postgre
     PGDATABASE: settings.database,
     PGSSLMODE: sslmode,
   };
+}
+
+/**
+ * Dumps the configured PostgreSQL server with the closest pg_dump that can (its major or newer)
+ * into `sink`. pg_dump gets this process's environment minus every `PG*` variable, plus libpq's
+ * variables for the configured database.
+ */
+export async function runPgDump(serverMajor: number, settings: PostgresSettings, options: DumpOptions, sink: DumpSink): Promise<void> {
+  // PATH is read here, not in src/config: it is the child's search path, not configuration.
+  const { path } = await findPgDump(serverMajor, await pgDumpCandidates(serverMajor, options.pgDumpPath, process.env.PATH ?? ''));
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('PG')) env[key] = value;
+  const child = spawn(path, DUMP_ARGS, { env: { ...env, ...libpqEnv(settings) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const exited = new Promise<number | null>((resolveExit, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolveExit(code));
+  });
+  try {
+    await sink(child.stdout);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited.catch(() => undefined);
+    throw error;
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`${path} exited with code ${code}: ${stderr.trim() || 'no message'}`);
 }
