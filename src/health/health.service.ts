@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, statfs } from 'node:fs/promises';
 import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
-import { type HealthCheckResult, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ServiceUnavailableException } from '@nestjs/common';
+import { type HealthCheckResult, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import { DatabaseConnection } from '../db/database-connection.js';
@@ -79,8 +79,7 @@ export class HealthService implements BeforeApplicationShutdown {
     return await this.indicators
       .check('database')
       .attempt(async () => {
-        if (this.connection.pool) await this.connection.pool.query('SELECT 1');
-        else await this.connection.db.execute('SELECT 1');
+        await this.connection.ping();
         return { backend: this.connection.backend };
       })
       .withTimeout(DATABASE_TIMEOUT_MS);
@@ -117,13 +116,15 @@ export class HealthService implements BeforeApplicationShutdown {
     const check = this.indicators.check('heap');
     const usedMb = Math.round(process.memoryUsage().heapUsed / MB);
     const data = { usedMb, maxMb: this.config.health.maxHeapMb };
-    return usedMb < this.config.health.maxHeapMb ? check.up(data) : check.down({ ...data, message: `heap ${usedMb} MB is over ${this.config.health.maxHeapMb} MB` });
+    return usedMb < this.config.health.maxHeapMb
+      ? check.up(data)
+      : check.down({ ...data, message: `heap ${usedMb} MB is over ${this.config.health.maxHeapMb} MB` });
   }
 
   private pool(): HealthIndicatorResult {
-    const pool = this.connection.pool;
+    const pool = this.connection.poolStats();
     const check = this.indicators.check('pool');
-    return pool ? check.up({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }) : check.up({ message: 'embedded database, no pool' });
+    return pool ? check.up({ total: pool.total, idle: pool.idle, waiting: pool.waiting }) : check.up({ message: 'embedded database, no pool' });
   }
 
   /** A failed last backup degrades /health (200, status "degraded") but never readiness. */

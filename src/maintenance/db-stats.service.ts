@@ -1,6 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG } from '../config/config.module.js';
-import type { Config } from '../config/config.schema.js';
+import { Injectable } from '@nestjs/common';
 import { DatabaseConnection } from '../db/database-connection.js';
 import { DatabaseStatsRepository } from '../metrics/database-stats.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -11,7 +9,6 @@ import type { DbStats } from './maintenance.schemas.js';
 @Injectable()
 export class DbStatsService {
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
     private readonly connection: DatabaseConnection,
     private readonly stats: DatabaseStatsRepository,
     private readonly runs: BackupRunsRepository,
@@ -20,14 +17,10 @@ export class DbStatsService {
 
   async dbStats(): Promise<DbStats> {
     const [tables, indexes, lastBackup] = await Promise.all([this.stats.tables(), this.stats.indexes(), this.runs.lastSuccessful()]);
-    const pool = this.connection.pool;
     const before = lastBackup?.tableSizes ?? undefined;
     return {
       backend: this.connection.backend,
-      pool:
-        pool && this.config.database.backend === 'postgres'
-          ? { max: this.config.database.poolMax, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }
-          : null,
+      pool: this.connection.poolStats(),
       slowestQueries: this.metrics.queries.slowest(10),
       tables: tables.map((t) => {
         const then = before?.[t.table];

@@ -1,12 +1,4 @@
-import { performance } from 'node:perf_hooks';
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CONFIG } from '../config/config.module.js';
@@ -14,8 +6,6 @@ import type { Config } from '../config/config.schema.js';
 import { DatabaseConnection } from '../db/database-connection.js';
 import { DatabaseStatsRepository } from './database-stats.repository.js';
 import { QueryStats } from './query-stats.js';
-
-type QueryFn = (...args: unknown[]) => unknown;
 
 /**
  * Every metric the service exposes, in a registry of its own (never prom-client's global one, so
@@ -43,7 +33,7 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    private readonly connection: DatabaseConnection,
+    connection: DatabaseConnection,
     private readonly stats: DatabaseStatsRepository,
   ) {
     const registers = [this.registry];
@@ -62,7 +52,6 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
-    const pool = connection.pool;
     const poolGauge = (name: string, help: string, read: () => number) =>
       new Gauge({
         name,
@@ -72,9 +61,9 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
           this.set(read());
         },
       });
-    poolGauge('ccstats_db_pool_total_clients', 'Clients in the pg pool (0 on the embedded database)', () => pool?.totalCount ?? 0);
-    poolGauge('ccstats_db_pool_idle_clients', 'Idle clients in the pg pool', () => pool?.idleCount ?? 0);
-    poolGauge('ccstats_db_pool_waiting_clients', 'Queries waiting for a pool client', () => pool?.waitingCount ?? 0);
+    poolGauge('ccstats_db_pool_total_clients', 'Clients in the pg pool (0 on the embedded database)', () => connection.poolStats()?.total ?? 0);
+    poolGauge('ccstats_db_pool_idle_clients', 'Idle clients in the pg pool', () => connection.poolStats()?.idle ?? 0);
+    poolGauge('ccstats_db_pool_waiting_clients', 'Queries waiting for a pool client', () => connection.poolStats()?.waiting ?? 0);
     this.uploads = new Counter({ name: 'ccstats_uploads_total', help: 'ccusage reports accepted', registers });
     this.uploadedDays = new Counter({ name: 'ccstats_uploaded_days_total', help: 'Days of usage stored from uploads', registers });
     this.backupLastSuccess = new Gauge({
@@ -96,7 +85,10 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
       labelNames: ['table'],
       registers,
     });
-    this.unwrapQueries = this.instrumentQueries();
+    this.unwrapQueries = connection.instrument((text, ms, outcome) => {
+      this.queryDuration.observe({ operation: operationOf(text), outcome }, ms / 1000);
+      this.queries.record(text, ms);
+    });
   }
 
   /** Called by the uploads feature for every accepted report. */
@@ -163,65 +155,6 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
       this.logger.warn(`table statistics not refreshed: ${(error as Error).message}`);
     }
   }
-
-  /**
-   * Times queries where they reach the driver. External: every client the pool hands out is
-   * wrapped on checkout ('acquire'), so statements in transactions and on advisory-lock connections
-   * are timed too, not only pool.query(). Embedded: PGlite's query(). Returns the undo.
-   */
-  private instrumentQueries(): () => void {
-    const observe = (text: string, started: number, outcome: 'ok' | 'error') => {
-      const ms = performance.now() - started;
-      this.queryDuration.observe({ operation: operationOf(text), outcome }, ms / 1000);
-      this.queries.record(text, ms);
-    };
-    const pool = this.connection.pool;
-    if (pool) {
-      const wrapped = new WeakSet<object>();
-      const onAcquire = (client: { query: QueryFn }) => {
-        if (wrapped.has(client)) return;
-        wrapped.add(client);
-        client.query = timed(client.query, observe);
-      };
-      pool.on('acquire', onAcquire);
-      return () => void pool.off('acquire', onAcquire);
-    }
-    const pglite = (this.connection as { client?: { query: QueryFn } }).client;
-    if (!pglite) return () => undefined;
-    const original = pglite.query;
-    pglite.query = timed(original, observe);
-    return () => {
-      pglite.query = original;
-    };
-  }
-}
-
-/**
- * Wraps a driver's query(), timed from the call to its result: promise calls (Drizzle) and
- * callback calls (pg-pool's own pool.query() calls client.query with a callback) alike.
- */
-function timed(original: QueryFn, observe: (text: string, started: number, outcome: 'ok' | 'error') => void): QueryFn {
-  return function (this: unknown, ...args: unknown[]) {
-    const started = performance.now();
-    const first = args[0];
-    const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '');
-    const last = args.length - 1;
-    const callback = args[last];
-    if (typeof callback === 'function') {
-      args[last] = (error: unknown, ...rest: unknown[]) => {
-        observe(text, started, error ? 'error' : 'ok');
-        return (callback as (...a: unknown[]) => unknown)(error, ...rest);
-      };
-    }
-    const result = original.apply(this, args);
-    if (result instanceof Promise) {
-      result.then(
-        () => observe(text, started, 'ok'),
-        () => observe(text, started, 'error'),
-      );
-    }
-    return result;
-  };
 }
 
 function operationOf(text: string): string {
