@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
-import { loadSqlDump } from '../maintenance/sql-dump-loader.js';
+import { loadSqlDump } from '../db/sql-dump-loader.js';
 
 async function main(): Promise<void> {
   const file = process.argv[2];
@@ -20,10 +20,8 @@ async function main(): Promise<void> {
   const script = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
   const pg = await PGlite.create(dataDir);
   try {
-    const { rows } = await pg.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
-    );
-    if (rows[0]!.n > 0) throw new Error(`${dataDir} already holds ${rows[0]!.n} tables; restore into a new, empty DATA_DIR`);
+    const { rows } = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`);
+    if (rows[0].n > 0) throw new Error(`${dataDir} already holds ${rows[0].n} tables; restore into a new, empty DATA_DIR`);
     await loadSqlDump(pg, script);
     process.stdout.write(`restored ${file} into ${dataDir}\n`);
   } finally {

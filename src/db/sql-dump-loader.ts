@@ -15,12 +15,12 @@ export async function loadSqlDump(pg: PGlite, script: string): Promise<void> {
     if (text.trim()) await pg.exec(text);
   };
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i];
     const copy = /^COPY\s+(.+?)\s+FROM\s+stdin;\s*$/i.exec(line);
     if (copy) {
       await flush();
       const data: string[] = [];
-      for (i++; i < lines.length && lines[i] !== '\\.'; i++) data.push(lines[i]!);
+      for (i++; i < lines.length && lines[i] !== '\\.'; i++) data.push(lines[i]);
       const body = data.length ? `${data.join('\n')}\n` : '';
       await pg.query(`COPY ${copy[1]} FROM '/dev/blob'`, [], { blob: new Blob([body]) });
       continue;
