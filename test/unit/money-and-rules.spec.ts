@@ -55,3 +55,72 @@ describe('providerOf', () => {
     expect(providerOf(model, agent)).toBe(provider);
   });
 });
+
+describe('roundCost on the decimal digits, not the binary value', () => {
+  it.each([
+    [2.00005, '2.0001'], // the double is 2.0000499999…; toFixed(4) would say 2.0000
+    [1.00005, '1.0001'],
+    [0.99995, '1.0000'], // carries into the whole part
+    [999999.9999, '999999.9999'], // MAX_COST, the largest a report may carry
+    [-0.00004, '0.0000'], // no negative zero
+    [-0.0, '0.0000'], // ccusage's empty claude daily prints totalCost -0.0
+    [5e-7, '0.0000'],
+    [0.12345678901234, '0.1235'],
+  ])('%p -> %s', (value, text) => {
+    expect(roundCost(value)).toBe(text);
+  });
+
+  it('is not toFixed: the case above that tells them apart really does', () => {
+    expect((2.00005).toFixed(4)).toBe('2.0000');
+  });
+});
+
+describe('addCosts on the sums the service makes', () => {
+  it('sums negative and positive parts exactly, and keeps 4 places', () => {
+    expect(addCosts(['-0.0001', '0.0001'])).toBe('0.0000');
+    expect(addCosts(['-0.0001'])).toBe('-0.0001');
+    expect(addCosts(['0.5', '0.25', '0.125'])).toBe('0.8750'); // short fractions are padded, not misread
+    expect(addCosts(['1', '2'])).toBe('3.0000');
+    // The seven days of claude-daily.json, each rounded: one unit more than its totals.totalCost (54.87703632) rounded once.
+    expect(addCosts(['1.4112', '2.7916', '6.3433', '2.9202', '14.8224', '12.8936', '13.6948'])).toBe('54.8771');
+  });
+});
+
+describe('providerOf for every vendor it knows', () => {
+  it.each([
+    ['mistral-large-2411', 'mistral'],
+    ['codestral-2501', 'mistral'],
+    ['deepseek-r1:14b', 'deepseek'], // an Ollama tag after the colon
+    ['qwq-32b', 'alibaba'],
+    ['llama3.1:8b', 'meta'],
+    ['meta-llama/Llama-3.3-70B-Instruct', 'meta'],
+    ['kimi-k2', 'moonshot'],
+    ['glm-4.5', 'zhipu'],
+    ['amazon.nova-pro-v1:0', 'amazon'],
+    ['gemma-3-27b', 'google'],
+    ['vertex_ai/gemini-2.0-flash', 'google'],
+    ['grok-code-fast-1', 'xai'],
+    ['gpt-oss-120b', 'openai'],
+    ['o1', 'openai'],
+    ['o4-mini', 'openai'],
+    ['azure/o3-mini', 'openai'],
+    ['o2', 'unknown'],
+    ['CLAUDE-OPUS-4', 'anthropic'], // names are compared without case
+    ['sonnet-4', 'anthropic'],
+    ['claude-3-5-sonnet@20240620', 'anthropic'], // Vertex's @version
+    ['eu.anthropic.claude-3-haiku-20240307-v1:0', 'anthropic'],
+    ['openrouter/anthropic/claude-sonnet-4', 'anthropic'],
+    ['<synthetic>', 'unknown'],
+  ])('%s is %s', (model, provider) => {
+    expect(providerOf(model)).toBe(provider);
+  });
+
+  it('asks the agent only when the name says nothing, and whatever its case', () => {
+    expect(providerOf('gpt-5', 'claude')).toBe('openai');
+    expect(providerOf('private', 'CODEX')).toBe('openai');
+    expect(providerOf('private', 'gemini')).toBe('google');
+    expect(providerOf('private', 'qwen')).toBe('alibaba');
+    expect(providerOf('private', '__proto__')).toBe('unknown');
+    expect(providerOf('private', 'opencode')).toBe('unknown');
+  });
+});
