@@ -1,32 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type SQL } from 'drizzle-orm';
-import { aliased, intText, money, nameOf, tokenKinds, tokenTotal } from '../db/columns.js';
+import { aliased, as, intText, list, money, nameOf, tokenKinds, tokenTotal } from '../db/columns.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
-import { jsonSet } from '../db/sql.js';
 import { deviceDays, modelUsage, uploads, usageStats, userModelMonths, userModelTotals, userMonthStats, userTotals } from '../db/schema.js';
+import { jsonSet } from '../db/sql.js';
 import { bucketOf, type DayRange, type Granularity } from '../read-model/periods.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
-import { SUM_COLUMNS, type SumsRow } from '../read-model/sums.js';
+import type { RowOf, TextRowOf } from '../read-model/rows.js';
+import { ACTIVE_DAYS, type ActiveDaysRow, SUM_COLUMNS, type SumsRow } from '../read-model/sums.js';
 
-export interface BucketRow extends SumsRow {
-  bucket: string;
-  active_days: string;
-  /** A retired month's row, from user_month_stats. */
-  retired?: boolean;
-}
+export type BucketRow = SumsRow &
+  ActiveDaysRow & {
+    bucket: string;
+    /** A retired month's row, from user_month_stats. */
+    retired?: boolean;
+  };
 
-export interface ModelBucketRow {
-  bucket: string;
-  retired: boolean;
-  model: string;
-  provider: string;
-  input_tokens: string;
-  output_tokens: string;
-  cache_creation_input_tokens: string;
-  cache_read_input_tokens: string;
-  cost: string;
-}
+export type ModelBucketRow = RowOf<typeof modelUsage, 'model' | 'provider'> &
+  TextRowOf<typeof modelUsage, 'inputTokens' | 'outputTokens' | 'cacheCreationInputTokens' | 'cacheReadInputTokens' | 'cost'> & {
+    bucket: string;
+    retired: boolean;
+  };
 
 /**
  * `UNION ALL SELECT … FROM <monthly table>` for the user's retired months (their days are gone, so
@@ -39,7 +34,7 @@ function retiredRows(table: typeof userMonthStats | typeof userModelMonths, user
 
 /** The summed columns of a daily or monthly row (both tables name them alike), as a select list. */
 const sumsOf = (t: typeof usageStats | typeof userMonthStats): SQL =>
-  sql.join([t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost], sql`, `);
+  list(t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost);
 
 @Injectable()
 export class UsageRepository {
@@ -76,7 +71,7 @@ export class UsageRepository {
     return rowsOf<BucketRow>(
       await this.db.execute(sql`
         SELECT * FROM (
-          SELECT ${bucketOf(granularity, s.date)}::text AS bucket, false AS retired, count(*)::text AS active_days, ${SUM_COLUMNS}
+          SELECT ${bucketOf(granularity, s.date)}::text AS bucket, false AS retired, count(*)::text AS ${ACTIVE_DAYS}, ${SUM_COLUMNS}
             FROM ${s}
            WHERE ${s.userId} = ${userId} AND ${s.date} BETWEEN ${from}::date AND ${to}::date
            GROUP BY 1
@@ -90,27 +85,19 @@ export class UsageRepository {
     const s = aliased(usageStats, 's');
     const m = aliased(modelUsage, 'm');
     const mm = userModelMonths;
-    const months = retiredRows(
-      mm,
-      userId,
-      retired,
-      sql`${mm.month}::text, true, ${mm.model}, ${mm.provider}, ${sql.join([...tokenKinds(mm), mm.cost], sql`, `)}`,
-    );
-    const kinds = tokenKinds(modelUsage);
+    const months = retiredRows(mm, userId, retired, sql`${mm.month}::text, true, ${list(mm.model, mm.provider, ...tokenKinds(mm), mm.cost)}`);
+    const [model, provider, cost] = [modelUsage.model, modelUsage.provider, modelUsage.cost];
     return rowsOf<ModelBucketRow>(
       await this.db.execute(sql`
-        SELECT bucket, retired, ${nameOf(modelUsage.model)}, max(${nameOf(modelUsage.provider)}) AS ${nameOf(modelUsage.provider)},
-               ${sql.join(
-                 kinds.map((c) => sql`sum(${nameOf(c)})::text AS ${nameOf(c)}`),
-                 sql`, `,
-               )},
-               ${money(sql`sum(${nameOf(modelUsage.cost)})`)} AS ${nameOf(modelUsage.cost)}
-          FROM (SELECT ${bucketOf(granularity, s.t.date)}::text AS bucket, false AS retired, ${sql.join([m.t.model, m.t.provider, ...tokenKinds(m.t), m.t.cost], sql`, `)}
+        SELECT bucket, retired, ${nameOf(model)}, ${as(sql`max(${nameOf(provider)})`, provider)},
+               ${list(...tokenKinds(modelUsage).map((c) => as(sql`sum(${nameOf(c)})::text`, c)))},
+               ${as(money(sql`sum(${nameOf(cost)})`), cost)}
+          FROM (SELECT ${bucketOf(granularity, s.t.date)}::text AS bucket, false AS retired, ${list(m.t.model, m.t.provider, ...tokenKinds(m.t), m.t.cost)}
                   FROM ${s.from} JOIN ${m.from} ON ${m.t.usageStatsId} = ${s.t.id}
                  WHERE ${s.t.userId} = ${userId} AND ${s.t.date} BETWEEN ${from}::date AND ${to}::date
                 ${months}) x
-         GROUP BY bucket, retired, ${nameOf(modelUsage.model)}
-         ORDER BY bucket, retired DESC, sum(${nameOf(modelUsage.cost)}) DESC, ${nameOf(modelUsage.model)}`),
+         GROUP BY bucket, retired, ${nameOf(model)}
+         ORDER BY bucket, retired DESC, sum(${nameOf(cost)}) DESC, ${nameOf(model)}`),
     );
   }
 
@@ -125,24 +112,28 @@ export class UsageRepository {
           FROM (SELECT ${sumsOf(s)} FROM ${s} WHERE ${s.userId} = ${userId} AND ${s.date} BETWEEN ${from}::date AND ${to}::date
                 ${months}) x`),
     );
-    return row!;
+    return row;
   }
 
-  async allTimeTotals(userId: number): Promise<(SumsRow & { active_days: string }) | undefined> {
+  async allTimeTotals(userId: number): Promise<(SumsRow & ActiveDaysRow) | undefined> {
     const t = userTotals;
-    const [row] = rowsOf<SumsRow & { active_days: string }>(
+    const [row] = rowsOf<SumsRow & ActiveDaysRow>(
       await this.db.execute(sql`
-        SELECT ${t.activeDays}::text AS active_days, ${SUM_COLUMNS} FROM ${t} WHERE ${t.userId} = ${userId} GROUP BY ${t.activeDays}`),
+        SELECT ${as(sql`${t.activeDays}::text`, t.activeDays)}, ${SUM_COLUMNS} FROM ${t} WHERE ${t.userId} = ${userId} GROUP BY ${t.activeDays}`),
     );
     return row;
   }
 
   async topModels(userId: number, limit: number) {
     const t = userModelTotals;
-    return rowsOf<{ model: string; provider: string; total_tokens: string; cost: string; share: string | null }>(
+    return rowsOf<
+      RowOf<typeof userModelTotals, 'model' | 'provider'> &
+        TextRowOf<typeof userModelTotals, 'cost'> &
+        TextRowOf<typeof usageStats, 'totalTokens'> & { share: string | null }
+    >(
       await this.db.execute(sql`
-        SELECT ${t.model}, ${t.provider}, ${intText(tokenTotal(t))} AS total_tokens,
-               ${money(t.cost)} AS ${nameOf(t.cost)}, round(${t.cost} / nullif(sum(${t.cost}) OVER (), 0), 6)::text AS share
+        SELECT ${t.model}, ${t.provider}, ${as(intText(tokenTotal(t)), usageStats.totalTokens)},
+               ${as(money(t.cost), t.cost)}, round(${t.cost} / nullif(sum(${t.cost}) OVER (), 0), 6)::text AS share
           FROM ${t} WHERE ${t.userId} = ${userId}
          ORDER BY ${t.cost} DESC, ${tokenTotal(t)} DESC, ${t.model}
          LIMIT ${limit}`),
@@ -153,7 +144,7 @@ export class UsageRepository {
   async devices(userId: number) {
     const d = aliased(deviceDays, 'd');
     const p = aliased(uploads, 'p');
-    return rowsOf<{ device: string; days: string; last_upload: string | null }>(
+    return rowsOf<RowOf<typeof deviceDays, 'device'> & { days: string; last_upload: string | null }>(
       await this.db.execute(sql`
         SELECT ${d.t.device}, count(*)::text AS days,
                (SELECT to_char(max(${p.t.createdAt}), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM ${p.from}
