@@ -1,7 +1,21 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { type AnyColumn, sql, type SQL } from 'drizzle-orm';
 import { nextTurn } from '../common/time-slice.js';
+import { aliased, as, list, nameOf, names, type TokenKinds, tokenKinds } from '../db/columns.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
+import {
+  dayStats,
+  modelDayStats,
+  modelUsage,
+  usageStats,
+  userModelMonths,
+  userModelTotals,
+  userMonthStats,
+  userTotals,
+  deviceDayModels,
+  deviceDays,
+} from '../db/schema.js';
 import { anyOf } from '../db/sql.js';
+import type { TextRowOf } from '../read-model/rows.js';
 
 /**
  * Keeping the summary tables (src/db/schema/summaries.ts) exact. Every function runs inside the
@@ -61,26 +75,85 @@ export function chunksOf<T>(items: T[], sizeOf: (item: T) => number, maxRows = R
   return chunks;
 }
 
+/**
+ * The pieces the ledger's statements share, over the schema (src/db/columns.ts has the ones
+ * readers share too). A day row (usage_stats, device_days, day_stats, user_month_stats,
+ * user_totals) and a model row (model_usage, device_day_models and the per-model summaries) have
+ * the same numbers under the same keys in every table.
+ */
+
+/** A day row's token counts: its total and the four kinds. */
+export const dayTokens = (t: TokenKinds & { totalTokens: AnyColumn }): AnyColumn[] => [t.totalTokens, ...tokenKinds(t)];
+
+/** A day row's numbers: its total, the four kinds, its cost. */
+export const dayNumbers = (t: TokenKinds & { totalTokens: AnyColumn; totalCost: AnyColumn }): AnyColumn[] => [...dayTokens(t), t.totalCost];
+
+/** A model row's numbers: the four kinds, its cost. */
+export const modelNumbers = (t: TokenKinds & { cost: AnyColumn }): AnyColumn[] => [...tokenKinds(t), t.cost];
+
+/** `x::text AS x`. */
+export const asText = (column: AnyColumn): SQL => as(sql`${column}::text`, column);
+
+/** `sum(a), sum(b), …`. */
+export const sums = (...columns: Array<AnyColumn | SQL>): SQL => list(...columns.map((c) => sql`sum(${c})`));
+
+/**
+ * A jsonb_to_recordset column definition list: columns by the type their JSON is read as, each
+ * under its bare name, in the order given (`{ date: [...], bigint: [...] }`).
+ */
+export const recordOf = (types: Record<string, AnyColumn[]>): SQL =>
+  sql.join(
+    Object.entries(types).flatMap(([type, columns]) => columns.map((c) => sql`${nameOf(c)} ${sql.raw(type)}`)),
+    sql`, `,
+  );
+
+/** `x = EXCLUDED.x, …`: what an upsert replaces. */
+export const setExcluded = (...columns: AnyColumn[]): SQL =>
+  sql.join(
+    columns.map((c) => sql`${nameOf(c)} = EXCLUDED.${nameOf(c)}`),
+    sql`, `,
+  );
+
+/** `x = table.x + EXCLUDED.x, …` (columns of the table inserted into): what an upsert adds to. */
+const addExcluded = (...columns: AnyColumn[]): SQL =>
+  sql.join(
+    columns.map((c) => sql`${nameOf(c)} = ${c} + EXCLUDED.${nameOf(c)}`),
+    sql`, `,
+  );
+
+const s = aliased(usageStats, 's');
+const m = aliased(modelUsage, 'm');
+
 /** The user's rows for these days before a change: what the deltas subtract. */
 export interface Snapshot {
   days: string;
   models: string;
 }
 
+/**
+ * The rows a snapshot holds, under usage_stats' and model_usage's names (dates and money as
+ * text), and the same as jsonb_to_recordset reads them back.
+ */
 const dayRowsSql = (userId: number, dates: SQL) => sql`
-  SELECT date::text AS date, total_tokens, input_tokens, output_tokens, cache_creation_input_tokens,
-         cache_read_input_tokens, total_cost::text AS total_cost
-    FROM usage_stats WHERE user_id = ${userId} AND date = ${dates}`;
+  SELECT ${asText(usageStats.date)}, ${list(...dayTokens(usageStats))}, ${asText(usageStats.totalCost)}
+    FROM ${usageStats} WHERE ${usageStats.userId} = ${userId} AND ${usageStats.date} = ${dates}`;
 
 const modelRowsSql = (userId: number, dates: SQL) => sql`
-  SELECT s.date::text AS date, m.model, m.provider, m.input_tokens, m.output_tokens,
-         m.cache_creation_input_tokens, m.cache_read_input_tokens, m.cost::text AS cost
-    FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id
-   WHERE s.user_id = ${userId} AND s.date = ${dates}`;
+  SELECT ${asText(s.t.date)}, ${list(m.t.model, m.t.provider, ...tokenKinds(m.t))}, ${asText(m.t.cost)}
+    FROM ${m.from} JOIN ${s.from} ON ${s.t.id} = ${m.t.usageStatsId}
+   WHERE ${s.t.userId} = ${userId} AND ${s.t.date} = ${dates}`;
+
+const DAY_RECORD = recordOf({ date: [usageStats.date], bigint: dayTokens(usageStats), numeric: [usageStats.totalCost] });
+const MODEL_RECORD = recordOf({
+  date: [usageStats.date],
+  text: [modelUsage.model, modelUsage.provider],
+  bigint: tokenKinds(modelUsage),
+  numeric: [modelUsage.cost],
+});
 
 async function asJson(tx: Database, query: SQL): Promise<string> {
   const [row] = rowsOf<{ rows: unknown }>(await step(tx, sql`SELECT coalesce(json_agg(q), '[]'::json)::text AS rows FROM (${query}) q`));
-  return String(row!.rows);
+  return String(row.rows);
 }
 
 const NOTHING: Snapshot = { days: '[]', models: '[]' };
@@ -90,11 +163,6 @@ export async function snapshot(tx: Database, userId: number, dates: string[]): P
   return { days: await asJson(tx, dayRowsSql(userId, set)), models: await asJson(tx, modelRowsSql(userId, set)) };
 }
 
-const DAY_COLUMNS = sql`date date, total_tokens bigint, input_tokens bigint, output_tokens bigint,
-  cache_creation_input_tokens bigint, cache_read_input_tokens bigint, total_cost numeric`;
-const MODEL_COLUMNS = sql`date date, model text, provider text, input_tokens bigint, output_tokens bigint,
-  cache_creation_input_tokens bigint, cache_read_input_tokens bigint, cost numeric`;
-
 /**
  * Brings the shared tables (day_stats, model_day_stats) up to date after the user's
  * usage_stats/model_usage rows for `dates` changed from `before` to what they are now. With
@@ -102,57 +170,49 @@ const MODEL_COLUMNS = sql`date date, model text, provider text, input_tokens big
  */
 async function applySharedDeltas(tx: Database, userId: number, dates: string[], before: Snapshot, removing = false): Promise<void> {
   const set = anyOf(dates, 'date');
-  const nowDays = removing ? sql`SELECT * FROM jsonb_to_recordset('[]'::jsonb) AS x(${DAY_COLUMNS})` : dayRowsSql(userId, set);
-  const nowModels = removing ? sql`SELECT * FROM jsonb_to_recordset('[]'::jsonb) AS x(${MODEL_COLUMNS})` : modelRowsSql(userId, set);
+  const nowDays = removing ? sql`SELECT * FROM jsonb_to_recordset('[]'::jsonb) AS x(${DAY_RECORD})` : dayRowsSql(userId, set);
+  const nowModels = removing ? sql`SELECT * FROM jsonb_to_recordset('[]'::jsonb) AS x(${MODEL_RECORD})` : modelRowsSql(userId, set);
+  // The deltas' columns are the snapshot's: usage_stats' and model_usage's names.
+  const date = nameOf(usageStats.date);
+  const [dayCounts, dayCost] = [dayTokens(usageStats).map(nameOf), nameOf(usageStats.totalCost)];
+  const [model, provider] = [nameOf(modelUsage.model), nameOf(modelUsage.provider)];
+  const [modelCounts, modelCost] = [tokenKinds(modelUsage).map(nameOf), nameOf(modelUsage.cost)];
+  const negated = (columns: SQL[]) => list(...columns.map((c) => sql`-${c}`));
 
-  await step(tx, sql`
-    INSERT INTO day_stats AS t (date, active_users, total_tokens, input_tokens, output_tokens,
-                                cache_creation_input_tokens, cache_read_input_tokens, total_cost)
-    SELECT date, sum(n), sum(total_tokens), sum(input_tokens), sum(output_tokens),
-           sum(cache_creation_input_tokens), sum(cache_read_input_tokens), sum(total_cost)
-      FROM (SELECT date::date, 1 AS n, total_tokens, input_tokens, output_tokens, cache_creation_input_tokens,
-                   cache_read_input_tokens, total_cost::numeric FROM (${nowDays}) a
+  const d = dayStats;
+  await step(
+    tx,
+    sql`
+    INSERT INTO ${d} (${names(d.date, d.activeUsers, ...dayNumbers(d))})
+    SELECT ${date}, sum(n), ${sums(...dayCounts, dayCost)}
+      FROM (SELECT ${date}::date, 1 AS n, ${list(...dayCounts)}, ${dayCost}::numeric FROM (${nowDays}) a
             UNION ALL
-            SELECT date, -1, -total_tokens, -input_tokens, -output_tokens, -cache_creation_input_tokens,
-                   -cache_read_input_tokens, -total_cost
-              FROM jsonb_to_recordset(${before.days}::jsonb) AS b(${DAY_COLUMNS})) delta
-     GROUP BY date
-     ORDER BY date
-    ON CONFLICT (date) DO UPDATE SET
-           active_users = t.active_users + EXCLUDED.active_users,
-           total_tokens = t.total_tokens + EXCLUDED.total_tokens,
-           input_tokens = t.input_tokens + EXCLUDED.input_tokens,
-           output_tokens = t.output_tokens + EXCLUDED.output_tokens,
-           cache_creation_input_tokens = t.cache_creation_input_tokens + EXCLUDED.cache_creation_input_tokens,
-           cache_read_input_tokens = t.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
-           total_cost = t.total_cost + EXCLUDED.total_cost`);
+            SELECT ${date}, -1, ${negated(dayCounts)}, -${dayCost}
+              FROM jsonb_to_recordset(${before.days}::jsonb) AS b(${DAY_RECORD})) delta
+     GROUP BY ${date}
+     ORDER BY ${date}
+    ON CONFLICT (${names(d.date)}) DO UPDATE SET ${addExcluded(d.activeUsers, ...dayNumbers(d))}`,
+  );
   // A day's count falls to 0 only when a user's day goes; a model's also when it leaves a user's
   // day. Neither can happen when nothing was there before.
   const subtracted = before.days !== NOTHING.days;
-  if (removing) await step(tx, sql`DELETE FROM day_stats WHERE date = ${set} AND active_users = 0`);
+  if (removing) await step(tx, sql`DELETE FROM ${d} WHERE ${d.date} = ${set} AND ${d.activeUsers} = 0`);
 
-  await step(tx, sql`
-    INSERT INTO model_day_stats AS t (date, model, provider, users, input_tokens, output_tokens,
-                                      cache_creation_input_tokens, cache_read_input_tokens, cost)
-    SELECT date, model, max(provider), sum(n), sum(input_tokens), sum(output_tokens),
-           sum(cache_creation_input_tokens), sum(cache_read_input_tokens), sum(cost)
-      FROM (SELECT date::date, model, provider, 1 AS n, input_tokens, output_tokens, cache_creation_input_tokens,
-                   cache_read_input_tokens, cost::numeric FROM (${nowModels}) a
+  const md = modelDayStats;
+  await step(
+    tx,
+    sql`
+    INSERT INTO ${md} (${names(md.date, md.model, md.provider, md.users, ...modelNumbers(md))})
+    SELECT ${date}, ${model}, max(${provider}), sum(n), ${sums(...modelCounts, modelCost)}
+      FROM (SELECT ${date}::date, ${model}, ${provider}, 1 AS n, ${list(...modelCounts)}, ${modelCost}::numeric FROM (${nowModels}) a
             UNION ALL
-            SELECT date, model, provider, -1, -input_tokens, -output_tokens, -cache_creation_input_tokens,
-                   -cache_read_input_tokens, -cost
-              FROM jsonb_to_recordset(${before.models}::jsonb) AS b(${MODEL_COLUMNS})) delta
-     GROUP BY date, model
-     ORDER BY date, model
-    ON CONFLICT (date, model) DO UPDATE SET
-           provider = EXCLUDED.provider,
-           users = t.users + EXCLUDED.users,
-           input_tokens = t.input_tokens + EXCLUDED.input_tokens,
-           output_tokens = t.output_tokens + EXCLUDED.output_tokens,
-           cache_creation_input_tokens = t.cache_creation_input_tokens + EXCLUDED.cache_creation_input_tokens,
-           cache_read_input_tokens = t.cache_read_input_tokens + EXCLUDED.cache_read_input_tokens,
-           cost = t.cost + EXCLUDED.cost`);
-  if (subtracted) await step(tx, sql`DELETE FROM model_day_stats WHERE date = ${set} AND users = 0`);
+            SELECT ${date}, ${model}, ${provider}, -1, ${negated(modelCounts)}, -${modelCost}
+              FROM jsonb_to_recordset(${before.models}::jsonb) AS b(${MODEL_RECORD})) delta
+     GROUP BY ${date}, ${model}
+     ORDER BY ${date}, ${model}
+    ON CONFLICT (${names(md.date, md.model)}) DO UPDATE SET ${setExcluded(md.provider)}, ${addExcluded(md.users, ...modelNumbers(md))}`,
+  );
+  if (subtracted) await step(tx, sql`DELETE FROM ${md} WHERE ${md.date} = ${set} AND ${md.users} = 0`);
 }
 
 /**
@@ -171,9 +231,12 @@ export async function changeDays<Day extends { date: string }>(
   const all = chunks.flat().map((d) => d.date);
   // One look-up instead of a snapshot per chunk: a first upload of a long history skips most statements.
   const had = new Set(
-    rowsOf<{ date: string }>(await step(tx, sql`SELECT date::text AS date FROM usage_stats WHERE user_id = ${userId} AND date = ${anyOf(all, 'date')}`)).map(
-      (r) => r.date,
-    ),
+    rowsOf<TextRowOf<typeof usageStats, 'date'>>(
+      await step(
+        tx,
+        sql`SELECT ${asText(usageStats.date)} FROM ${usageStats} WHERE ${usageStats.userId} = ${userId} AND ${usageStats.date} = ${anyOf(all, 'date')}`,
+      ),
+    ).map((r) => r.date),
   );
   for (const days of chunks) {
     const dates = days.map((d) => d.date);
@@ -186,12 +249,10 @@ export async function changeDays<Day extends { date: string }>(
 }
 
 /** The bit of a day in its month's mask, OR-ed over a group. */
-const DAY_BIT_OF = (column: string) => `bit_or(1 << (extract(day from ${column})::int - 1))`;
-const DAY_BIT = sql.raw(DAY_BIT_OF('date'));
+const dayBit = (date: AnyColumn) => sql`bit_or(1 << (extract(day from ${date})::int - 1))`;
 
-/** The offset from a month's first day of the lowest and highest bit set in its day_mask. */
-const LOWEST_DAY = sql.raw(`(SELECT min(d) FROM generate_series(0, 30) d WHERE day_mask & (1 << d) <> 0)`);
-const HIGHEST_DAY = sql.raw(`(SELECT max(d) FROM generate_series(0, 30) d WHERE day_mask & (1 << d) <> 0)`);
+/** The offset from a month's first day of the lowest (min) or highest (max) bit set in a user_month_stats day_mask. */
+const edgeDay = (edge: 'min' | 'max') => sql`(SELECT ${sql.raw(edge)}(d) FROM generate_series(0, 30) d WHERE ${userMonthStats.dayMask} & (1 << d) <> 0)`;
 
 /**
  * user_month_stats and user_model_months for the months of `dates` from the spec tables, then
@@ -200,48 +261,53 @@ const HIGHEST_DAY = sql.raw(`(SELECT max(d) FROM generate_series(0, 30) d WHERE 
  */
 async function recomputeUser(tx: Database, userId: number, dates: string[]): Promise<void> {
   const months = [...new Set(dates.map((d) => `${d.slice(0, 7)}-01`))].sort();
+  const [um, umm, ut, umt] = [userMonthStats, userModelMonths, userTotals, userModelTotals];
   // One month at a time: a month holds at most 31 days of the user's models, whatever the upload.
   for (const month of months) {
-    const inMonth = (column: SQL) => sql`${column} >= ${month}::date AND ${column} < (${month}::date + interval '1 month')`;
-    await step(tx, sql`DELETE FROM user_month_stats WHERE user_id = ${userId} AND month = ${month}::date`);
-    await step(tx, sql`
-      INSERT INTO user_month_stats (user_id, month, active_days, day_mask, total_tokens, input_tokens, output_tokens,
-                                    cache_creation_input_tokens, cache_read_input_tokens, total_cost)
-      SELECT user_id, ${month}::date, count(*), ${DAY_BIT}, sum(total_tokens), sum(input_tokens), sum(output_tokens),
-             sum(cache_creation_input_tokens), sum(cache_read_input_tokens), sum(total_cost)
-        FROM usage_stats
-       WHERE user_id = ${userId} AND ${inMonth(sql`date`)}
-       GROUP BY user_id`);
-    await step(tx, sql`DELETE FROM user_model_months WHERE user_id = ${userId} AND month = ${month}::date`);
-    await step(tx, sql`
-      INSERT INTO user_model_months (user_id, model, month, provider, day_mask, input_tokens, output_tokens,
-                                     cache_creation_input_tokens, cache_read_input_tokens, cost)
-      SELECT s.user_id, m.model, ${month}::date, max(m.provider), ${sql.raw(DAY_BIT_OF('s.date'))},
-             sum(m.input_tokens), sum(m.output_tokens), sum(m.cache_creation_input_tokens), sum(m.cache_read_input_tokens), sum(m.cost)
-        FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id
-       WHERE s.user_id = ${userId} AND ${inMonth(sql`s.date`)}
-       GROUP BY s.user_id, m.model`);
+    const inMonth = (column: AnyColumn) => sql`${column} >= ${month}::date AND ${column} < (${month}::date + interval '1 month')`;
+    await step(tx, sql`DELETE FROM ${um} WHERE ${um.userId} = ${userId} AND ${um.month} = ${month}::date`);
+    await step(
+      tx,
+      sql`
+      INSERT INTO ${um} (${names(um.userId, um.month, um.activeDays, um.dayMask, ...dayNumbers(um))})
+      SELECT ${usageStats.userId}, ${month}::date, count(*), ${dayBit(usageStats.date)}, ${sums(...dayNumbers(usageStats))}
+        FROM ${usageStats}
+       WHERE ${usageStats.userId} = ${userId} AND ${inMonth(usageStats.date)}
+       GROUP BY ${usageStats.userId}`,
+    );
+    await step(tx, sql`DELETE FROM ${umm} WHERE ${umm.userId} = ${userId} AND ${umm.month} = ${month}::date`);
+    await step(
+      tx,
+      sql`
+      INSERT INTO ${umm} (${names(umm.userId, umm.model, umm.month, umm.provider, umm.dayMask, ...modelNumbers(umm))})
+      SELECT ${s.t.userId}, ${m.t.model}, ${month}::date, max(${m.t.provider}), ${dayBit(s.t.date)}, ${sums(...modelNumbers(m.t))}
+        FROM ${m.from} JOIN ${s.from} ON ${s.t.id} = ${m.t.usageStatsId}
+       WHERE ${s.t.userId} = ${userId} AND ${inMonth(s.t.date)}
+       GROUP BY ${s.t.userId}, ${m.t.model}`,
+    );
   }
-  await step(tx, sql`DELETE FROM user_totals WHERE user_id = ${userId}`);
-  await step(tx, sql`
-    INSERT INTO user_totals (user_id, first_date, last_date, active_days, total_tokens, input_tokens, output_tokens,
-                             cache_creation_input_tokens, cache_read_input_tokens, total_cost)
+  await step(tx, sql`DELETE FROM ${ut} WHERE ${ut.userId} = ${userId}`);
+  await step(
+    tx,
+    sql`
+    INSERT INTO ${ut} (${names(ut.userId, ut.firstDate, ut.lastDate, ut.activeDays, ...dayNumbers(ut))})
     SELECT ${userId},
-           (SELECT month + (${LOWEST_DAY}) FROM user_month_stats WHERE user_id = ${userId} ORDER BY month LIMIT 1),
-           (SELECT month + (${HIGHEST_DAY}) FROM user_month_stats WHERE user_id = ${userId} ORDER BY month DESC LIMIT 1),
-           sum(active_days), sum(total_tokens), sum(input_tokens), sum(output_tokens),
-           sum(cache_creation_input_tokens), sum(cache_read_input_tokens), sum(total_cost)
-      FROM user_month_stats WHERE user_id = ${userId}
-    HAVING count(*) > 0`);
-  await step(tx, sql`DELETE FROM user_model_totals WHERE user_id = ${userId}`);
-  await step(tx, sql`
-    INSERT INTO user_model_totals (user_id, model, provider, days, input_tokens, output_tokens,
-                                   cache_creation_input_tokens, cache_read_input_tokens, cost)
-    SELECT user_id, model, max(provider), sum(bit_count(day_mask::bit(31))),
-           sum(input_tokens), sum(output_tokens), sum(cache_creation_input_tokens), sum(cache_read_input_tokens), sum(cost)
-      FROM user_model_months
-     WHERE user_id = ${userId}
-     GROUP BY user_id, model`);
+           (SELECT ${um.month} + (${edgeDay('min')}) FROM ${um} WHERE ${um.userId} = ${userId} ORDER BY ${um.month} LIMIT 1),
+           (SELECT ${um.month} + (${edgeDay('max')}) FROM ${um} WHERE ${um.userId} = ${userId} ORDER BY ${um.month} DESC LIMIT 1),
+           ${sums(um.activeDays, ...dayNumbers(um))}
+      FROM ${um} WHERE ${um.userId} = ${userId}
+    HAVING count(*) > 0`,
+  );
+  await step(tx, sql`DELETE FROM ${umt} WHERE ${umt.userId} = ${userId}`);
+  await step(
+    tx,
+    sql`
+    INSERT INTO ${umt} (${names(umt.userId, umt.model, umt.provider, umt.days, ...modelNumbers(umt))})
+    SELECT ${umm.userId}, ${umm.model}, max(${umm.provider}), sum(bit_count(${umm.dayMask}::bit(31))), ${sums(...modelNumbers(umm))}
+      FROM ${umm}
+     WHERE ${umm.userId} = ${userId}
+     GROUP BY ${umm.userId}, ${umm.model}`,
+  );
 }
 
 /**
@@ -251,21 +317,30 @@ async function recomputeUser(tx: Database, userId: number, dates: string[]): Pro
  * tokens) go by cascade.
  */
 export async function removeUser(tx: Database, userId: number): Promise<void> {
-  const days = rowsOf<{ date: string; models: number }>(
-    await step(tx, sql`
-      SELECT s.date::text AS date, count(m.usage_stats_id)::int AS models
-        FROM usage_stats s LEFT JOIN model_usage m ON m.usage_stats_id = s.id
-       WHERE s.user_id = ${userId}
-       GROUP BY s.date
-       ORDER BY s.date`),
+  const days = rowsOf<TextRowOf<typeof usageStats, 'date'> & { models: number }>(
+    await step(
+      tx,
+      sql`
+      SELECT ${asText(s.t.date)}, count(${m.t.usageStatsId})::int AS models
+        FROM ${s.from} LEFT JOIN ${m.from} ON ${m.t.usageStatsId} = ${s.t.id}
+       WHERE ${s.t.userId} = ${userId}
+       GROUP BY ${s.t.date}
+       ORDER BY ${s.t.date}`,
+    ),
   );
   for (const chunk of chunksOf(days, (d) => Number(d.models))) {
     const dates = chunk.map((d) => d.date);
     const set = anyOf(dates, 'date');
     await applySharedDeltas(tx, userId, dates, await snapshot(tx, userId, dates), true);
-    await step(tx, sql`DELETE FROM model_usage WHERE usage_stats_id IN (SELECT id FROM usage_stats WHERE user_id = ${userId} AND date = ${set})`);
-    await step(tx, sql`DELETE FROM usage_stats WHERE user_id = ${userId} AND date = ${set}`);
-    await step(tx, sql`DELETE FROM device_day_models WHERE device_day_id IN (SELECT id FROM device_days WHERE user_id = ${userId} AND date = ${set})`);
-    await step(tx, sql`DELETE FROM device_days WHERE user_id = ${userId} AND date = ${set}`);
+    await step(
+      tx,
+      sql`DELETE FROM ${modelUsage} WHERE ${modelUsage.usageStatsId} IN (SELECT ${usageStats.id} FROM ${usageStats} WHERE ${usageStats.userId} = ${userId} AND ${usageStats.date} = ${set})`,
+    );
+    await step(tx, sql`DELETE FROM ${usageStats} WHERE ${usageStats.userId} = ${userId} AND ${usageStats.date} = ${set}`);
+    await step(
+      tx,
+      sql`DELETE FROM ${deviceDayModels} WHERE ${deviceDayModels.deviceDayId} IN (SELECT ${deviceDays.id} FROM ${deviceDays} WHERE ${deviceDays.userId} = ${userId} AND ${deviceDays.date} = ${set})`,
+    );
+    await step(tx, sql`DELETE FROM ${deviceDays} WHERE ${deviceDays.userId} = ${userId} AND ${deviceDays.date} = ${set}`);
   }
 }
