@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatParam, limitParam, offsetParam, TotalsSchema } from '../common/schema-parts.js';
 import { usernameSchema } from '../directory/username.js';
+import { REPORT_FORMATS } from './ccusage/adapters/registry.js';
 
 const DEVICE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 _.:@-]{0,63}$/;
 
@@ -34,7 +35,7 @@ export const UploadResultSchema = z
   .object({
     username: z.string(),
     device: z.string(),
-    format: z.enum(['claude-daily', 'all-agent-daily', 'instances', 'empty']),
+    format: z.enum(REPORT_FORMATS),
     days: z.number().int().meta({ description: 'Days in the report' }),
     inserted: z.number().int().meta({ description: 'Days this device had not reported before' }),
     updated: z.number().int().meta({ description: 'Days whose numbers changed for this device' }),
