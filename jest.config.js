@@ -1,7 +1,7 @@
 /**
- * End-to-end tests over the real Fastify app. Nest 12 ships ES modules, so jest runs in ESM mode
- * (node --experimental-vm-modules, see package.json) with SWC compiling TypeScript and decorators.
- * With DATABASE_URL set the same suite runs against that PostgreSQL (see test/helpers/database.ts).
+ * Jest for the end-to-end tier (this file, the default) and the unit tier (jest.unit.config.js, which
+ * imports `shared`). Nest 12 ships ES modules, so jest runs in ESM mode (node --experimental-vm-modules,
+ * see package.json) with SWC compiling TypeScript and decorators.
  */
 /** What both tiers share: TypeScript through SWC as ES modules, and the module name mapping. */
 export const shared = {
@@ -31,7 +31,10 @@ export const shared = {
   },
 };
 
-/** The end-to-end tier: every spec outside test/unit (jest.unit.config.js has those). */
+/**
+ * The end-to-end tier over the real Fastify app: every spec outside test/unit (jest.unit.config.js has
+ * those). With DATABASE_URL set it runs against that PostgreSQL (see test/helpers/database.ts).
+ */
 export default {
   ...shared,
   roots: ['<rootDir>/test'],
