@@ -17,6 +17,11 @@ describe('roundCost', () => {
     expect(roundCost(value)).toBe(text);
   });
 
+  it('writes costs from 1e21 on as their decimal text (both toString and toFixed print an exponent there)', () => {
+    expect(roundCost(1e21)).toBe('1000000000000000000000.0000');
+    expect(roundCost(-2.5e22)).toBe('-25000000000000000000000.0000');
+  });
+
   it('refuses what is not a finite number', () => {
     expect(() => roundCost(Number.NaN)).toThrow(RangeError);
     expect(() => roundCost(Number.POSITIVE_INFINITY)).toThrow(RangeError);
