@@ -1,27 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type SQL } from 'drizzle-orm';
-import { aliased, intText, money, nameOf, tokenKinds, tokenTotal } from '../db/columns.js';
+import { aliased, as, intText, list, money, nameOf, tokenKinds, tokenTotal } from '../db/columns.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
-import { modelDayStats, userModelMonths, userModelTotals } from '../db/schema.js';
+import { modelDayStats, usageStats, userModelMonths, userModelTotals } from '../db/schema.js';
 import { bucketOf, type DayRange, type Granularity, monthMasks } from '../read-model/periods.js';
-import { activeInRange } from '../read-model/sums.js';
+import type { RowOf, TextRowOf } from '../read-model/rows.js';
+import { ACTIVE_DAYS, activeInRange, type ActiveDaysRow } from '../read-model/sums.js';
 
-export interface ModelSumsRow {
+/** A model's sums as text: its four kinds, their total (a model's own), its cost and active days. */
+export type ModelSums = RowOf<typeof modelDayStats, 'provider'> &
+  ActiveDaysRow &
+  TextRowOf<typeof modelDayStats, 'inputTokens' | 'outputTokens' | 'cacheCreationInputTokens' | 'cacheReadInputTokens' | 'cost'> &
+  TextRowOf<typeof usageStats, 'totalTokens'>;
+
+export type ModelSumsRow = ModelSums & {
+  /** The model, or the provider. */
   key: string;
-  provider: string;
-  active_days: string;
+  /** Distinct users in the range. */
   users: string;
-  input_tokens: string;
-  output_tokens: string;
-  cache_creation_input_tokens: string;
-  cache_read_input_tokens: string;
-  total_tokens: string;
-  cost: string;
   cost_share: string | null;
   /** Rows in the whole answer, before the page was cut. */
   total: string;
-}
+};
 
 export interface Page {
   limit: number;
@@ -59,28 +60,26 @@ export class ModelsRepository {
       : sql`SELECT ${userModelTotals[by]} AS key, count(DISTINCT ${userModelTotals.userId}) AS users
               FROM ${userModelTotals} WHERE ${only(userModelTotals.model)} GROUP BY ${userModelTotals[by]}`;
     // The CTE's columns carry model_day_stats' names; `s` reads them back by those names.
-    const [input, output, cacheCreation, cacheRead] = tokenKinds(d).map(nameOf);
     const s = (column: SQL) => sql`s.${column}`;
-    const sTokens = { inputTokens: s(input!), outputTokens: s(output!), cacheCreationInputTokens: s(cacheCreation!), cacheReadInputTokens: s(cacheRead!) };
+    const sTokens = {
+      inputTokens: s(nameOf(d.inputTokens)),
+      outputTokens: s(nameOf(d.outputTokens)),
+      cacheCreationInputTokens: s(nameOf(d.cacheCreationInputTokens)),
+      cacheReadInputTokens: s(nameOf(d.cacheReadInputTokens)),
+    };
     const cost = s(nameOf(d.cost));
     return rowsOf<ModelSumsRow>(
       await this.db.execute(sql`
         WITH sums AS (
-          SELECT ${d[by]} AS key, max(${d.provider}) AS provider, count(DISTINCT ${d.date}) AS active_days,
-                 ${sql.join(
-                   [...tokenKinds(d), d.cost].map((c) => sql`sum(${c}) AS ${nameOf(c)}`),
-                   sql`, `,
-                 )}
+          SELECT ${d[by]} AS key, ${as(sql`max(${d.provider})`, d.provider)}, count(DISTINCT ${d.date}) AS ${ACTIVE_DAYS},
+                 ${list(...[...tokenKinds(d), d.cost].map((c) => as(sql`sum(${c})`, c)))}
             FROM ${d} WHERE ${dateFilter} AND ${only(d.model)}
            GROUP BY ${d[by]}
         ), users AS (${users})
-        SELECT s.key, s.provider, s.active_days::text AS active_days, coalesce(u.users, 0)::text AS users,
-               ${sql.join(
-                 tokenKinds(sTokens).map((c, i) => sql`${c}::text AS ${[input, output, cacheCreation, cacheRead][i]!}`),
-                 sql`, `,
-               )},
-               ${tokenTotal(sTokens)}::text AS total_tokens,
-               ${money(cost)} AS ${nameOf(d.cost)},
+        SELECT s.key, ${s(nameOf(d.provider))}, ${s(ACTIVE_DAYS)}::text AS ${ACTIVE_DAYS}, coalesce(u.users, 0)::text AS users,
+               ${list(...tokenKinds(d).map((c) => as(sql`${s(nameOf(c))}::text`, c)))},
+               ${as(sql`${tokenTotal(sTokens)}::text`, usageStats.totalTokens)},
+               ${as(money(cost), d.cost)},
                round(${cost} / nullif(sum(${cost}) OVER (), 0), 6)::text AS cost_share,
                count(*) OVER ()::text AS total
           FROM sums s LEFT JOIN users u ON u.key = s.key
@@ -94,22 +93,19 @@ export class ModelsRepository {
     const [row] = rowsOf<{ from: string; to: string }>(
       await this.db.execute(sql`SELECT min(${d.date})::text AS "from", max(${d.date})::text AS "to" FROM ${d} WHERE ${d.model} = ${model}`),
     );
-    return row!;
+    return row;
   }
 
   /** One model per day, ISO week or month over a range, with distinct users per bucket. */
   async series(model: string, range: DayRange, granularity: Granularity) {
     const d = modelDayStats;
     const bucket = bucketOf(granularity, d.date);
-    const sums = rowsOf<{ bucket: string; active_days: string } & Omit<ModelSumsRow, 'key' | 'users' | 'cost_share' | 'active_days' | 'total'>>(
+    const sums = rowsOf<ModelSums & { bucket: string }>(
       await this.db.execute(sql`
-        SELECT ${bucket}::text AS bucket, max(${d.provider}) AS provider, count(*)::text AS active_days,
-               ${sql.join(
-                 tokenKinds(d).map((c) => sql`${intText(sql`sum(${c})`)} AS ${nameOf(c)}`),
-                 sql`, `,
-               )},
-               sum(${tokenTotal(d)})::text AS total_tokens,
-               ${money(sql`sum(${d.cost})`)} AS ${nameOf(d.cost)}
+        SELECT ${bucket}::text AS bucket, ${as(sql`max(${d.provider})`, d.provider)}, count(*)::text AS ${ACTIVE_DAYS},
+               ${list(...tokenKinds(d).map((c) => as(intText(sql`sum(${c})`), c)))},
+               ${as(sql`sum(${tokenTotal(d)})::text`, usageStats.totalTokens)},
+               ${as(money(sql`sum(${d.cost})`), d.cost)}
           FROM ${d}
          WHERE ${d.model} = ${model} AND ${d.date} BETWEEN ${range.from}::date AND ${range.to}::date
          GROUP BY 1 ORDER BY 1`),
