@@ -6,8 +6,13 @@
 export function roundCost(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite cost: ${value}`);
   const negative = value < 0;
-  // From 1e21 on, toString() and toFixed() both print an exponent; such a double is a whole number.
-  if (Math.abs(value) >= 1e21) return `${negative ? '-' : ''}${BigInt(Math.abs(value))}.0000`;
+  // From 1e21 on, toString() and toFixed() both print an exponent (`2.5e+22`); such a number is
+  // whole, and its digits are the printed mantissa's, shifted.
+  if (Math.abs(value) >= 1e21) {
+    const [mantissa, exponent] = Math.abs(value).toString().split('e+');
+    const [whole, fraction = ''] = mantissa.split('.');
+    return `${negative ? '-' : ''}${(whole + fraction).padEnd(whole.length + Number(exponent), '0')}.0000`;
+  }
   // toString() is the shortest round-trip form; it uses exponents below 1e-6 and above 1e21.
   let text = Math.abs(value).toString();
   if (text.includes('e')) text = Math.abs(value).toFixed(12);
