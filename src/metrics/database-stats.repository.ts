@@ -36,7 +36,14 @@ export class DatabaseStatsRepository {
   }
 
   async indexes(): Promise<IndexUsage[]> {
-    const rows = rowsOf<{ table: string; index: string; scans: number | string; tup_read: number | string; tup_fetch: number | string; size_bytes: number | string }>(
+    const rows = rowsOf<{
+      table: string;
+      index: string;
+      scans: number | string;
+      tup_read: number | string;
+      tup_fetch: number | string;
+      size_bytes: number | string;
+    }>(
       await this.db.execute(sql`
         SELECT relname AS table, indexrelname AS index, idx_scan AS scans, idx_tup_read AS tup_read,
                idx_tup_fetch AS tup_fetch, pg_relation_size(indexrelid) AS size_bytes

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
 import { formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
-import { PERIODS } from '../read-model/periods.js';
-import { METRICS } from '../read-model/sums.js';
 import { usernameSchema } from '../directory/username.js';
+import { PERIODS } from '../read-model/periods.js';
 import { bothOrNeither, RangeQuerySchema, rangeFields, type RangeQuery } from '../read-model/range.schemas.js';
+import { METRICS } from '../read-model/sums.js';
 
 export { RangeQuerySchema, type RangeQuery };
 

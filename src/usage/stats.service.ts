@@ -6,12 +6,12 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
-import { ModelsRepository } from '../models/models.repository.js';
 import { UserDirectory } from '../directory/user-directory.js';
+import { ModelsRepository } from '../models/models.repository.js';
 import { type DayRange, periodRange } from '../read-model/periods.js';
-import type { ExportPage, ExportQuery, Leaderboard, LeaderboardQuery, RangeQuery, Summary, Weekly } from './stats.schemas.js';
-import { StatsRepository } from './stats.repository.js';
 import { sumsToTotals, toInt } from '../read-model/token-sums.js';
+import { StatsRepository } from './stats.repository.js';
+import type { ExportPage, ExportQuery, Leaderboard, LeaderboardQuery, RangeQuery, Summary, Weekly } from './stats.schemas.js';
 
 /** An export cursor: the last row's (date, user id), opaque to clients. */
 function encodeCursor(date: string, userId: number): string {
