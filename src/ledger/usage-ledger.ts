@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { eq, sql } from 'drizzle-orm';
+import { type AnyColumn, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { timeSlicer } from '../common/time-slice.js';
-import { type Database, rowsOf } from '../db/database-connection.js';
+import { aliased, as, list, nameOf, names } from '../db/columns.js';
+import { type Database, rowsOf, transaction } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
+import { deviceDayModels, deviceDays, modelUsage, retiredMonths, uploads, usageStats, users } from '../db/schema.js';
 import { anyOf, jsonSet, PG_NUMERIC_OVERFLOW, pgErrorCode } from '../db/sql.js';
-import { uploads, users } from '../db/schema.js';
+import { asKey, type RowOf, type TextRowOf } from '../read-model/rows.js';
 import { type DaySlice, reportTotals, type UsageReport } from './day-slice.js';
 import { type RetiredCounts, retireMonth } from './retirement.js';
-import { changeDays, chunksOf, removeUser, step } from './summaries.js';
+import { asText, changeDays, chunksOf, dayNumbers, modelNumbers, removeUser, setExcluded, step, sums } from './summaries.js';
 
 export interface StoreResult {
   uploadId: number;
@@ -48,6 +51,60 @@ async function sliceHashes(days: DaySlice[]): Promise<Map<string, string>> {
 }
 
 /**
+ * Rows that go to the database as one JSON parameter, keyed by `table`'s TypeScript keys, and are
+ * read back with jsonb_to_recordset into the columns of the same keys. `types` gives the SQL type
+ * each key is read as; its order is the statement's.
+ */
+function jsonRows<T extends PgTable, K extends keyof T['$inferInsert'] & string>(table: T, types: Record<K, string>) {
+  const keys = Object.keys(types) as K[];
+  const columns = getTableColumns(table) as Record<string, AnyColumn>;
+  const x = sql.identifier('x');
+  return {
+    /** The columns written, by bare name: an INSERT's column list. */
+    columns: names(...keys.map((k) => columns[k])),
+    /** The values read, in the same order. */
+    values: list(...keys.map((k) => sql`${x}.${sql.identifier(k)}`)),
+    /** `jsonb_to_recordset($rows) AS x(…)`. */
+    from: (rows: Array<{ [P in K]: T['$inferInsert'][P] | undefined }>): SQL =>
+      sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS ${x}(${sql.join(
+        keys.map((k) => sql`${sql.identifier(k)} ${sql.raw(types[k])}`),
+        sql`, `,
+      )})`,
+  };
+}
+
+/** A device's slices of days, as replaceSlices writes them to device_days. */
+const SLICES = jsonRows(deviceDays, {
+  date: 'date',
+  totalTokens: 'bigint',
+  inputTokens: 'bigint',
+  outputTokens: 'bigint',
+  cacheCreationInputTokens: 'bigint',
+  cacheReadInputTokens: 'bigint',
+  totalCost: 'numeric',
+  contentHash: 'text',
+});
+
+/** The slices' models, as replaceSlices writes them to device_day_models. */
+const SLICE_MODELS = jsonRows(deviceDayModels, {
+  deviceDayId: 'int',
+  model: 'text',
+  provider: 'text',
+  inputTokens: 'bigint',
+  outputTokens: 'bigint',
+  cacheCreationInputTokens: 'bigint',
+  cacheReadInputTokens: 'bigint',
+  cost: 'numeric',
+});
+
+/** Takes the user's row lock: the first lock of every write of the user's data. */
+async function lockUser(tx: Database, userId: number): Promise<void> {
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+}
+
+const excluded = (column: AnyColumn): SQL => sql`EXCLUDED.${nameOf(column)}`;
+
+/**
  * Every write of usage data goes through here: uploads (the device ledger, usage_stats and
  * model_usage recomputed from it, the summary tables kept exact), a user's removal, and the
  * retirement of old months. Callers decide what to write and when; the ledger keeps the tables
@@ -66,32 +123,32 @@ export class UsageLedger {
   async recordUpload(input: { userId: number; device: string; timeZone: string | undefined; report: UsageReport; sizeBytes: number }): Promise<StoreResult> {
     const { userId, device, report } = input;
     try {
-      return await this.db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);
+      return await transaction(this.db, async (tx) => {
+        await lockUser(tx, userId);
         // Taken before retired_months is read: a month being retired holds SHARE on device_days
         // until it commits, so this upload then sees it retired and cannot add rows behind the archive.
-        await tx.execute(sql`LOCK TABLE device_days IN ROW EXCLUSIVE MODE`);
+        await tx.execute(sql`LOCK TABLE ${deviceDays} IN ROW EXCLUSIVE MODE`);
+        const r = retiredMonths;
+        const reportDays = report.days.map((day) => day.date);
         const retired = new Set(
-          rowsOf<{ month: string }>(
+          rowsOf<TextRowOf<typeof retiredMonths, 'month'>>(
             await tx.execute(sql`
-              SELECT to_char(month, 'YYYY-MM') AS month FROM retired_months
-               WHERE month IN (SELECT DISTINCT date_trunc('month', d)::date FROM ${jsonSet(
-                 report.days.map((d) => d.date),
-                 'date',
-               )} AS days(d))`),
-          ).map((r) => r.month),
+              SELECT ${as(sql`to_char(${r.month}, 'YYYY-MM')`, r.month)} FROM ${r}
+               WHERE ${r.month} IN (SELECT DISTINCT date_trunc('month', d)::date FROM ${jsonSet(reportDays, 'date')} AS days(d))`),
+          ).map((row) => row.month),
         );
         const ignored = report.days.filter((d) => retired.has(d.date.slice(0, 7))).map((d) => d.date);
         const kept = retired.size === 0 ? report.days : report.days.filter((d) => !retired.has(d.date.slice(0, 7)));
         const warnings = ignored.length > 0 ? [...report.warnings, ignoredWarning(ignored)] : report.warnings;
 
         const hashes = await sliceHashes(kept);
+        const dd = deviceDays;
         const existing = new Map(
-          rowsOf<{ date: string; content_hash: string }>(
+          rowsOf<TextRowOf<typeof deviceDays, 'date'> & Pick<typeof deviceDays.$inferSelect, 'contentHash'>>(
             await tx.execute(sql`
-              SELECT date::text AS date, content_hash FROM device_days
-               WHERE user_id = ${userId} AND device = ${device} AND date IN ${jsonSet([...hashes.keys()], 'date')}`),
-          ).map((r) => [r.date, r.content_hash]),
+              SELECT ${asText(dd.date)}, ${asKey(dd, 'contentHash', dd.contentHash)} FROM ${dd}
+               WHERE ${dd.userId} = ${userId} AND ${dd.device} = ${device} AND ${dd.date} IN ${jsonSet([...hashes.keys()], 'date')}`),
+          ).map((row) => [row.date, row.contentHash]),
         );
         const changed = kept.filter((d) => existing.get(d.date) !== hashes.get(d.date));
         const inserted = changed.filter((d) => !existing.has(d.date)).length;
@@ -124,17 +181,16 @@ export class UsageLedger {
           .returning({ id: uploads.id });
 
         if (changed.length > 0) {
-          const db = tx as unknown as Database;
           // Ascending dates: the order summaries.ts relies on to rule out deadlocks between uploads.
           const byDate = [...changed].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
           await changeDays(
-            db,
+            tx,
             userId,
-            chunksOf(byDate, (d) => d.models.length),
-            (days, fresh) => this.replaceSlices(db, userId, device, upload!.id, days, hashes, fresh),
+            chunksOf(byDate, (day) => day.models.length),
+            (days, fresh) => this.replaceSlices(tx, userId, device, upload.id, days, hashes, fresh),
           );
         }
-        return { uploadId: upload!.id, inserted, updated, unchanged, ignored, warnings };
+        return { uploadId: upload.id, inserted, updated, unchanged, ignored, warnings };
       });
     } catch (error) {
       if (pgErrorCode(error) === PG_NUMERIC_OVERFLOW) {
@@ -159,61 +215,50 @@ export class UsageLedger {
   ): Promise<void> {
     const dayRows = days.map((d) => ({
       date: d.date,
-      total_tokens: d.totalTokens,
-      input_tokens: d.inputTokens,
-      output_tokens: d.outputTokens,
-      cache_creation_input_tokens: d.cacheCreationTokens,
-      cache_read_input_tokens: d.cacheReadTokens,
-      total_cost: d.cost,
-      content_hash: hashes.get(d.date),
+      totalTokens: d.totalTokens,
+      inputTokens: d.inputTokens,
+      outputTokens: d.outputTokens,
+      cacheCreationInputTokens: d.cacheCreationTokens,
+      cacheReadInputTokens: d.cacheReadTokens,
+      totalCost: d.cost,
+      contentHash: hashes.get(d.date),
     }));
-    const slices = rowsOf<{ id: number; date: string }>(
+    const dd = deviceDays;
+    const slices = rowsOf<RowOf<typeof deviceDays, 'id'> & TextRowOf<typeof deviceDays, 'date'>>(
       await step(
         tx,
         sql`
-        INSERT INTO device_days AS d (user_id, device, date, total_tokens, input_tokens, output_tokens,
-                                      cache_creation_input_tokens, cache_read_input_tokens, total_cost, content_hash, last_upload_id)
-        SELECT ${userId}, ${device}, x.date, x.total_tokens, x.input_tokens, x.output_tokens,
-               x.cache_creation_input_tokens, x.cache_read_input_tokens, x.total_cost, x.content_hash, ${uploadId}
-          FROM jsonb_to_recordset(${JSON.stringify(dayRows)}::jsonb) AS x(
-               date date, total_tokens bigint, input_tokens bigint, output_tokens bigint,
-               cache_creation_input_tokens bigint, cache_read_input_tokens bigint, total_cost numeric, content_hash text)
-        ON CONFLICT (user_id, device, date) DO UPDATE SET
-               total_tokens = EXCLUDED.total_tokens, input_tokens = EXCLUDED.input_tokens,
-               output_tokens = EXCLUDED.output_tokens,
-               cache_creation_input_tokens = EXCLUDED.cache_creation_input_tokens,
-               cache_read_input_tokens = EXCLUDED.cache_read_input_tokens,
-               total_cost = EXCLUDED.total_cost, content_hash = EXCLUDED.content_hash,
-               last_upload_id = EXCLUDED.last_upload_id, updated_at = now()
-        RETURNING d.id, d.date::text AS date`,
+        INSERT INTO ${dd} (${names(dd.userId, dd.device)}, ${SLICES.columns}, ${names(dd.lastUploadId)})
+        SELECT ${userId}, ${device}, ${SLICES.values}, ${uploadId}
+          FROM ${SLICES.from(dayRows)}
+        ON CONFLICT (${names(dd.userId, dd.device, dd.date)}) DO UPDATE SET
+               ${setExcluded(...dayNumbers(dd), dd.contentHash, dd.lastUploadId)}, ${nameOf(dd.updatedAt)} = now()
+        RETURNING ${dd.id}, ${asText(dd.date)}`,
       ),
     );
-    const sliceIds = slices.map((s) => s.id);
-    const idOf = new Map(slices.map((s) => [s.date, s.id]));
-    if (!fresh) await step(tx, sql`DELETE FROM device_day_models WHERE device_day_id = ${anyOf(sliceIds, 'int')}`);
+    const sliceIds = slices.map((slice) => slice.id);
+    const idOf = new Map(slices.map((slice) => [slice.date, slice.id]));
+    const ddm = deviceDayModels;
+    if (!fresh) await step(tx, sql`DELETE FROM ${ddm} WHERE ${ddm.deviceDayId} = ${anyOf(sliceIds, 'int')}`);
     const modelRows = days.flatMap((d) =>
-      d.models.map((m) => ({
-        device_day_id: idOf.get(d.date),
-        model: m.model,
-        provider: m.provider,
-        input_tokens: m.inputTokens,
-        output_tokens: m.outputTokens,
-        cache_creation_input_tokens: m.cacheCreationTokens,
-        cache_read_input_tokens: m.cacheReadTokens,
-        cost: m.cost,
+      d.models.map((model) => ({
+        deviceDayId: idOf.get(d.date),
+        model: model.model,
+        provider: model.provider,
+        inputTokens: model.inputTokens,
+        outputTokens: model.outputTokens,
+        cacheCreationInputTokens: model.cacheCreationTokens,
+        cacheReadInputTokens: model.cacheReadTokens,
+        cost: model.cost,
       })),
     );
     if (modelRows.length > 0) {
       await step(
         tx,
         sql`
-        INSERT INTO device_day_models (device_day_id, model, provider, input_tokens, output_tokens,
-                                       cache_creation_input_tokens, cache_read_input_tokens, cost)
-        SELECT x.device_day_id, x.model, x.provider, x.input_tokens, x.output_tokens,
-               x.cache_creation_input_tokens, x.cache_read_input_tokens, x.cost
-          FROM jsonb_to_recordset(${JSON.stringify(modelRows)}::jsonb) AS x(
-               device_day_id int, model text, provider text, input_tokens bigint, output_tokens bigint,
-               cache_creation_input_tokens bigint, cache_read_input_tokens bigint, cost numeric)`,
+        INSERT INTO ${ddm} (${SLICE_MODELS.columns})
+        SELECT ${SLICE_MODELS.values}
+          FROM ${SLICE_MODELS.from(modelRows)}`,
       );
     }
     await this.recomputeDays(
@@ -227,55 +272,49 @@ export class UsageLedger {
   /** usage_stats and model_usage for these days := the sums over the user's device slices. */
   private async recomputeDays(tx: Database, userId: number, dates: string[], fresh: boolean): Promise<void> {
     const days = anyOf(dates, 'date');
+    const [us, dd] = [usageStats, deviceDays];
     await step(
       tx,
       sql`
-      INSERT INTO usage_stats AS s (user_id, date, total_tokens, input_tokens, output_tokens,
-                                    cache_creation_input_tokens, cache_read_input_tokens, total_cost)
-      SELECT user_id, date, sum(total_tokens), sum(input_tokens), sum(output_tokens),
-             sum(cache_creation_input_tokens), sum(cache_read_input_tokens), sum(total_cost)
-        FROM device_days
-       WHERE user_id = ${userId} AND date = ${days}
-       GROUP BY user_id, date
-      ON CONFLICT (user_id, date) DO UPDATE SET
-             total_tokens = EXCLUDED.total_tokens, input_tokens = EXCLUDED.input_tokens,
-             output_tokens = EXCLUDED.output_tokens,
-             cache_creation_input_tokens = EXCLUDED.cache_creation_input_tokens,
-             cache_read_input_tokens = EXCLUDED.cache_read_input_tokens,
-             total_cost = EXCLUDED.total_cost, updated_at = now()
-       WHERE (s.total_tokens, s.input_tokens, s.output_tokens, s.cache_creation_input_tokens, s.cache_read_input_tokens, s.total_cost)
-             IS DISTINCT FROM
-             (EXCLUDED.total_tokens, EXCLUDED.input_tokens, EXCLUDED.output_tokens,
-              EXCLUDED.cache_creation_input_tokens, EXCLUDED.cache_read_input_tokens, EXCLUDED.total_cost)`,
+      INSERT INTO ${us} (${names(us.userId, us.date, ...dayNumbers(us))})
+      SELECT ${dd.userId}, ${dd.date}, ${sums(...dayNumbers(dd))}
+        FROM ${dd}
+       WHERE ${dd.userId} = ${userId} AND ${dd.date} = ${days}
+       GROUP BY ${dd.userId}, ${dd.date}
+      ON CONFLICT (${names(us.userId, us.date)}) DO UPDATE SET
+             ${setExcluded(...dayNumbers(us))}, ${nameOf(us.updatedAt)} = now()
+       WHERE (${list(...dayNumbers(us))}) IS DISTINCT FROM (${list(...dayNumbers(us).map(excluded))})`,
     );
     if (!fresh) {
       await step(
         tx,
         sql`
-        DELETE FROM model_usage
-         WHERE usage_stats_id IN (SELECT id FROM usage_stats WHERE user_id = ${userId} AND date = ${days})`,
+        DELETE FROM ${modelUsage}
+         WHERE ${modelUsage.usageStatsId} IN (SELECT ${us.id} FROM ${us} WHERE ${us.userId} = ${userId} AND ${us.date} = ${days})`,
       );
     }
+    const m = aliased(deviceDayModels, 'm');
+    const d = aliased(deviceDays, 'd');
+    const s = aliased(usageStats, 's');
+    const mu = modelUsage;
     await step(
       tx,
       sql`
-      INSERT INTO model_usage (usage_stats_id, model, provider, input_tokens, output_tokens,
-                               cache_creation_input_tokens, cache_read_input_tokens, cost)
-      SELECT s.id, m.model, max(m.provider), sum(m.input_tokens), sum(m.output_tokens),
-             sum(m.cache_creation_input_tokens), sum(m.cache_read_input_tokens), sum(m.cost)
-        FROM device_day_models m
-        JOIN device_days d ON d.id = m.device_day_id
-        JOIN usage_stats s ON s.user_id = d.user_id AND s.date = d.date
-       WHERE d.user_id = ${userId} AND d.date = ${days}
-       GROUP BY s.id, m.model`,
+      INSERT INTO ${mu} (${names(mu.usageStatsId, mu.model, mu.provider, ...modelNumbers(mu))})
+      SELECT ${s.t.id}, ${m.t.model}, max(${m.t.provider}), ${sums(...modelNumbers(m.t))}
+        FROM ${m.from}
+        JOIN ${d.from} ON ${d.t.id} = ${m.t.deviceDayId}
+        JOIN ${s.from} ON ${s.t.userId} = ${d.t.userId} AND ${s.t.date} = ${d.t.date}
+       WHERE ${d.t.userId} = ${userId} AND ${d.t.date} = ${days}
+       GROUP BY ${s.t.id}, ${m.t.model}`,
     );
   }
 
   /** Deletes a user with all their usage, taking what they contributed out of the shared summaries. */
   async removeUser(userId: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.execute(sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`);
-      await removeUser(tx as unknown as Database, userId);
+    await transaction(this.db, async (tx) => {
+      await lockUser(tx, userId);
+      await removeUser(tx, userId);
       await tx.delete(users).where(eq(users.id, userId));
     });
   }
