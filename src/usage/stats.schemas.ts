@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { calendarDay, checkRange } from '../common/dates.js';
 import { formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
 import { usernameSchema } from '../directory/username.js';
 import { PERIODS } from '../read-model/periods.js';
