@@ -1,5 +1,7 @@
-import { sql } from 'drizzle-orm';
-import { type Database, rowsOf } from '../db/database-connection.js';
+import { type AnyColumn, sql, type SQL } from 'drizzle-orm';
+import { aliased, type TokenKinds } from '../db/columns.js';
+import { type Database, rowsOf, transaction } from '../db/database-connection.js';
+import { deviceDayModels, deviceDays, modelUsage, retiredMonths, usageStats, users } from '../db/schema.js';
 
 /** How many rows one retired month had in each table, as deleted. */
 export interface RetiredCounts {
@@ -12,39 +14,85 @@ export interface RetiredCounts {
 
 const monthEnd = (month: string) => sql`(${month}::date + interval '1 month')::date`;
 
+/**
+ * `json_build_object('key', value, …)` in the order given. The keys are the archive's line format
+ * (whoever reads an archive depends on it), not the schema's: they stay as they are when columns move.
+ */
+const jsonObject = (fields: Record<string, AnyColumn | SQL>): SQL =>
+  sql`json_build_object(${sql.join(
+    Object.entries(fields).map(([key, value]) => sql`${sql.raw(`'${key}'`)}, ${value}`),
+    sql`, `,
+  )})`;
+
+/** A day's models, nested in its line: `m` is model_usage or device_day_models (aliased in `from`). */
+const modelsOf = (m: TokenKinds & Record<'model' | 'provider' | 'cost', AnyColumn>, from: SQL, where: SQL) => sql`
+  (SELECT coalesce(json_agg(${jsonObject({
+    model: m.model,
+    provider: m.provider,
+    inputTokens: m.inputTokens,
+    outputTokens: m.outputTokens,
+    cacheCreationInputTokens: m.cacheCreationInputTokens,
+    cacheReadInputTokens: m.cacheReadInputTokens,
+    cost: sql`${m.cost}::text`,
+  })} ORDER BY ${m.model}), '[]'::json)
+     FROM ${from} WHERE ${where})`;
+
 /** One usage_stats row with its model_usage rows nested: a line of the archive. */
-const usageLines = (month: string) => sql`
-  SELECT json_build_object(
-           'kind', 'usage', 'userId', s.user_id, 'username', u.username, 'date', s.date::text,
-           'totalTokens', s.total_tokens, 'inputTokens', s.input_tokens, 'outputTokens', s.output_tokens,
-           'cacheCreationInputTokens', s.cache_creation_input_tokens, 'cacheReadInputTokens', s.cache_read_input_tokens,
-           'totalCost', s.total_cost::text,
-           'models', (SELECT coalesce(json_agg(json_build_object(
-                        'model', m.model, 'provider', m.provider, 'inputTokens', m.input_tokens,
-                        'outputTokens', m.output_tokens, 'cacheCreationInputTokens', m.cache_creation_input_tokens,
-                        'cacheReadInputTokens', m.cache_read_input_tokens, 'cost', m.cost::text) ORDER BY m.model), '[]'::json)
-                        FROM model_usage m WHERE m.usage_stats_id = s.id))::text AS line
-    FROM usage_stats s JOIN users u ON u.id = s.user_id
-   WHERE s.date >= ${month}::date AND s.date < ${monthEnd(month)}
-   ORDER BY s.date, s.user_id`;
+const usageLines = (month: string) => {
+  const s = aliased(usageStats, 's');
+  const m = aliased(modelUsage, 'm');
+  const u = aliased(users, 'u');
+  const line = jsonObject({
+    kind: sql`'usage'`,
+    userId: s.t.userId,
+    username: u.t.username,
+    date: sql`${s.t.date}::text`,
+    totalTokens: s.t.totalTokens,
+    inputTokens: s.t.inputTokens,
+    outputTokens: s.t.outputTokens,
+    cacheCreationInputTokens: s.t.cacheCreationInputTokens,
+    cacheReadInputTokens: s.t.cacheReadInputTokens,
+    totalCost: sql`${s.t.totalCost}::text`,
+    models: modelsOf(m.t, m.from, sql`${m.t.usageStatsId} = ${s.t.id}`),
+  });
+  return sql`
+  SELECT ${line}::text AS line
+    FROM ${s.from} JOIN ${u.from} ON ${u.t.id} = ${s.t.userId}
+   WHERE ${s.t.date} >= ${month}::date AND ${s.t.date} < ${monthEnd(month)}
+   ORDER BY ${s.t.date}, ${s.t.userId}`;
+};
 
 /** One device_days slice with its device_day_models rows nested. */
-const deviceLines = (month: string) => sql`
-  SELECT json_build_object(
-           'kind', 'device', 'userId', d.user_id, 'username', u.username, 'device', d.device, 'date', d.date::text,
-           'totalTokens', d.total_tokens, 'inputTokens', d.input_tokens, 'outputTokens', d.output_tokens,
-           'cacheCreationInputTokens', d.cache_creation_input_tokens, 'cacheReadInputTokens', d.cache_read_input_tokens,
-           'totalCost', d.total_cost::text, 'contentHash', d.content_hash,
-           'models', (SELECT coalesce(json_agg(json_build_object(
-                        'model', m.model, 'provider', m.provider, 'inputTokens', m.input_tokens,
-                        'outputTokens', m.output_tokens, 'cacheCreationInputTokens', m.cache_creation_input_tokens,
-                        'cacheReadInputTokens', m.cache_read_input_tokens, 'cost', m.cost::text) ORDER BY m.model), '[]'::json)
-                        FROM device_day_models m WHERE m.device_day_id = d.id))::text AS line
-    FROM device_days d JOIN users u ON u.id = d.user_id
-   WHERE d.date >= ${month}::date AND d.date < ${monthEnd(month)}
-   ORDER BY d.date, d.user_id, d.device`;
+const deviceLines = (month: string) => {
+  const d = aliased(deviceDays, 'd');
+  const m = aliased(deviceDayModels, 'm');
+  const u = aliased(users, 'u');
+  const line = jsonObject({
+    kind: sql`'device'`,
+    userId: d.t.userId,
+    username: u.t.username,
+    device: d.t.device,
+    date: sql`${d.t.date}::text`,
+    totalTokens: d.t.totalTokens,
+    inputTokens: d.t.inputTokens,
+    outputTokens: d.t.outputTokens,
+    cacheCreationInputTokens: d.t.cacheCreationInputTokens,
+    cacheReadInputTokens: d.t.cacheReadInputTokens,
+    totalCost: sql`${d.t.totalCost}::text`,
+    contentHash: d.t.contentHash,
+    models: modelsOf(m.t, m.from, sql`${m.t.deviceDayId} = ${d.t.id}`),
+  });
+  return sql`
+  SELECT ${line}::text AS line
+    FROM ${d.from} JOIN ${u.from} ON ${u.t.id} = ${d.t.userId}
+   WHERE ${d.t.date} >= ${month}::date AND ${d.t.date} < ${monthEnd(month)}
+   ORDER BY ${d.t.date}, ${d.t.userId}, ${d.t.device}`;
+};
 
-const count = async (db: Database, query: ReturnType<typeof sql>) => Number(rowsOf<{ n: string | number }>(await db.execute(query))[0]!.n);
+const count = async (db: Database, query: SQL) => Number(rowsOf<{ n: string | number }>(await db.execute(query))[0].n);
+
+/** `WITH d AS (<delete> RETURNING 1) SELECT count(*)`: how many rows a deletion took. */
+const deleted = (db: Database, deletion: SQL) => count(db, sql`WITH d AS (${deletion} RETURNING 1) SELECT count(*) AS n FROM d`);
 
 /**
  * Retires one month in one transaction. Uploads are held off first (SHARE on device_days
@@ -59,10 +107,9 @@ export async function retireMonth(
   archive: string,
   write: (lines: AsyncIterable<string>) => Promise<void>,
 ): Promise<RetiredCounts | undefined> {
-  return db.transaction(async (t) => {
-    const tx = t as unknown as Database;
-    await tx.execute(sql`LOCK TABLE device_days IN SHARE MODE`);
-    if (await count(tx, sql`SELECT count(*) AS n FROM retired_months WHERE month = ${month}::date`)) return undefined;
+  return transaction(db, async (tx) => {
+    await tx.execute(sql`LOCK TABLE ${deviceDays} IN SHARE MODE`);
+    if (await count(tx, sql`SELECT count(*) AS n FROM ${retiredMonths} WHERE ${retiredMonths.month} = ${month}::date`)) return undefined;
 
     const usage = rowsOf<{ line: string }>(await tx.execute(usageLines(month))).map((r) => r.line);
     const devices = rowsOf<{ line: string }>(await tx.execute(deviceLines(month))).map((r) => r.line);
@@ -74,23 +121,20 @@ export async function retireMonth(
     );
 
     const end = monthEnd(month);
-    const users = await count(tx, sql`SELECT count(DISTINCT user_id) AS n FROM usage_stats WHERE date >= ${month}::date AND date < ${end}`);
-    const modelRows = await count(tx, sql`
-      WITH d AS (DELETE FROM model_usage WHERE usage_stats_id IN
-                   (SELECT id FROM usage_stats WHERE date >= ${month}::date AND date < ${end}) RETURNING 1)
-      SELECT count(*) AS n FROM d`);
-    const usageDays = await count(tx, sql`
-      WITH d AS (DELETE FROM usage_stats WHERE date >= ${month}::date AND date < ${end} RETURNING 1) SELECT count(*) AS n FROM d`);
-    const deviceModelRows = await count(tx, sql`
-      WITH d AS (DELETE FROM device_day_models WHERE device_day_id IN
-                   (SELECT id FROM device_days WHERE date >= ${month}::date AND date < ${end}) RETURNING 1)
-      SELECT count(*) AS n FROM d`);
-    const deviceDays = await count(tx, sql`
-      WITH d AS (DELETE FROM device_days WHERE date >= ${month}::date AND date < ${end} RETURNING 1) SELECT count(*) AS n FROM d`);
-    if (usageDays !== usage.length || deviceDays !== devices.length) {
-      throw new Error(`retention of ${month}: archived ${usage.length}/${devices.length} rows but deleted ${usageDays}/${deviceDays}`);
+    const inMonth = (date: AnyColumn) => sql`${date} >= ${month}::date AND ${date} < ${end}`;
+    const [s, d] = [usageStats, deviceDays];
+    const users = await count(tx, sql`SELECT count(DISTINCT ${s.userId}) AS n FROM ${s} WHERE ${inMonth(s.date)}`);
+    const modelRows = await deleted(tx, sql`DELETE FROM ${modelUsage} WHERE ${modelUsage.usageStatsId} IN (SELECT ${s.id} FROM ${s} WHERE ${inMonth(s.date)})`);
+    const usageDays = await deleted(tx, sql`DELETE FROM ${s} WHERE ${inMonth(s.date)}`);
+    const deviceModelRows = await deleted(
+      tx,
+      sql`DELETE FROM ${deviceDayModels} WHERE ${deviceDayModels.deviceDayId} IN (SELECT ${d.id} FROM ${d} WHERE ${inMonth(d.date)})`,
+    );
+    const deviceDayRows = await deleted(tx, sql`DELETE FROM ${d} WHERE ${inMonth(d.date)}`);
+    if (usageDays !== usage.length || deviceDayRows !== devices.length) {
+      throw new Error(`retention of ${month}: archived ${usage.length}/${devices.length} rows but deleted ${usageDays}/${deviceDayRows}`);
     }
-    await tx.execute(sql`INSERT INTO retired_months (month, users, days, archive) VALUES (${month}::date, ${users}, ${usageDays}, ${archive})`);
-    return { users, usageDays, modelRows, deviceDays, deviceModelRows };
+    await tx.insert(retiredMonths).values({ month, users, days: usageDays, archive });
+    return { users, usageDays, modelRows, deviceDays: deviceDayRows, deviceModelRows };
   });
 }
