@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import rateLimit, { type FastifyRateLimitStoreCtor, normalizeIP, type RateLimitOptions } from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor, normalizeIP, type RateLimitOptions } from '@fastify/rate-limit';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
@@ -93,10 +93,11 @@ export class Perimeter implements BeforeApplicationShutdown {
     const store = this.store;
     await app.register(rateLimit, {
       global: false,
-      // The plugin constructs its store with `new`; a constructor that returns an object yields it.
-      store: function SharedStore() {
-        return store;
-      } as unknown as FastifyRateLimitStoreCtor,
+      // The plugin constructs its store with `new`: each instance hands the calls to the one shared store.
+      store: class implements FastifyRateLimitStore {
+        incr: FastifyRateLimitStore['incr'] = (...args) => store.incr(...args);
+        child: FastifyRateLimitStore['child'] = () => store.child();
+      } satisfies FastifyRateLimitStoreCtor,
       skipOnError: true,
     });
     const failures = this.config.rateLimits.authFailures;
