@@ -105,7 +105,7 @@ export async function retireMonth(
   db: Database,
   month: string,
   archive: string,
-  write: (lines: AsyncIterable<string>) => Promise<void>,
+  write: (lines: Iterable<string>) => Promise<void>,
 ): Promise<RetiredCounts | undefined> {
   return transaction(db, async (tx) => {
     await tx.execute(sql`LOCK TABLE ${deviceDays} IN SHARE MODE`);
@@ -114,7 +114,7 @@ export async function retireMonth(
     const usage = rowsOf<{ line: string }>(await tx.execute(usageLines(month))).map((r) => r.line);
     const devices = rowsOf<{ line: string }>(await tx.execute(deviceLines(month))).map((r) => r.line);
     await write(
-      (async function* () {
+      (function* () {
         yield* usage;
         yield* devices;
       })(),

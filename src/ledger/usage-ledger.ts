@@ -324,7 +324,7 @@ export class UsageLedger {
    * deleted, in one transaction on `db` (the connection holding the retention lock). Undefined
    * when another replica retired it first.
    */
-  retireMonth(db: Database, month: string, archive: string, write: (lines: AsyncIterable<string>) => Promise<void>): Promise<RetiredCounts | undefined> {
+  retireMonth(db: Database, month: string, archive: string, write: (lines: Iterable<string>) => Promise<void>): Promise<RetiredCounts | undefined> {
     return retireMonth(db, month, archive, write);
   }
 }

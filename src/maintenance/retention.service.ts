@@ -94,14 +94,14 @@ export class RetentionService {
   }
 
   /** Through gzip into `<name>.tmp`, renamed when complete: ARCHIVE_DIR never holds a partial archive under its name. */
-  private async writeArchive(path: string, lines: AsyncIterable<string>): Promise<void> {
+  private async writeArchive(path: string, lines: Iterable<string>): Promise<void> {
     await ensurePrivateDirectory(this.directory, this.logger, 'archives');
     const tmp = `${path}.tmp`;
     try {
       await pipeline(
         Readable.from(
-          (async function* () {
-            for await (const line of lines) yield `${line}\n`;
+          (function* () {
+            for (const line of lines) yield `${line}\n`;
           })(),
         ),
         createGzip(),
