@@ -1,4 +1,6 @@
 import { addCosts } from '../common/decimal.js';
+import type { usageStats } from '../db/schema.js';
+import type { TextRowOf } from './rows.js';
 
 /**
  * Token sums come out of SQL as text (`::text`, so no driver rounds a 64-bit integer) under the
@@ -6,12 +8,8 @@ import { addCosts } from '../common/decimal.js';
  */
 export const toInt = (v: unknown): number => Number(v ?? 0);
 
-export interface TokenColumns {
-  input_tokens: string;
-  output_tokens: string;
-  cache_creation_input_tokens: string;
-  cache_read_input_tokens: string;
-}
+/** The four token kinds of a raw row, under usage_stats' SQL names, as text. */
+export type TokenColumns = TextRowOf<typeof usageStats, 'inputTokens' | 'outputTokens' | 'cacheCreationInputTokens' | 'cacheReadInputTokens'>;
 
 export interface Totals {
   inputTokens: number;
@@ -34,7 +32,7 @@ export function tokensOf(r: TokenColumns) {
 }
 
 /** A row of sums with its own total_tokens (days include tokens no model claims) and total_cost. */
-export function sumsToTotals(r: TokenColumns & { total_tokens: string; total_cost: string }): Totals {
+export function sumsToTotals(r: TokenColumns & TextRowOf<typeof usageStats, 'totalTokens' | 'totalCost'>): Totals {
   return { ...tokensOf(r), totalTokens: toInt(r.total_tokens), totalCost: r.total_cost };
 }
 
