@@ -6,8 +6,6 @@ import { runMigrations } from './migrate.js';
 
 /** The Drizzle instance (type `Database`): what repositories inject. */
 export const DB = Symbol('DB');
-/** The pg Pool in external mode, null on the embedded database. Only health and metrics use it. */
-export const PG_POOL = Symbol('PG_POOL');
 
 export interface DatabaseModuleOptions {
   /** An already open connection to use instead of opening one from the configuration (tests). */
@@ -58,10 +56,9 @@ export class DatabaseModule {
           },
         },
         { provide: DB, inject: [DatabaseConnection], useFactory: (c: DatabaseConnection) => c.db },
-        { provide: PG_POOL, inject: [DatabaseConnection], useFactory: (c: DatabaseConnection) => c.pool ?? null },
         DatabaseShutdown,
       ],
-      exports: [DatabaseConnection, DB, PG_POOL],
+      exports: [DatabaseConnection, DB],
     };
   }
 }

@@ -121,10 +121,6 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
     return this.registry.metrics();
   }
 
-  get contentType(): string {
-    return this.registry.contentType;
-  }
-
   async onApplicationBootstrap(): Promise<void> {
     await this.refreshTableStats();
     this.refreshTimer = setInterval(() => void this.refreshTableStats(), this.config.metricsRefreshSeconds * 1000);
