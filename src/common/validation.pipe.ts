@@ -2,8 +2,6 @@ import { type ArgumentMetadata, Injectable, StandardSchemaValidationPipe } from 
 import { type FieldError, formatPath } from './errors.js';
 import { validationError } from './validation-error.js';
 
-export { MAX_LISTED_ERRORS, validationError } from './validation-error.js';
-
 /** Thrown by the pipe's exception factory, which does not know where the value came from. */
 class SchemaIssues extends Error {
   constructor(readonly errors: FieldError[]) {

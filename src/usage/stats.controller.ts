@@ -4,7 +4,8 @@ import { Caller } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { API_PREFIX, ApiProblems } from '../common/api.js';
 import { HttpCached } from '../common/http-views.js';
-import { RangeQuerySchema, SummarySchema, type RangeQuery, type Summary } from './stats.schemas.js';
+import { RangeQuerySchema, type RangeQuery } from '../read-model/range.schemas.js';
+import { SummarySchema, type Summary } from './stats.schemas.js';
 import { StatsService } from './stats.service.js';
 
 @ApiTags('stats')

@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
 import { usernameSchema } from '../directory/username.js';
 import { PERIODS } from '../read-model/periods.js';
-import { bothOrNeither, RangeQuerySchema, rangeFields, type RangeQuery } from '../read-model/range.schemas.js';
+import { bothOrNeither, rangeFields } from '../read-model/range.schemas.js';
 import { METRICS } from '../read-model/sums.js';
-
-export { RangeQuerySchema, type RangeQuery };
 
 export const LeaderboardQuerySchema = z
   .object({

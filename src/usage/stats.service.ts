@@ -9,9 +9,10 @@ import type { Config } from '../config/config.schema.js';
 import { UserDirectory } from '../directory/user-directory.js';
 import { ModelsRepository } from '../models/models.repository.js';
 import { type DayRange, periodRange } from '../read-model/periods.js';
+import type { RangeQuery } from '../read-model/range.schemas.js';
 import { sumsToTotals, toInt } from '../read-model/token-sums.js';
 import { StatsRepository } from './stats.repository.js';
-import type { ExportPage, ExportQuery, Leaderboard, LeaderboardQuery, RangeQuery, Summary, Weekly } from './stats.schemas.js';
+import type { ExportPage, ExportQuery, Leaderboard, LeaderboardQuery, Summary, Weekly } from './stats.schemas.js';
 
 /** An export cursor: the last row's (date, user id), opaque to clients. */
 function encodeCursor(date: string, userId: number): string {
