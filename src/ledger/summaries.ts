@@ -251,7 +251,7 @@ export async function changeDays<Day extends { date: string }>(
 /** The bit of a day in its month's mask, OR-ed over a group. */
 const dayBit = (date: AnyColumn) => sql`bit_or(1 << (extract(day from ${date})::int - 1))`;
 
-/** The offset from a month's first day of the lowest (min) or highest (max) bit set in a user_month_stats day_mask. */
+/** The offset from a month's first day of the lowest (min) or highest (max) bit set in a user_month_stats row's `dayMask`. */
 const edgeDay = (edge: 'min' | 'max') => sql`(SELECT ${sql.raw(edge)}(d) FROM generate_series(0, 30) d WHERE ${userMonthStats.dayMask} & (1 << d) <> 0)`;
 
 /**

@@ -5,16 +5,16 @@ import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { modelDayStats, usageStats, userModelMonths, userModelTotals } from '../db/schema.js';
 import { bucketOf, type DayRange, type Granularity, monthMasks } from '../read-model/periods.js';
-import type { RowOf, TextRowOf } from '../read-model/rows.js';
+import { type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
 import { ACTIVE_DAYS, activeInRange, type ActiveDaysRow } from '../read-model/sums.js';
 
 /** A model's sums as text: its four kinds, their total (a model's own), its cost and active days. */
-export type ModelSums = RowOf<typeof modelDayStats, 'provider'> &
+type ModelSums = RowOf<typeof modelDayStats, 'provider'> &
   ActiveDaysRow &
   TextRowOf<typeof modelDayStats, 'inputTokens' | 'outputTokens' | 'cacheCreationInputTokens' | 'cacheReadInputTokens' | 'cost'> &
   TextRowOf<typeof usageStats, 'totalTokens'>;
 
-export type ModelSumsRow = ModelSums & {
+type RawModelSumsRow = ModelSums & {
   /** The model, or the provider. */
   key: string;
   /** Distinct users in the range. */
@@ -23,6 +23,8 @@ export type ModelSumsRow = ModelSums & {
   /** Rows in the whole answer, before the page was cut. */
   total: string;
 };
+
+export type ModelSumsRow = Keyed<RawModelSumsRow>;
 
 export interface Page {
   limit: number;
@@ -68,7 +70,7 @@ export class ModelsRepository {
       cacheReadInputTokens: s(nameOf(d.cacheReadInputTokens)),
     };
     const cost = s(nameOf(d.cost));
-    return rowsOf<ModelSumsRow>(
+    return keyedRows<RawModelSumsRow>(
       await this.db.execute(sql`
         WITH sums AS (
           SELECT ${d[by]} AS key, ${as(sql`max(${d.provider})`, d.provider)}, count(DISTINCT ${d.date}) AS ${ACTIVE_DAYS},
@@ -100,7 +102,7 @@ export class ModelsRepository {
   async series(model: string, range: DayRange, granularity: Granularity) {
     const d = modelDayStats;
     const bucket = bucketOf(granularity, d.date);
-    const sums = rowsOf<ModelSums & { bucket: string }>(
+    const sums = keyedRows<ModelSums & { bucket: string }>(
       await this.db.execute(sql`
         SELECT ${bucket}::text AS bucket, ${as(sql`max(${d.provider})`, d.provider)}, count(*)::text AS ${ACTIVE_DAYS},
                ${list(...tokenKinds(d).map((c) => as(intText(sql`sum(${c})`), c)))},

@@ -14,10 +14,10 @@ const pageOf = (q: ModelsQuery): Page => ({ limit: q.limit, offset: q.offset });
 function totalsOf(r: ModelSumsRow) {
   return {
     users: toInt(r.users),
-    activeDays: toInt(r.active_days),
+    activeDays: toInt(r.activeDays),
     ...tokensOf(r),
     cost: r.cost,
-    costShare: r.cost_share === null ? 0 : Number(r.cost_share),
+    costShare: r.costShare === null ? 0 : Number(r.costShare),
   };
 }
 
@@ -69,7 +69,7 @@ export class ModelsService {
     const out = rows.map((r) => ({
       date: r.bucket,
       users: users.get(r.bucket) ?? 0,
-      activeDays: toInt(r.active_days),
+      activeDays: toInt(r.activeDays),
       ...tokensOf(r),
       cost: r.cost,
     }));

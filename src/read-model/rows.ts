@@ -1,5 +1,6 @@
 import type { SQL, Table } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
+import { rowsOf } from '../db/database-connection.js';
 
 /**
  * Raw rows typed from the schema. A raw query's row carries columns under their SQL names
@@ -32,3 +33,22 @@ export type TextRowOf<T extends Table, K extends Key<T>> = { [P in K as ColumnNa
  */
 export const asKey = <T extends Table>(_table: T, key: keyof T['$inferSelect'] & string, expr: SQL | Columns<T>[Key<T>]): SQL =>
   sql`${expr} AS ${sql.identifier(key)}`;
+
+/** `cache_read_input_tokens` → `cacheReadInputTokens`: the naming rule read backwards. */
+type CamelCase<S extends string> = S extends `${infer A}_${infer B}` ? `${A}${Capitalize<CamelCase<B>>}` : S;
+
+/**
+ * A raw row under the schema's keys: what repositories hand to services, so that code outside the
+ * SQL reads `r.totalTokens` (a key the schema declares) and never a column's SQL name.
+ */
+export type Keyed<R> = { [P in keyof R as P extends string ? CamelCase<P> : P]: R[P] };
+
+const camelCase = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** A raw result's rows under the schema's keys (`total_cost` → `totalCost`; other names as they are). */
+export function keyedRows<R extends object>(result: unknown): Array<Keyed<R>> {
+  const rows = rowsOf<Record<string, unknown>>(result);
+  if (rows.length === 0) return [];
+  const names = Object.keys(rows[0]).map((name) => [name, camelCase(name)] as const);
+  return rows.map((row) => Object.fromEntries(names.map(([name, key]) => [key, row[name]])) as Keyed<R>);
+}

@@ -47,7 +47,7 @@ export const SUM_COLUMNS: SQL = list(
   }),
 );
 
-/** `(month = … AND day_mask & … <> 0) OR …`: rows of a monthly table active on some day of the range. */
+/** `(month = … AND dayMask & … <> 0) OR …`: rows of a monthly table active on some day of the range. */
 export const activeInRange = (range: DayRange, table: { month: AnyColumn; dayMask: AnyColumn }): SQL =>
   sql.join(
     monthMasks(range).map(({ month, mask }) => sql`(${table.month} = ${month}::date AND ${table.dayMask} & ${mask} <> 0)`),

@@ -1,6 +1,6 @@
 import { addCosts } from '../common/decimal.js';
 import type { usageStats } from '../db/schema.js';
-import type { TextRowOf } from './rows.js';
+import type { Keyed, TextRowOf } from './rows.js';
 
 /**
  * Token sums come out of SQL as text (`::text`, so no driver rounds a 64-bit integer) under the
@@ -21,19 +21,19 @@ export interface Totals {
 }
 
 /** The four kinds, and their sum as a model's total (breakdowns have no total of their own). */
-export function tokensOf(r: TokenColumns) {
+export function tokensOf(r: Keyed<TokenColumns>) {
   const tokens = {
-    inputTokens: toInt(r.input_tokens),
-    outputTokens: toInt(r.output_tokens),
-    cacheCreationTokens: toInt(r.cache_creation_input_tokens),
-    cacheReadTokens: toInt(r.cache_read_input_tokens),
+    inputTokens: toInt(r.inputTokens),
+    outputTokens: toInt(r.outputTokens),
+    cacheCreationTokens: toInt(r.cacheCreationInputTokens),
+    cacheReadTokens: toInt(r.cacheReadInputTokens),
   };
   return { ...tokens, totalTokens: tokens.inputTokens + tokens.outputTokens + tokens.cacheCreationTokens + tokens.cacheReadTokens };
 }
 
-/** A row of sums with its own total_tokens (days include tokens no model claims) and total_cost. */
-export function sumsToTotals(r: TokenColumns & TextRowOf<typeof usageStats, 'totalTokens' | 'totalCost'>): Totals {
-  return { ...tokensOf(r), totalTokens: toInt(r.total_tokens), totalCost: r.total_cost };
+/** A row of sums with its own total (days include tokens no model claims) and cost. */
+export function sumsToTotals(r: Keyed<TokenColumns & TextRowOf<typeof usageStats, 'totalTokens' | 'totalCost'>>): Totals {
+  return { ...tokensOf(r), totalTokens: toInt(r.totalTokens), totalCost: r.totalCost };
 }
 
 /** Exact totals of several: integer token sums, decimal cost sums. */

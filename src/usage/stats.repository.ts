@@ -7,10 +7,10 @@ import { dayStats, modelUsage, usageStats, userModelMonths, userModelTotals, use
 import { sqlList } from '../db/sql.js';
 import { type DayRange, splitByMonths } from '../read-model/periods.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
-import { asKey, type RowOf, type TextRowOf } from '../read-model/rows.js';
+import { asKey, type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
 import { ACTIVE_DAYS, activeInRange, type ActiveDaysRow, METRIC_COLUMNS, type Metric, SUM_COLUMNS, type SumsRow } from '../read-model/sums.js';
 
-export type LeaderboardRow = SumsRow &
+type RankedRow = SumsRow &
   ActiveDaysRow &
   RowOf<typeof usageStats, 'userId'> &
   RowOf<typeof users, 'username'> & {
@@ -18,6 +18,8 @@ export type LeaderboardRow = SumsRow &
     /** Users in the whole ranking, before the page was cut. */
     total: string;
   };
+
+export type LeaderboardRow = Keyed<RankedRow>;
 
 /** The first day of the month a day belongs to. */
 const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
@@ -63,8 +65,8 @@ export class StatsRepository {
   constructor(@InjectDb() private readonly db: Database) {}
 
   /** Retired months (first days) that overlap a range, or all of them. */
-  async retiredMonths(range: DayRange | undefined): Promise<Set<string>> {
-    return new Set(await retiredMonthsIn(this.db, range));
+  retiredMonths(range: DayRange | undefined): Promise<string[]> {
+    return retiredMonthsIn(this.db, range);
   }
 
   /** Users ranked by a metric over a range; ties share a rank and are ordered by username. */
@@ -88,7 +90,7 @@ export class StatsRepository {
       : sql`SELECT ${list(t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost, t.activeDays)} FROM ${t}`;
     const [input, output, cacheCreation, cacheRead, total, cost] = PER_USER;
     const p = (c: SQL) => sql`p.${c}`;
-    return rowsOf<LeaderboardRow>(
+    return keyedRows<RankedRow>(
       await this.db.execute(sql`
         WITH per_user AS (${perUser}), ranked AS (
           SELECT p.*, ${users.username}, rank() OVER (ORDER BY ${p(nameOf(METRIC_COLUMNS[metric]))} DESC) AS position, count(*) OVER () AS total
@@ -151,10 +153,10 @@ export class StatsRepository {
   }
 
   /** Totals over every user in a range, from day_stats. */
-  async totals(range: DayRange | undefined): Promise<SumsRow & { days: string }> {
+  async totals(range: DayRange | undefined): Promise<Keyed<SumsRow & { days: string }>> {
     const d = dayStats;
     const where = range ? sql`WHERE ${d.date} BETWEEN ${range.from}::date AND ${range.to}::date` : sql``;
-    const [row] = rowsOf<SumsRow & { days: string }>(await this.db.execute(sql`SELECT count(*)::text AS days, ${SUM_COLUMNS} FROM ${d} ${where}`));
+    const [row] = keyedRows<SumsRow & { days: string }>(await this.db.execute(sql`SELECT count(*)::text AS days, ${SUM_COLUMNS} FROM ${d} ${where}`));
     return row;
   }
 
@@ -175,7 +177,7 @@ export class StatsRepository {
   async recentDays(from: string, limit: number, offset: number) {
     const s = usageStats;
     const [rows, [count]] = [
-      rowsOf<RowOf<typeof users, 'username'> & TextRowOf<typeof usageStats, 'date' | 'totalCost' | 'totalTokens'>>(
+      keyedRows<RowOf<typeof users, 'username'> & TextRowOf<typeof usageStats, 'date' | 'totalCost' | 'totalTokens'>>(
         await this.db.execute(sql`
           SELECT ${users.username}, ${as(sql`${s.date}::text`, s.date)}, ${as(money(s.totalCost), s.totalCost)},
                  ${as(sql`${s.totalTokens}::text`, s.totalTokens)}
@@ -197,7 +199,7 @@ export class StatsRepository {
     const s = usageStats;
     const user = userId === undefined ? sql`` : sql`AND ${s.userId} = ${userId}`;
     const cursor = after ? sql`AND (${s.date}, ${s.userId}) > (${after.date}::date, ${after.userId})` : sql``;
-    return rowsOf<SumsRow & TextRowOf<typeof usageStats, 'date'> & RowOf<typeof usageStats, 'userId'> & RowOf<typeof users, 'username'>>(
+    return keyedRows<SumsRow & TextRowOf<typeof usageStats, 'date'> & RowOf<typeof usageStats, 'userId'> & RowOf<typeof users, 'username'>>(
       await this.db.execute(sql`
         SELECT ${as(sql`${s.date}::text`, s.date)}, ${s.userId}, ${users.username},
                ${list(...[...tokenKinds(s), s.totalTokens].map((c) => as(intText(c), c)))},

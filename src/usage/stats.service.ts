@@ -60,11 +60,11 @@ export class StatsService {
   private async computeLeaderboard(query: LeaderboardQuery): Promise<Leaderboard> {
     const custom = query.from !== undefined && query.to !== undefined;
     const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, this.today());
-    const retired = await this.repository.retiredMonths(range);
+    const retired = new Set(await this.repository.retiredMonths(range));
     const rows = await this.repository.leaderboard(range, query.metric, query.limit, query.offset, retired);
     const total = rows[0] ? Number(rows[0].total) : await this.repository.activeUsers(range);
     const topModels = await this.repository.topModels(
-      rows.map((r) => Number(r.user_id)),
+      rows.map((r) => Number(r.userId)),
       range,
       retired,
     );
@@ -80,8 +80,8 @@ export class StatsService {
         rank: Number(r.rank),
         username: r.username,
         ...sumsToTotals(r),
-        activeDays: Number(r.active_days),
-        topModel: topModels.get(Number(r.user_id)) ?? null,
+        activeDays: Number(r.activeDays),
+        topModel: topModels.get(Number(r.userId)) ?? null,
       })),
     };
   }
@@ -97,7 +97,7 @@ export class StatsService {
       total,
       limit,
       offset,
-      rows: rows.map((r) => ({ username: r.username, date: r.date, totalCost: r.total_cost, totalTokens: toInt(r.total_tokens) })),
+      rows: rows.map((r) => ({ username: r.username, date: r.date, totalCost: r.totalCost, totalTokens: toInt(r.totalTokens) })),
     };
   }
 
@@ -117,7 +117,7 @@ export class StatsService {
       from: range.from,
       to: range.to,
       rows: rows.map((r) => ({ username: r.username, date: r.date, ...sumsToTotals(r) })),
-      nextCursor: last && rows.length === query.limit ? encodeCursor(last.date, Number(last.user_id)) : null,
+      nextCursor: last && rows.length === query.limit ? encodeCursor(last.date, Number(last.userId)) : null,
     };
   }
 
@@ -137,7 +137,7 @@ export class StatsService {
         for (const r of rows) yield { username: r.username, date: r.date, ...sumsToTotals(r) };
         const last = rows.at(-1);
         if (!last || rows.length < 5000) return;
-        after = { date: last.date, userId: Number(last.user_id) };
+        after = { date: last.date, userId: Number(last.userId) };
       }
     })();
   }
@@ -149,7 +149,7 @@ export class StatsService {
 
   private async computeSummary(query: RangeQuery): Promise<Summary> {
     const range = query.from && query.to ? { from: query.from, to: query.to } : undefined;
-    const retired = await this.repository.retiredMonths(range);
+    const retired = new Set(await this.repository.retiredMonths(range));
     const [users, activeUsers, totals, models, top] = await Promise.all([
       this.repository.userCount(),
       this.repository.activeUsers(range),
@@ -167,7 +167,7 @@ export class StatsService {
       days: Number(totals.days),
       totals: sumsToTotals(totals),
       topModel: topModel ? { model: topModel.key, provider: topModel.provider, cost: topModel.cost } : null,
-      topUser: top[0] ? { username: top[0].username, totalCost: top[0].total_cost } : null,
+      topUser: top[0] ? { username: top[0].username, totalCost: top[0].totalCost } : null,
       granularity: retired.size > 0 ? 'month' : 'day',
     };
   }

@@ -7,21 +7,25 @@ import { deviceDays, modelUsage, uploads, usageStats, userModelMonths, userModel
 import { jsonSet } from '../db/sql.js';
 import { bucketOf, type DayRange, type Granularity } from '../read-model/periods.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
-import type { RowOf, TextRowOf } from '../read-model/rows.js';
+import { type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
 import { ACTIVE_DAYS, type ActiveDaysRow, SUM_COLUMNS, type SumsRow } from '../read-model/sums.js';
 
-export type BucketRow = SumsRow &
-  ActiveDaysRow & {
-    bucket: string;
-    /** A retired month's row, from user_month_stats. */
-    retired?: boolean;
-  };
+export type BucketRow = Keyed<
+  SumsRow &
+    ActiveDaysRow & {
+      bucket: string;
+      /** A retired month's row, from user_month_stats. */
+      retired: boolean;
+    }
+>;
 
-export type ModelBucketRow = RowOf<typeof modelUsage, 'model' | 'provider'> &
-  TextRowOf<typeof modelUsage, 'inputTokens' | 'outputTokens' | 'cacheCreationInputTokens' | 'cacheReadInputTokens' | 'cost'> & {
-    bucket: string;
-    retired: boolean;
-  };
+export type ModelBucketRow = Keyed<
+  RowOf<typeof modelUsage, 'model' | 'provider'> &
+    TextRowOf<typeof modelUsage, 'inputTokens' | 'outputTokens' | 'cacheCreationInputTokens' | 'cacheReadInputTokens' | 'cost'> & {
+      bucket: string;
+      retired: boolean;
+    }
+>;
 
 /**
  * `UNION ALL SELECT … FROM <monthly table>` for the user's retired months (their days are gone, so
@@ -50,8 +54,8 @@ export class UsageRepository {
   }
 
   /** Retired months (first days) that overlap a range. */
-  retiredMonths(from: string, to: string): Promise<string[]> {
-    return retiredMonthsIn(this.db, { from, to } satisfies DayRange);
+  retiredMonths(range: DayRange | undefined): Promise<string[]> {
+    return retiredMonthsIn(this.db, range);
   }
 
   /**
@@ -68,7 +72,7 @@ export class UsageRepository {
       sql`${m.month}::text, true, ${m.activeDays}::text, ${SUM_COLUMNS}`,
       sql`GROUP BY ${m.month}, ${m.activeDays}`,
     );
-    return rowsOf<BucketRow>(
+    return keyedRows<BucketRow>(
       await this.db.execute(sql`
         SELECT * FROM (
           SELECT ${bucketOf(granularity, s.date)}::text AS bucket, false AS retired, count(*)::text AS ${ACTIVE_DAYS}, ${SUM_COLUMNS}
@@ -87,7 +91,7 @@ export class UsageRepository {
     const mm = userModelMonths;
     const months = retiredRows(mm, userId, retired, sql`${mm.month}::text, true, ${list(mm.model, mm.provider, ...tokenKinds(mm), mm.cost)}`);
     const [model, provider, cost] = [modelUsage.model, modelUsage.provider, modelUsage.cost];
-    return rowsOf<ModelBucketRow>(
+    return keyedRows<ModelBucketRow>(
       await this.db.execute(sql`
         SELECT bucket, retired, ${nameOf(model)}, ${as(sql`max(${nameOf(provider)})`, provider)},
                ${list(...tokenKinds(modelUsage).map((c) => as(sql`sum(${nameOf(c)})::text`, c)))},
@@ -102,11 +106,11 @@ export class UsageRepository {
   }
 
   /** Exact sums over a user's days in a range, retired months counted whole. */
-  async userTotals(userId: number, from: string, to: string, retired: string[] = []): Promise<SumsRow> {
+  async userTotals(userId: number, from: string, to: string, retired: string[] = []): Promise<Keyed<SumsRow>> {
     const s = usageStats;
     const m = userMonthStats;
     const months = retiredRows(m, userId, retired, sumsOf(m));
-    const [row] = rowsOf<SumsRow>(
+    const [row] = keyedRows<SumsRow>(
       await this.db.execute(sql`
         SELECT ${SUM_COLUMNS}
           FROM (SELECT ${sumsOf(s)} FROM ${s} WHERE ${s.userId} = ${userId} AND ${s.date} BETWEEN ${from}::date AND ${to}::date
@@ -115,9 +119,9 @@ export class UsageRepository {
     return row;
   }
 
-  async allTimeTotals(userId: number): Promise<(SumsRow & ActiveDaysRow) | undefined> {
+  async allTimeTotals(userId: number): Promise<Keyed<SumsRow & ActiveDaysRow> | undefined> {
     const t = userTotals;
-    const [row] = rowsOf<SumsRow & ActiveDaysRow>(
+    const [row] = keyedRows<SumsRow & ActiveDaysRow>(
       await this.db.execute(sql`
         SELECT ${as(sql`${t.activeDays}::text`, t.activeDays)}, ${SUM_COLUMNS} FROM ${t} WHERE ${t.userId} = ${userId} GROUP BY ${t.activeDays}`),
     );
@@ -126,7 +130,7 @@ export class UsageRepository {
 
   async topModels(userId: number, limit: number) {
     const t = userModelTotals;
-    return rowsOf<
+    return keyedRows<
       RowOf<typeof userModelTotals, 'model' | 'provider'> &
         TextRowOf<typeof userModelTotals, 'cost'> &
         TextRowOf<typeof usageStats, 'totalTokens'> & { share: string | null }
@@ -144,7 +148,7 @@ export class UsageRepository {
   async devices(userId: number) {
     const d = aliased(deviceDays, 'd');
     const p = aliased(uploads, 'p');
-    return rowsOf<RowOf<typeof deviceDays, 'device'> & { days: string; last_upload: string | null }>(
+    return keyedRows<RowOf<typeof deviceDays, 'device'> & { days: string; last_upload: string | null }>(
       await this.db.execute(sql`
         SELECT ${d.t.device}, count(*)::text AS days,
                (SELECT to_char(max(${p.t.createdAt}), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM ${p.from}

@@ -25,22 +25,22 @@ export class UsageService {
     const to = query.to ?? range.last;
     const base = { username: user.username, from: from ?? null, to: to ?? null, granularity: query.granularity };
     if (!from || !to) return { ...base, retiredMonths: [], rows: [], totals: EMPTY_TOTALS };
-    const retired = await this.repository.retiredMonths(from, to);
+    const retired = await this.repository.retiredMonths({ from, to });
     const [buckets, models, totals] = await Promise.all([
       this.repository.userBuckets(user.id, from, to, query.granularity, retired),
       query.models ? this.repository.userModelBuckets(user.id, from, to, query.granularity, retired) : Promise.resolve([]),
       this.repository.userTotals(user.id, from, to, retired),
     ]);
     // A retired month's row and a live week's row can share a date (a week starting on the 1st).
-    const key = (bucket: string, retiredRow: unknown) => `${bucket}|${retiredRow === true || retiredRow === 't'}`;
+    const key = (bucket: string, retiredRow: boolean) => `${bucket}|${retiredRow}`;
     const modelsByBucket = groupBy(models, (m) => key(m.bucket, m.retired));
     return {
       ...base,
       retiredMonths: retired,
       rows: buckets.map((b) => ({
-        ...(b.retired === true || (b.retired as unknown) === 't' ? { granularity: 'month' as const } : {}),
+        ...(b.retired ? { granularity: 'month' as const } : {}),
         date: b.bucket,
-        activeDays: toInt(b.active_days),
+        activeDays: toInt(b.activeDays),
         ...sumsToTotals(b),
         ...(query.models
           ? {
@@ -72,25 +72,25 @@ export class UsageService {
     ]);
     const window = (rows: Awaited<ReturnType<UsageRepository['userBuckets']>>) => ({
       ...addTotals(rows.map(sumsToTotals)),
-      activeDays: rows.reduce((s, r) => s + toInt(r.active_days), 0),
+      activeDays: rows.reduce((s, r) => s + toInt(r.activeDays), 0),
     });
     return {
       username: user.username,
       createdAt: user.createdAt.toISOString(),
       firstDate: range.first,
       lastDate: range.last,
-      activeDays: all ? toInt(all.active_days) : 0,
+      activeDays: all ? toInt(all.activeDays) : 0,
       totals: all ? sumsToTotals(all) : EMPTY_TOTALS,
       last7Days: window(week),
       last30Days: window(month),
       topModels: top.map((m) => ({
         model: m.model,
         provider: m.provider,
-        totalTokens: toInt(m.total_tokens),
+        totalTokens: toInt(m.totalTokens),
         cost: m.cost,
         costShare: m.share === null ? 0 : Number(m.share),
       })),
-      devices: devices.map((d) => ({ device: d.device, days: toInt(d.days), lastUpload: d.last_upload })),
+      devices: devices.map((d) => ({ device: d.device, days: toInt(d.days), lastUpload: d.lastUpload })),
     };
   }
 }

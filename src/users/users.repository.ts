@@ -6,18 +6,20 @@ import { InjectDb } from '../db/database.module.js';
 import { apiTokens, users, userTotals } from '../db/schema.js';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/sql.js';
 import type { UserRow } from '../directory/user-directory.js';
-import type { RowOf, TextRowOf } from '../read-model/rows.js';
+import { type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
 
 export type UserSort = 'username' | 'totalCost' | 'totalTokens' | 'lastDate';
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /** A user in the list: their all-time totals (user_totals) as text, dates null before their first upload. */
-export type UserListRow = RowOf<typeof users, 'username'> &
+type RawUserListRow = RowOf<typeof users, 'username'> &
   TextRowOf<typeof users, 'createdAt'> &
   Nullable<TextRowOf<typeof userTotals, 'firstDate' | 'lastDate'>> &
   RowOf<typeof userTotals, 'activeDays'> &
   TextRowOf<typeof userTotals, 'totalTokens' | 'totalCost'>;
+
+export type UserListRow = Keyed<RawUserListRow>;
 
 @Injectable()
 export class UsersRepository {
@@ -48,7 +50,7 @@ export class UsersRepository {
       totalTokens: sql`coalesce(${t.totalTokens}, 0) DESC, lower(${u.username})`,
       lastDate: sql`${t.lastDate} DESC NULLS LAST, lower(${u.username})`,
     }[sort];
-    const rows = rowsOf<UserListRow>(
+    const rows = keyedRows<RawUserListRow>(
       await this.db.execute(sql`
         SELECT ${u.username}, ${as(sql`to_char(${u.createdAt}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, u.createdAt)},
                ${as(sql`${t.firstDate}::text`, t.firstDate)}, ${as(sql`${t.lastDate}::text`, t.lastDate)},

@@ -38,12 +38,12 @@ export class UsersService {
       offset: query.offset,
       users: rows.map((r) => ({
         username: r.username,
-        createdAt: r.created_at,
-        firstDate: r.first_date,
-        lastDate: r.last_date,
-        activeDays: Number(r.active_days),
-        totalTokens: Number(r.total_tokens),
-        totalCost: r.total_cost,
+        createdAt: r.createdAt,
+        firstDate: r.firstDate,
+        lastDate: r.lastDate,
+        activeDays: Number(r.activeDays),
+        totalTokens: Number(r.totalTokens),
+        totalCost: r.totalCost,
       })),
     };
   }
