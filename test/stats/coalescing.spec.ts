@@ -1,4 +1,5 @@
 import { utcDay } from '../../src/common/dates.js';
+import { ReadCoalescer } from '../../src/common/read-coalescer.js';
 import { StatsRepository } from '../../src/usage/stats.repository.js';
 import { registerUser, upload } from '../helpers/api.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -20,20 +21,38 @@ const oneDay = (tokens: number) => ({
   totals: {},
 });
 
-/** Counts the leaderboard queries an app runs, and holds each one until `release` is called. */
+/**
+ * Counts the leaderboard queries an app runs, and holds each one until `release` is called; counts
+ * the leaderboard requests that reached the coalescer, so a test waits for them all to arrive
+ * (however slow the machine) before it releases the held computation.
+ */
 function instrument(t: TestApp) {
   const repository = t.app.get(StatsRepository);
   const original = repository.leaderboard.bind(repository);
-  const state = { calls: 0, gate: Promise.resolve(), release: () => {} };
+  const state = { calls: 0, arrived: 0, gate: Promise.resolve(), release: () => {} };
   repository.leaderboard = async (...args: Parameters<typeof original>) => {
     state.calls += 1;
     await state.gate;
     return original(...args);
   };
+  const coalescer = t.app.get(ReadCoalescer);
+  const run = coalescer.run.bind(coalescer);
+  coalescer.run = <T>(key: string, compute: () => Promise<T>) => {
+    if (key.startsWith('leaderboard|')) state.arrived += 1;
+    return run(key, compute);
+  };
   return {
     state,
     hold() {
       state.gate = new Promise<void>((r) => (state.release = r));
+    },
+    /** Resolves once `n` leaderboard requests in all have reached the coalescer. */
+    async arrivals(n: number) {
+      const deadline = Date.now() + 20_000;
+      while (state.arrived < n) {
+        if (Date.now() > deadline) throw new Error(`only ${state.arrived} of ${n} requests arrived`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
     },
   };
 }
@@ -66,7 +85,7 @@ describe('request coalescing of shared answers', () => {
         .query({ period: '7d' })
         .then((r) => r),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await probe.arrivals(8);
     probe.state.release();
     const answers = await Promise.all(pending);
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
@@ -87,14 +106,14 @@ describe('request coalescing of shared answers', () => {
       .get('/api/v1/leaderboard')
       .query({ period: 'all' })
       .then((r) => r);
-    await new Promise((r) => setTimeout(r, 200));
+    await probe.arrivals(1);
     const { token: second } = await registerUser(on.http, 'coalesce-b');
     await upload(on.http, second, oneDay(5000)).expect(200);
     const after = on.http
       .get('/api/v1/leaderboard')
       .query({ period: 'all' })
       .then((r) => r);
-    await new Promise((r) => setTimeout(r, 200));
+    await probe.arrivals(2);
     probe.state.release();
     const [b, a] = await Promise.all([before, after]);
     expect(probe.state.calls).toBe(2);
@@ -111,7 +130,7 @@ describe('request coalescing of shared answers', () => {
         .query({ period: '7d' })
         .then((r) => r),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await probe.arrivals(4);
     probe.state.release();
     await Promise.all(pending);
     expect(probe.state.calls).toBe(4);
