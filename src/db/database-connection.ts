@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { Logger } from '@nestjs/common';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgTransactionConfig } from 'drizzle-orm/pg-core';
@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { DatabaseSettings } from '../config/config.schema.js';
 import { dumpPglite } from './embedded-dump.js';
+import { readTemplate, TEMPLATE_FILE, unpackTemplate } from './embedded-template.js';
 import { type DumpOptions, type DumpSink, type PostgresSettings, runPgDump } from './pg-dump.js';
 import { type Queryable, type QueryObserver, timed } from './query-timing.js';
 import * as schema from './schema.js';
@@ -206,6 +207,23 @@ export class PostgresConnection extends DatabaseConnection {
 }
 
 /**
+ * PostgreSQL's default of 128 MB of shared buffers is touched in full when PGlite starts, and
+ * WebAssembly memory never shrinks: it was most of the embedded service's idle memory. 16 MB holds
+ * the hot pages of a community's data; the rest is read from the operating system's page cache.
+ * Measured in docs/embedded-start.md.
+ */
+const PGLITE_OPTIONS: PGliteOptions = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
+
+/** How the embedded cluster came to be: copied from the build's template, made by initdb now, or found in DATA_DIR. */
+export type ClusterOrigin = 'template' | 'initdb' | 'existing';
+
+export interface EmbeddedOpenOptions {
+  logger?: Logger;
+  /** The template a new cluster starts from (default: the build's); null: always initdb. */
+  templateFile?: string | null;
+}
+
+/**
  * PGlite: PostgreSQL compiled to WebAssembly, in this process, with its files in DATA_DIR (or in
  * memory for `memory://`). It has a single session, so advisory locks only guard against other
  * work in this process; a lock file keeps a second process off the same data directory.
@@ -221,18 +239,40 @@ export class EmbeddedConnection extends DatabaseConnection {
     private readonly lockFile?: string,
     /** False when the PGlite instance belongs to someone else (tests share one per file). */
     private readonly ownsClient = true,
+    /** Undefined when the PGlite instance was opened elsewhere. */
+    readonly clusterOrigin?: ClusterOrigin,
   ) {
     super();
     this.db = drizzlePglite({ client, schema }) as unknown as Database;
   }
 
-  static async open(dataDir: string): Promise<EmbeddedConnection> {
-    if (dataDir.startsWith('memory://')) return new EmbeddedConnection(await PGlite.create(dataDir));
+  /**
+   * Opens DATA_DIR, creating its cluster from the build's template when it has none and the
+   * template matches this code's migrations; otherwise initdb runs (seconds, in WebAssembly) and
+   * the migrations create the schema. `memory://` starts from the template the same way.
+   */
+  static async open(dataDir: string, options: EmbeddedOpenOptions = {}): Promise<EmbeddedConnection> {
+    const { logger } = options;
+    const templateFile = options.templateFile === undefined ? TEMPLATE_FILE : options.templateFile;
+    if (dataDir.startsWith('memory://')) {
+      const template = usableTemplate(templateFile, logger);
+      const client = await PGlite.create(dataDir, { ...PGLITE_OPTIONS, loadDataDir: template && new Blob([template]) });
+      return new EmbeddedConnection(client, undefined, true, template ? 'template' : 'initdb');
+    }
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
     const lockFile = acquireDataDirLock(dir);
     try {
-      return new EmbeddedConnection(await PGlite.create(dir), lockFile);
+      let origin: ClusterOrigin = 'existing';
+      if (!existsSync(join(dir, 'PG_VERSION'))) {
+        const template = usableTemplate(templateFile, logger);
+        if (template) {
+          unpackTemplate(template, dir);
+          logger?.log(`new cluster in ${dir} copied from the build's template (${templateFile})`);
+        }
+        origin = template ? 'template' : 'initdb';
+      }
+      return new EmbeddedConnection(await PGlite.create(dir, PGLITE_OPTIONS), lockFile, true, origin);
     } catch (error) {
       rmSync(lockFile, { force: true });
       throw error;
@@ -289,6 +329,20 @@ export class EmbeddedConnection extends DatabaseConnection {
 
 const lockChains = new WeakMap<PGlite, Promise<unknown>>();
 
+/** The template's archive, or undefined (and why, in the log) when a new cluster must come from initdb. */
+function usableTemplate(templateFile: string | null, logger?: Logger): Buffer | undefined {
+  let why: string;
+  try {
+    const template = templateFile ? readTemplate(templateFile) : { unusable: 'no template asked for' };
+    if (template.archive) return template.archive;
+    why = template.unusable;
+  } catch (error) {
+    why = `the template cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  logger?.warn(`new cluster from initdb, which takes several seconds (${why}); \`npm run build\` makes the template`);
+  return undefined;
+}
+
 /** Refuses to open a data directory that a live process already has open. */
 function acquireDataDirLock(dir: string): string {
   const lockFile = join(dir, 'service.lock');
@@ -324,5 +378,5 @@ function isAlive(pid: number): boolean {
 }
 
 export async function openDatabase(settings: DatabaseSettings, logger: Logger): Promise<DatabaseConnection> {
-  return settings.backend === 'postgres' ? PostgresConnection.open(settings, logger) : EmbeddedConnection.open(settings.dataDir);
+  return settings.backend === 'postgres' ? PostgresConnection.open(settings, logger) : EmbeddedConnection.open(settings.dataDir, { logger });
 }
