@@ -19,6 +19,10 @@ export function newRequestId(req: IncomingMessage): string {
 
 const routeOf = (req: IncomingMessage) => (req as RawRequest).routeUrl ?? null;
 
+/** The probes a kubelet (or a load balancer) asks every few seconds. */
+const PROBE_PATHS = new Set(['/health/live', '/health/ready']);
+const isProbe = (req: IncomingMessage) => PROBE_PATHS.has((req.url ?? '').split('?', 1)[0]);
+
 /** The longest log line written, in characters; longer lines are cut to their essentials. */
 export const MAX_LOG_LINE = 8_192;
 /** The longest message, error message or value kept in a cut line or a logged error. */
@@ -95,6 +99,10 @@ export function loggerParams(config: Config, stream?: DestinationStream): Params
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
+    // A successful probe is not worth a line per kubelet tick (and its log write is most of its cost);
+    // a failing one always is.
+    customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) =>
+      !config.logProbes && !error && res.statusCode < 400 && isProbe(req) ? ('silent' as const) : ('info' as const),
     customSuccessMessage: (req: IncomingMessage, res: ServerResponse, responseTime: number) =>
       `${req.method} ${routeOf(req) ?? req.url} ${res.statusCode} ${responseTime}ms`,
     customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${routeOf(req) ?? req.url} ${res.statusCode}`,

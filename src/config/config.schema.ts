@@ -115,6 +115,7 @@ export const envSchema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PROBES: bool(false),
 
   DATABASE_URL: optionalString.pipe(
     z
@@ -200,6 +201,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
+  /** Log successful /health/live and /health/ready answers too (a failing probe is always logged). */
+  logProbes: boolean;
   database: DatabaseSettings;
   migrateOnStart: boolean;
   /** The upload route's body limit; every other route takes SMALL_BODY_LIMIT_BYTES (src/security). */
@@ -308,6 +311,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
+    logProbes: e.LOG_PROBES,
     database,
     migrateOnStart: e.DB_MIGRATE_ON_START,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
