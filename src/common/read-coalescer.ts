@@ -2,36 +2,49 @@ import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 
+interface Slot {
+  /** The computation under way. */
+  running: Promise<unknown>;
+  /** The one that starts when it ends, shared by every request that arrived meanwhile. */
+  next?: Promise<unknown>;
+}
+
 /**
- * Request coalescing for the answers every caller shares (leaderboards, summary, models): a request
- * that arrives while an identical one is being computed waits for that computation instead of
- * starting its own. Nothing is kept once the computation settles, so no answer is older than the
- * request it serves plus the time the query takes; there is no TTL and nothing to expire.
- *
- * A write in this process (an upload, a deletion, retention) bumps the generation, so reads that
- * arrive after it never join a computation that started before it. Writes in other replicas are
- * seen by the next computation, as with any read. COALESCE_READS=false turns this off.
+ * Request coalescing for the answers every caller shares (leaderboards, summary, models): requests
+ * that arrive while an identical one is being computed share one computation, the next one, which
+ * starts when the running one ends. They never join the running one: it may have read the
+ * database before a write that finished, on this replica or any other, before they arrived, and a
+ * read must reflect every upload whose response came back before it was sent. So N identical
+ * concurrent requests cost two computations, not N, and every answer is fresh; nothing is kept
+ * once a computation settles, so there is no TTL and nothing to expire or to tell other replicas.
+ * COALESCE_READS=false turns this off.
  */
 @Injectable()
 export class ReadCoalescer {
-  private readonly inFlight = new Map<string, Promise<unknown>>();
-  private generation = 0;
+  private readonly slots = new Map<string, Slot>();
 
   constructor(@Inject(CONFIG) private readonly config: Config) {}
 
-  /** Data changed here: later reads start fresh computations. */
-  invalidate(): void {
-    this.generation += 1;
-  }
-
   run<T>(key: string, compute: () => Promise<T>): Promise<T> {
     if (!this.config.coalesceReads) return compute();
-    const slot = `${this.generation}|${key}`;
-    const running = this.inFlight.get(slot);
-    if (running) return running as Promise<T>;
-    const promise = compute().finally(() => this.inFlight.delete(slot));
-    this.inFlight.set(slot, promise);
-    return promise;
+    const slot = this.slots.get(key);
+    if (!slot) return this.start(key, compute);
+    slot.next ??= slot.running.then(
+      () => this.start(key, compute),
+      () => this.start(key, compute),
+    );
+    return slot.next as Promise<T>;
+  }
+
+  private start<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const slot = {} as Slot;
+    this.slots.set(key, slot);
+    const running = compute().finally(() => {
+      // A waiting `next` replaces this slot when it starts; otherwise the key is free again.
+      if (this.slots.get(key) === slot && !slot.next) this.slots.delete(key);
+    });
+    slot.running = running;
+    return running;
   }
 }
 

@@ -3,7 +3,6 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { KeyedQueue } from '../common/keyed-queue.js';
-import { ReadCoalescer } from '../common/read-coalescer.js';
 import { UserDirectory } from '../directory/user-directory.js';
 import { UsageLedger } from '../ledger/usage-ledger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -34,7 +33,6 @@ export class UploadsService {
     private readonly users: UserDirectory,
     private readonly auth: AuthService,
     private readonly metrics: MetricsService,
-    private readonly coalescer: ReadCoalescer,
   ) {}
 
   /** Whose numbers these are: the token's own user, or for the admin token the `username` given. */
@@ -62,7 +60,6 @@ export class UploadsService {
       this.ledger.recordUpload({ userId: user.id, device: query.device, timeZone: query.tz, report, sizeBytes }),
     );
     this.metrics.recordUpload(report.days.length);
-    this.coalescer.invalidate();
     return {
       username: user.username,
       device: query.device,

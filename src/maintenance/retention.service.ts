@@ -6,7 +6,6 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from '../common/errors.js';
-import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import { type Database, DatabaseConnection } from '../db/database-connection.js';
@@ -43,7 +42,6 @@ export class RetentionService {
     private readonly connection: DatabaseConnection,
     private readonly repository: RetentionRepository,
     private readonly ledger: UsageLedger,
-    private readonly coalescer: ReadCoalescer,
   ) {
     this.directory = resolve(config.retention.archiveDir);
   }
@@ -81,7 +79,6 @@ export class RetentionService {
         });
         if (!counts) continue;
         run.months.push({ month: month.slice(0, 7), archive: name, ...counts });
-        this.coalescer.invalidate(); // answers over this month now say granularity 'month'
         this.logger.log(`retired ${month.slice(0, 7)}: ${counts.usageDays} user-days of ${counts.users} users archived to ${name}`);
       } catch (error) {
         // The deletion rolled back: an archive of a month that is still live would mislead.

@@ -3,7 +3,6 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { displayPrefix, hashToken, newToken } from '../auth/tokens.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
-import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import { UserDirectory } from '../directory/user-directory.js';
@@ -24,7 +23,6 @@ export class UsersService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly repository: UsersRepository,
     private readonly auth: AuthService,
-    private readonly coalescer: ReadCoalescer,
     private readonly ledger: UsageLedger,
     private readonly directory: UserDirectory,
   ) {}
@@ -60,7 +58,6 @@ export class UsersService {
     this.auth.requireSelfOrAdmin(caller, username);
     const user = await this.directory.get(username);
     await this.ledger.removeUser(user.id);
-    this.coalescer.invalidate();
   }
 
   async issueToken(caller: Principal, username: string, name: string | undefined): Promise<IssuedToken> {

@@ -26,14 +26,17 @@ const oneDay = (tokens: number) => ({
  * the leaderboard requests that reached the coalescer, so a test waits for them all to arrive
  * (however slow the machine) before it releases the held computation.
  */
-function instrument(t: TestApp) {
+function instrument(t: TestApp, { holdAfterQuery = false } = {}) {
   const repository = t.app.get(StatsRepository);
   const original = repository.leaderboard.bind(repository);
   const state = { calls: 0, arrived: 0, gate: Promise.resolve(), release: () => {} };
   repository.leaderboard = async (...args: Parameters<typeof original>) => {
     state.calls += 1;
-    await state.gate;
-    return original(...args);
+    if (!holdAfterQuery) await state.gate;
+    const rows = await original(...args);
+    // Held with its rows already read: what a computation looks like when a write lands during it.
+    if (holdAfterQuery) await state.gate;
+    return rows;
   };
   const coalescer = t.app.get(ReadCoalescer);
   const run = coalescer.run.bind(coalescer);
@@ -76,7 +79,7 @@ describe('request coalescing of shared answers', () => {
     await db?.drop();
   });
 
-  it('answers identical concurrent requests from one computation', async () => {
+  it('answers identical concurrent requests from two computations: the one running, and one shared by all that arrived during it', async () => {
     const probe = instrument(on);
     probe.hold();
     const pending = Array.from({ length: 8 }, () =>
@@ -90,13 +93,13 @@ describe('request coalescing of shared answers', () => {
     const answers = await Promise.all(pending);
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
-    expect(probe.state.calls).toBe(1);
+    expect(probe.state.calls).toBe(2);
     // Different parameters are different answers.
     await Promise.all([
       on.http.get('/api/v1/leaderboard').query({ period: '7d', metric: 'tokens' }),
       on.http.get('/api/v1/leaderboard').query({ period: '30d' }),
     ]);
-    expect(probe.state.calls).toBe(3);
+    expect(probe.state.calls).toBe(4);
   });
 
   it('does not let a read that follows an upload join a computation that started before it', async () => {
@@ -119,6 +122,32 @@ describe('request coalescing of shared answers', () => {
     expect(probe.state.calls).toBe(2);
     expect(a.body.entries.map((e: { username: string }) => e.username)).toEqual(['coalesce-b', 'coalesce-a']);
     expect(b.status).toBe(200);
+  });
+
+  it('answers a read that follows an upload through another replica with that upload, though an identical read was running', async () => {
+    // `on` and `off` are two instances on one database: replicas.
+    const probe = instrument(on, { holdAfterQuery: true });
+    probe.hold();
+    const running = on.http
+      .get('/api/v1/leaderboard')
+      .query({ period: '30d' })
+      .then((r) => r);
+    await probe.arrivals(1);
+    while (probe.state.calls < 1) await new Promise((r) => setTimeout(r, 10));
+    // The running computation has read the leaderboard; now a new user's upload lands through the other replica.
+    const { token: third } = await registerUser(off.http, 'coalesce-c');
+    await upload(off.http, third, oneDay(9000)).expect(200);
+    const after = on.http
+      .get('/api/v1/leaderboard')
+      .query({ period: '30d' })
+      .then((r) => r);
+    await probe.arrivals(2);
+    probe.state.release();
+    const [r, a] = await Promise.all([running, after]);
+    const names = (res: typeof r) => res.body.entries.map((e: { username: string }) => e.username);
+    expect(names(r)).not.toContain('coalesce-c');
+    expect(names(a)).toContain('coalesce-c');
+    expect(probe.state.calls).toBe(2);
   });
 
   it('computes every request with COALESCE_READS=false', async () => {
