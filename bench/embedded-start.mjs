@@ -6,9 +6,12 @@
  *   embedded-again   the same DATA_DIR started a second time (the cluster exists)
  *   external         DATABASE_URL on a fresh PostgreSQL database (the baseline)
  *
- * Runs are interleaved (one of each per round) so that load from elsewhere spreads over all three.
- * Prints a table and writes bench/results/<timestamp>-embedded-start.json. docs/embedded-start.md
- * explains the numbers.
+ * Runs are interleaved (one of each per round) so that load from elsewhere spreads over all of them;
+ * besides wall time, the CPU time the process used until ready (user + system, all threads), which
+ * load from other processes disturbs much less. BENCH_BEFORE_ROOT names a second build (e.g. the
+ * commit before a change, compiled elsewhere) whose embedded cases run in the same rounds, as
+ * before:embedded-first and before:embedded-again. Prints a table and writes
+ * bench/results/<timestamp>-embedded-start.json. docs/embedded-start.md explains the numbers.
  *
  *   npx nest build && node bench/embedded-start.mjs
  *
@@ -31,7 +34,9 @@ const ROOT = process.env.BENCH_ROOT ?? REPO;
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 5000);
-const CASES = (process.env.BENCH_CASES ?? 'external,embedded-first,embedded-again').split(',');
+const BEFORE_ROOT = process.env.BENCH_BEFORE_ROOT;
+const BASE_CASES = (process.env.BENCH_CASES ?? 'external,embedded-first,embedded-again').split(',');
+const CASES = [...BASE_CASES, ...(BEFORE_ROOT ? BASE_CASES.filter((c) => c !== 'external').map((c) => `before:${c}`) : [])];
 const READY_TIMEOUT_MS = 120_000;
 const log = (message) => process.stderr.write(`[embedded-start] ${message}\n`);
 
@@ -46,6 +51,12 @@ function freePort() {
   });
 }
 
+/** CPU time a live process has used, all threads, user + system, in ms (clock ticks are 1/100 s on Linux). */
+function cpuMsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** VmRSS and VmHWM (the peak) of a live process, in MB. */
 function memoryOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -56,12 +67,12 @@ function memoryOf(pid) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts dist/main.js with `env`, times it to ready, samples its memory, stops it. */
-async function measureStart(env) {
+async function measureStart(env, root = ROOT) {
   const port = await freePort();
   let output = '';
   const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/main.js')], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -83,11 +94,13 @@ async function measureStart(env) {
       }
       if (readyMs === undefined) await sleep(20);
     }
+    const cpuMs = cpuMsOf(child.pid);
     const atReady = memoryOf(child.pid);
     await sleep(IDLE_MS);
     const idle = memoryOf(child.pid);
     return {
       readyMs,
+      cpuMs,
       rssAtReadyMb: atReady.rssMb,
       rssIdleMb: idle.rssMb,
       peakRssMb: idle.peakMb,
@@ -138,16 +151,21 @@ async function main() {
   const loadBefore = os.loadavg();
   const runs = Object.fromEntries(CASES.map((c) => [c, []]));
   for (let round = 1; round <= ROUNDS; round++) {
-    const dataDir = mkdtempSync(join(os.tmpdir(), 'ccs-embedded-start-'));
+    const dataDirs = { '': mkdtempSync(join(os.tmpdir(), 'ccs-embedded-start-')), 'before:': mkdtempSync(join(os.tmpdir(), 'ccs-embedded-start-')) };
     try {
       for (const kind of CASES) {
-        if (kind === 'embedded-again' && !CASES.includes('embedded-first')) await measureStart({ DATA_DIR: dataDir });
-        const run = kind === 'external' ? await externalStart() : await measureStart({ DATA_DIR: dataDir });
+        const prefix = kind.startsWith('before:') ? 'before:' : '';
+        const root = prefix ? BEFORE_ROOT : ROOT;
+        const dataDir = dataDirs[prefix];
+        if (kind === `${prefix}embedded-again` && !CASES.includes(`${prefix}embedded-first`)) await measureStart({ DATA_DIR: dataDir }, root);
+        const run = kind === 'external' ? await externalStart() : await measureStart({ DATA_DIR: dataDir }, root);
         runs[kind].push(run);
-        log(`round ${round} ${kind}: ready ${run.readyMs} ms, RSS ${run.rssAtReadyMb} MB at ready, ${run.rssIdleMb} MB idle, peak ${run.peakRssMb} MB`);
+        log(
+          `round ${round} ${kind}: ready ${run.readyMs} ms (CPU ${run.cpuMs} ms), RSS ${run.rssAtReadyMb} MB at ready, ${run.rssIdleMb} MB idle, peak ${run.peakRssMb} MB`,
+        );
       }
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      for (const dir of Object.values(dataDirs)) rmSync(dir, { recursive: true, force: true });
     }
   }
   const summary = Object.fromEntries(
@@ -155,6 +173,7 @@ async function main() {
       kind,
       {
         readyMs: { min: Math.min(...list.map((r) => r.readyMs)), median: median(list.map((r) => r.readyMs)), max: Math.max(...list.map((r) => r.readyMs)) },
+        cpuMs: median(list.map((r) => r.cpuMs)),
         rssAtReadyMb: median(list.map((r) => r.rssAtReadyMb)),
         rssIdleMb: median(list.map((r) => r.rssIdleMb)),
         peakRssMb: median(list.map((r) => r.peakRssMb)),
@@ -166,6 +185,7 @@ async function main() {
     case: kind,
     'ready ms (min / median / max)': `${s.readyMs.min} / ${s.readyMs.median} / ${s.readyMs.max}`,
     'vs external': external ? `${(s.readyMs.median / external).toFixed(2)}×` : '',
+    'CPU ms (median)': s.cpuMs,
     'RSS at ready MB': s.rssAtReadyMb,
     'RSS idle MB': s.rssIdleMb,
     'peak RSS MB': s.peakRssMb,
@@ -177,6 +197,7 @@ async function main() {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
     load: { before: loadBefore, after: os.loadavg() },
     template,
+    beforeRoot: BEFORE_ROOT ?? null,
     rounds: ROUNDS,
     idleMs: IDLE_MS,
     summary,
