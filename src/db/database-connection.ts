@@ -267,7 +267,7 @@ export class EmbeddedConnection extends DatabaseConnection {
       if (!existsSync(join(dir, 'PG_VERSION'))) {
         const template = usableTemplate(templateFile, logger);
         if (template) {
-          unpackTemplate(template, dir);
+          await unpackTemplate(template, dir);
           logger?.log(`new cluster in ${dir} copied from the build's template (${templateFile})`);
         }
         origin = template ? 'template' : 'initdb';

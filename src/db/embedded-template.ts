@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize, sep } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 
 /**
  * The embedded database's template: a PGlite data directory that the build created with initdb and
@@ -101,38 +103,116 @@ const BLOCK = 512;
 /**
  * Unpacks the template into a data directory that has no cluster yet. PGlite could load the same
  * archive itself (loadDataDir), but it untars in JavaScript through its virtual file system, which
- * took about 2 s and 130 MB more than writing the files here. PG_VERSION, which marks a directory
- * as a cluster for PGlite, is written last: an unpacking cut short leaves none, and the next start
- * unpacks again over the remains.
+ * took about 2 s and 130 MB more than writing the files here. The archive is inflated and written
+ * a chunk at a time: the whole 40 MB tar in one buffer stayed in the process's memory until a
+ * full garbage collection, long after start-up. PG_VERSION, which marks a directory as a cluster
+ * for PGlite, is written last: an unpacking cut short leaves none, and the next start unpacks again
+ * over the remains.
  */
-export function unpackTemplate(archive: Buffer, dataDir: string): void {
-  // One output chunk: with zlib's default 16 KB chunks the malloc heap kept about 45 MB of them
-  // after the archive was freed.
-  const tar = gunzipSync(archive, { chunkSize: 64 * 1024 * 1024 });
-  let marker: Buffer | undefined;
-  for (let offset = 0; offset + BLOCK <= tar.length;) {
-    const header = tar.subarray(offset, offset + BLOCK);
-    const name = field(header, 0, 100);
-    if (name === '') break; // the zero blocks that end the archive
-    const prefix = field(header, 257, 6).startsWith('ustar') ? field(header, 345, 155) : '';
-    const size = parseInt(field(header, 124, 12).trim() || '0', 8);
-    const type = String.fromCharCode(header[156]);
+export async function unpackTemplate(archive: Buffer, dataDir: string): Promise<void> {
+  const unpacker = new TarUnpacker(dataDir);
+  try {
+    await pipeline(
+      Readable.from([archive]),
+      createGunzip({ chunkSize: 1024 * 1024 }),
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          try {
+            unpacker.push(chunk);
+            done();
+          } catch (error) {
+            done(error as Error);
+          }
+        },
+      }),
+    );
+    unpacker.finish();
+  } finally {
+    unpacker.closeOpenFile();
+  }
+}
+
+/** A tar reader for what dumpDataDir writes (directories and regular files), fed in chunks of any size. */
+class TarUnpacker {
+  private readonly header = Buffer.alloc(BLOCK);
+  private headerBytes = 0;
+  /** The file whose contents are arriving: written to `fd`, or kept in `parts` (PG_VERSION). */
+  private file: { fd?: number; parts: Buffer[]; left: number; padding: number } | undefined;
+  private skip = 0;
+  private ended = false;
+  private marker: Buffer | undefined;
+
+  constructor(private readonly dataDir: string) {}
+
+  push(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length && !this.ended) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - at);
+        this.skip -= n;
+        at += n;
+      } else if (this.file) {
+        const n = Math.min(this.file.left, chunk.length - at);
+        const part = chunk.subarray(at, at + n);
+        if (this.file.fd === undefined) this.file.parts.push(Buffer.from(part));
+        else writeSync(this.file.fd, part);
+        this.file.left -= n;
+        at += n;
+        if (this.file.left === 0) this.endFile();
+      } else {
+        const n = Math.min(BLOCK - this.headerBytes, chunk.length - at);
+        chunk.copy(this.header, this.headerBytes, at, at + n);
+        this.headerBytes += n;
+        at += n;
+        if (this.headerBytes === BLOCK) {
+          this.headerBytes = 0;
+          this.startEntry();
+        }
+      }
+    }
+  }
+
+  finish(): void {
+    if (this.file || !this.ended) throw new Error('the template archive ends in the middle of an entry');
+    if (!this.marker) throw new Error('the template has no PG_VERSION');
+    writeFileSync(join(this.dataDir, 'PG_VERSION'), this.marker);
+  }
+
+  closeOpenFile(): void {
+    if (this.file?.fd !== undefined) closeSync(this.file.fd);
+    this.file = undefined;
+  }
+
+  private startEntry(): void {
+    const name = field(this.header, 0, 100);
+    if (name === '') {
+      this.ended = true; // the zero blocks that end the archive
+      return;
+    }
+    const prefix = field(this.header, 257, 6).startsWith('ustar') ? field(this.header, 345, 155) : '';
+    const size = parseInt(field(this.header, 124, 12).trim() || '0', 8);
+    const type = String.fromCharCode(this.header[156]);
     const path = normalize(`${prefix ? `${prefix}/` : ''}${name}`).replace(/^[/\\]+/, '');
     if (path === '' || path.split(sep).includes('..')) throw new Error(`template entry outside the data directory: ${name}`);
-    const body = tar.subarray(offset + BLOCK, offset + BLOCK + size);
-    const target = join(dataDir, path);
-    if (type === '5') mkdirSync(target, { recursive: true });
-    else if (type === '0' || type === '\0') {
-      if (path === 'PG_VERSION') marker = Buffer.from(body);
-      else {
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, body);
-      }
+    const target = join(this.dataDir, path);
+    const padding = Math.ceil(size / BLOCK) * BLOCK - size;
+    if (type === '5') {
+      mkdirSync(target, { recursive: true });
+      this.skip = size + padding;
+    } else if (type === '0' || type === '\0') {
+      mkdirSync(dirname(target), { recursive: true });
+      this.file = { fd: path === 'PG_VERSION' ? undefined : openSync(target, 'w'), parts: [], left: size, padding };
+      if (size === 0) this.endFile();
     } else throw new Error(`template entry ${name} has tar type ${type}, which a data directory does not hold`);
-    offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
   }
-  if (!marker) throw new Error('the template has no PG_VERSION');
-  writeFileSync(join(dataDir, 'PG_VERSION'), marker);
+
+  private endFile(): void {
+    const { fd, parts, padding } = this.file!;
+    if (fd === undefined) this.marker = Buffer.concat(parts);
+    else closeSync(fd);
+    this.file = undefined;
+    this.skip = padding;
+  }
 }
 
 function field(header: Buffer, start: number, length: number): string {

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/config.schema.js';
 import { EmbeddedConnection, rowsOf } from '../../src/db/database-connection.js';
-import { manifestFileOf, readTemplate, type TemplateManifest } from '../../src/db/embedded-template.js';
+import { manifestFileOf, readTemplate, type TemplateManifest, unpackTemplate } from '../../src/db/embedded-template.js';
 import { appliedMigrationCount, MIGRATIONS_FOLDER, runMigrations } from '../../src/db/migrate.js';
 import { loadSqlDump } from '../../src/db/sql-dump-loader.js';
 import { buildEmbeddedTemplate } from '../../src/scripts/build-embedded-template.js';
@@ -150,6 +150,22 @@ async function uploadThroughApp(connection: EmbeddedConnection): Promise<string>
       m.pglite = '0.0.1';
     });
     expect(readTemplate(foreign).unusable).toMatch(/^template made by PGlite 0\.0\.1/);
+  });
+
+  it('an unpacking cut short leaves no cluster, and the next start unpacks again over the remains', async () => {
+    const dataDir = join(dir, 'data-cut-short');
+    mkdirSync(dataDir);
+    const archive = readTemplate(templateFile).archive!;
+    await expect(unpackTemplate(archive.subarray(0, archive.length / 2), dataDir)).rejects.toThrow();
+    expect(existsSync(join(dataDir, 'base'))).toBe(true);
+    expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(false);
+    const connection = await EmbeddedConnection.open(dataDir, { templateFile });
+    try {
+      expect(connection.clusterOrigin).toBe('template');
+      expect(await recordedMigrations(connection)).toEqual(MIGRATIONS.map((m) => m.hash));
+    } finally {
+      await connection.close();
+    }
   });
 
   it('memory:// starts from it too', async () => {
