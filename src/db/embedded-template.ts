@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize, sep } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gzipSync } from 'node:zlib';
 
 /**
  * The embedded database's template: a PGlite data directory that the build created with initdb and
@@ -25,7 +25,8 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url
 
 /** What a template was built from; it is used only when all of it matches the running code. */
 export interface TemplateManifest {
-  format: 1;
+  /** 2: packed after a clean shutdown (1 was a dumpDataDir of the running instance). */
+  format: 2;
   /** The @electric-sql/pglite version whose initdb made the cluster (its PostgreSQL major is in it). */
   pglite: string;
   migrations: MigrationsFingerprint;
@@ -64,7 +65,7 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 /** Writes the archive, then its manifest (each through a rename), so a manifest never describes a half-written archive. */
 export function writeTemplate(templateFile: string, archive: Uint8Array, migrationsFolder = MIGRATIONS_FOLDER): TemplateManifest {
   const manifest: TemplateManifest = {
-    format: 1,
+    format: 2,
     pglite: pgliteVersion(),
     migrations: migrationsFingerprint(migrationsFolder),
     archive: { bytes: archive.byteLength, sha256: sha256(archive) },
@@ -86,7 +87,7 @@ export function readTemplate(
   const manifestFile = manifestFileOf(templateFile);
   if (!existsSync(templateFile) || !existsSync(manifestFile)) return { unusable: `no template at ${templateFile}` };
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as TemplateManifest;
-  if (manifest.format !== 1) return { unusable: `template format ${String(manifest.format)} is not 1` };
+  if (manifest.format !== 2) return { unusable: `template format ${String(manifest.format)} is not 2` };
   const pglite = pgliteVersion();
   if (manifest.pglite !== pglite) return { unusable: `template made by PGlite ${manifest.pglite}, running ${pglite}` };
   const migrations = migrationsFingerprint(migrationsFolder);
@@ -99,6 +100,50 @@ export function readTemplate(
 }
 
 const BLOCK = 512;
+
+/**
+ * A gzipped tar of a cluster's directory, in the layout dumpDataDir writes (paths from the data
+ * directory's root), so that PGlite's loadDataDir reads it as well as unpackTemplate does.
+ */
+export function packDataDir(dataDir: string, exclude: ReadonlySet<string> = new Set()): Buffer {
+  const blocks: Buffer[] = [];
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(join(dataDir, relative), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = relative ? `${relative}/${entry.name}` : entry.name;
+      if (exclude.has(path)) continue;
+      if (entry.isDirectory()) {
+        blocks.push(tarHeader(`/${path}`, '5', 0));
+        walk(path);
+      } else if (entry.isFile()) {
+        const body = readFileSync(join(dataDir, path));
+        blocks.push(tarHeader(`/${path}`, '0', body.length), body, Buffer.alloc(Math.ceil(body.length / BLOCK) * BLOCK - body.length));
+      } else throw new Error(`${path} in ${dataDir} is neither a file nor a directory`);
+    }
+  };
+  walk('');
+  blocks.push(Buffer.alloc(2 * BLOCK));
+  return gzipSync(Buffer.concat(blocks));
+}
+
+function tarHeader(name: string, type: '0' | '5', size: number): Buffer {
+  if (Buffer.byteLength(name) > 100) throw new Error(`${name}: a path this long needs a tar prefix field`);
+  const header = Buffer.alloc(BLOCK);
+  const octal = (value: number, start: number, length: number) => header.write(`${value.toString(8).padStart(length - 1, '0')}\0`, start, 'ascii');
+  header.write(name, 0, 'utf8');
+  octal(type === '5' ? 0o700 : 0o600, 100, 8);
+  octal(0, 108, 8);
+  octal(0, 116, 8);
+  octal(size, 124, 12);
+  octal(Math.floor(Date.now() / 1000), 136, 12);
+  header.write(type, 156, 'ascii');
+  header.write('ustar\x0000', 257, 'ascii');
+  // The checksum is the sum of the header's bytes with its own field counted as spaces.
+  header.fill(' ', 148, 156);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+  return header;
+}
 
 /**
  * Unpacks the template into a data directory that has no cluster yet. PGlite could load the same

@@ -1,33 +1,39 @@
 /**
- * Part of the build (after nest build, which empties dist/): runs initdb and every migration on an
- * in-memory PGlite and writes the result to dist/embedded-template.tar.gz with its manifest, so
- * that an embedded service on a new DATA_DIR starts from a copy instead (src/db/embedded-template.ts).
+ * Part of the build (after nest build, which empties dist/): runs initdb and every migration on a
+ * PGlite in a temporary directory and writes the result to dist/embedded-template.tar.gz with its
+ * manifest, so that an embedded service on a new DATA_DIR starts from a copy instead
+ * (src/db/embedded-template.ts).
  * A copy is kept in node_modules/.cache and reused while PGlite and the migrations are the same:
  * building takes as long as the initdb it saves, and `npm start` builds every time.
  *
  *   node dist/scripts/build-embedded-template.js [output.tar.gz]
  */
-import { copyFileSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { EmbeddedConnection } from '../db/database-connection.js';
-import { manifestFileOf, readTemplate, type TemplateManifest, TEMPLATE_FILE, writeTemplate } from '../db/embedded-template.js';
+import { manifestFileOf, packDataDir, readTemplate, type TemplateManifest, TEMPLATE_FILE, writeTemplate } from '../db/embedded-template.js';
 import { MIGRATIONS_FOLDER, runMigrations } from '../db/migrate.js';
 
 const CACHE_FILE = fileURLToPath(new URL('../../node_modules/.cache/claude-code-stats/embedded-template.tar.gz', import.meta.url));
 
 export async function buildEmbeddedTemplate(templateFile = TEMPLATE_FILE, migrationsFolder = MIGRATIONS_FOLDER): Promise<TemplateManifest> {
-  const client = await PGlite.create('memory://');
+  const dataDir = mkdtempSync(join(tmpdir(), 'ccs-embedded-template-'));
   try {
-    await runMigrations(new EmbeddedConnection(client, undefined, false), migrationsFolder);
-    // dumpDataDir copies the files as they are; without a checkpoint the newest pages would exist
-    // only in the write-ahead log and every new cluster would replay it.
-    await client.exec('CHECKPOINT');
-    const archive = new Uint8Array(await (await client.dumpDataDir('gzip')).arrayBuffer());
-    return writeTemplate(templateFile, archive, migrationsFolder);
+    const client = await PGlite.create(dataDir);
+    try {
+      await runMigrations(new EmbeddedConnection(client, undefined, false), migrationsFolder);
+    } finally {
+      await client.close();
+    }
+    // Packed after a clean shutdown rather than with dumpDataDir from the running instance, whose
+    // copies start with crash recovery (it took no measurable time here, but a shut-down cluster
+    // needs no WAL to be consistent). postmaster.pid is the build's and means nothing to a copy.
+    return writeTemplate(templateFile, packDataDir(dataDir, new Set(['postmaster.pid'])), migrationsFolder);
   } finally {
-    await client.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
