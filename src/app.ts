@@ -14,6 +14,7 @@ import { SchemaValidationPipe } from './common/validation.pipe.js';
 import type { Config, TrustProxy } from './config/config.schema.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { answerClientError } from './security/client-errors.js';
+import { SECURITY_HEADERS } from './security/http-headers.js';
 import { Perimeter } from './security/perimeter.js';
 import { SMALL_BODY_LIMIT_BYTES } from './security/route-policy.js';
 import { defaultPasswordWarning } from './security/startup-checks.js';
@@ -52,8 +53,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     http: { requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: timeoutCheckInterval(config.http.requestTimeoutMs) },
     clientErrorHandler: answerClientError,
     // Errors of Fastify's router (a bad percent-escape, an over-long path parameter) never reach
-    // Nest's filter: they get the same problem bodies here.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, { ...toProblem(error).problem, requestId: request.id }),
+    // Nest's filter, nor the hooks that add the security headers: they get both here.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(reply.headers(SECURITY_HEADERS), { ...toProblem(error).problem, requestId: request.id }),
     trustProxy: trustProxyOption(config.http.trustProxy),
     // Let in-flight requests finish on shutdown but drop idle keep-alive sockets at once.
     forceCloseConnections: 'idle',

@@ -26,7 +26,7 @@ export class HealthController {
   })
   @ApiOkResponse({ standardSchema: HealthSchema })
   live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
-    return send(reply, this.health.live());
+    return send(reply, Promise.resolve(this.health.live()));
   }
 
   @Get('ready')

@@ -10,6 +10,11 @@ import { appliedMigrationCount, committedMigrationCount } from '../db/migrate.js
 import { BackupService } from '../maintenance/backup.service.js';
 
 const MB = 1024 * 1024;
+
+const LIVE: HealthAnswer = {
+  status: 200,
+  body: { status: 'ok', info: { process: { status: 'up' } }, error: {}, details: { process: { status: 'up' } } },
+};
 const DATABASE_TIMEOUT_MS = 1_000;
 
 type Indicator = () => Promise<HealthIndicatorResult> | HealthIndicatorResult;
@@ -42,9 +47,12 @@ export class HealthService implements BeforeApplicationShutdown {
     this.shuttingDown = true;
   }
 
-  /** Public: status only. */
-  async live(): Promise<HealthAnswer> {
-    return minimal(await this.run([() => this.indicators.check('process').up()]));
+  /**
+   * Public: status only. Liveness checks nothing but that this code runs (a probe answered at all
+   * is the proof), so its answer is the same every time and costs nothing to give.
+   */
+  live(): HealthAnswer {
+    return LIVE;
   }
 
   /** Public: status per check and, on 503, which check is down; the detail says why. */

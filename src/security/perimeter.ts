@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor, normalizeIP, type RateLimitOptions } from '@fastify/rate-limit';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,7 +8,7 @@ import { ANONYMOUS, type Principal } from '../auth/principal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config, RateLimit } from '../config/config.schema.js';
-import { HELMET_OPTIONS } from './http-headers.js';
+import { SECURITY_HEADERS } from './http-headers.js';
 import { RateLimitRepository } from './rate-limit.repository.js';
 import { BUDGET_NOUNS, bodyLimitOf, ROUTE_POLICIES, type RouteBudget, routeKey, type RoutePolicy } from './route-policy.js';
 import { OverLimitMemo, SharedCounterStore } from './shared-counter-store.js';
@@ -60,12 +59,12 @@ function challenge(credentials: Credentials): string {
 
 /**
  * Everything between the socket and the controllers that decides whether a request is let in:
- * security headers (@fastify/helmet), per-route body limits, who is calling (before the body is
+ * security headers (helmet's, worked out once), per-route body limits, who is calling (before the body is
  * read, so a bad token or an anonymous upload costs no parsing), the count of failed
  * authentications per client address, the request budgets of ROUTE_POLICIES (@fastify/rate-limit
  * over a table every replica shares), and WWW-Authenticate on every 401.
  *
- * Hook order on a request: helmet's onRequest, then `authenticate` (both global), then the budget
+ * Hook order on a request: `authenticate` (global), then the budget
  * of the route (a route-level onRequest hook, so it knows the user), then the body.
  */
 @Injectable()
@@ -87,7 +86,11 @@ export class Perimeter implements BeforeApplicationShutdown {
   /** Installs the hooks and plugins; call before app.init(), which registers the routes. */
   async install(app: NestFastifyApplication): Promise<void> {
     const fastify = app.getHttpAdapter().getInstance();
-    await app.register(helmet, HELMET_OPTIONS);
+    // onSend runs on every answer, the router's own errors (a malformed URL, a 404) included.
+    fastify.addHook('onSend', (_request, reply, payload, done) => {
+      void reply.headers(SECURITY_HEADERS);
+      done(null, payload);
+    });
     // Registered before the rate-limit plugin, whose own onRoute hook reads config.rateLimit.
     fastify.addHook('onRoute', (route) => this.onRoute(route));
     const store = this.store;
