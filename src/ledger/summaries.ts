@@ -3,8 +3,8 @@ import { nextTurn } from '../common/time-slice.js';
 import { aliased, as, list, nameOf, names, type TokenKinds, tokenKinds } from '../db/columns.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import {
-  dayStats,
-  modelDayStats,
+  dayStatsDelta,
+  modelDayStatsDelta,
   modelUsage,
   usageStats,
   userModelMonths,
@@ -115,7 +115,7 @@ export const setExcluded = (...columns: AnyColumn[]): SQL =>
   );
 
 /** `x = table.x + EXCLUDED.x, …` (columns of the table inserted into): what an upsert adds to. */
-const addExcluded = (...columns: AnyColumn[]): SQL =>
+export const addExcluded = (...columns: AnyColumn[]): SQL =>
   sql.join(
     columns.map((c) => sql`${nameOf(c)} = ${c} + EXCLUDED.${nameOf(c)}`),
     sql`, `,
@@ -164,9 +164,11 @@ export async function snapshot(tx: Database, userId: number, dates: string[]): P
 }
 
 /**
- * Brings the shared tables (day_stats, model_day_stats) up to date after the user's
- * usage_stats/model_usage rows for `dates` changed from `before` to what they are now. With
- * `removing`, the user's rows are about to be deleted: the shared tables lose them.
+ * Records what the shared tables (day_stats, model_day_stats) must change by after the user's
+ * usage_stats/model_usage rows for `dates` changed from `before` to what they are now: one delta
+ * row per day (and per day and model), appended, so that concurrent uploads of different users lock
+ * nothing in common; shared-days.ts folds them in. With `removing`, the user's rows are about to
+ * be deleted: the deltas take them out.
  */
 async function applySharedDeltas(tx: Database, userId: number, dates: string[], before: Snapshot, removing = false): Promise<void> {
   const set = anyOf(dates, 'date');
@@ -178,8 +180,10 @@ async function applySharedDeltas(tx: Database, userId: number, dates: string[], 
   const [model, provider] = [nameOf(modelUsage.model), nameOf(modelUsage.provider)];
   const [modelCounts, modelCost] = [tokenKinds(modelUsage).map(nameOf), nameOf(modelUsage.cost)];
   const negated = (columns: SQL[]) => list(...columns.map((c) => sql`-${c}`));
+  // A day whose numbers did not move (a re-upload of the same day from another device) adds no row.
+  const moved = (columns: SQL[]) => sql.join([sql`sum(n) <> 0`, ...columns.map((c) => sql`sum(${c}) <> 0`)], sql` OR `);
 
-  const d = dayStats;
+  const d = dayStatsDelta;
   await step(
     tx,
     sql`
@@ -190,15 +194,9 @@ async function applySharedDeltas(tx: Database, userId: number, dates: string[], 
             SELECT ${date}, -1, ${negated(dayCounts)}, -${dayCost}
               FROM jsonb_to_recordset(${before.days}::jsonb) AS b(${DAY_RECORD})) delta
      GROUP BY ${date}
-     ORDER BY ${date}
-    ON CONFLICT (${names(d.date)}) DO UPDATE SET ${addExcluded(d.activeUsers, ...dayNumbers(d))}`,
+    HAVING ${moved([...dayCounts, dayCost])}`,
   );
-  // A day's count falls to 0 only when a user's day goes; a model's also when it leaves a user's
-  // day. Neither can happen when nothing was there before.
-  const subtracted = before.days !== NOTHING.days;
-  if (removing) await step(tx, sql`DELETE FROM ${d} WHERE ${d.date} = ${set} AND ${d.activeUsers} = 0`);
-
-  const md = modelDayStats;
+  const md = modelDayStatsDelta;
   await step(
     tx,
     sql`
@@ -209,10 +207,8 @@ async function applySharedDeltas(tx: Database, userId: number, dates: string[], 
             SELECT ${date}, ${model}, ${provider}, -1, ${negated(modelCounts)}, -${modelCost}
               FROM jsonb_to_recordset(${before.models}::jsonb) AS b(${MODEL_RECORD})) delta
      GROUP BY ${date}, ${model}
-     ORDER BY ${date}, ${model}
-    ON CONFLICT (${names(md.date, md.model)}) DO UPDATE SET ${setExcluded(md.provider)}, ${addExcluded(md.users, ...modelNumbers(md))}`,
+    HAVING ${moved([...modelCounts, modelCost])}`,
   );
-  if (subtracted) await step(tx, sql`DELETE FROM ${md} WHERE ${md.date} = ${set} AND ${md.users} = 0`);
 }
 
 /**
