@@ -151,16 +151,15 @@ const MODEL_RECORD = recordOf({
   numeric: [modelUsage.cost],
 });
 
-async function asJson(tx: Database, query: SQL): Promise<string> {
-  const [row] = rowsOf<{ rows: unknown }>(await step(tx, sql`SELECT coalesce(json_agg(q), '[]'::json)::text AS rows FROM (${query}) q`));
-  return String(row.rows);
-}
+const asJson = (query: SQL): SQL => sql`(SELECT coalesce(json_agg(q), '[]'::json)::text FROM (${query}) q)`;
 
 const NOTHING: Snapshot = { days: '[]', models: '[]' };
 
+/** The user's day and model rows for `dates`, as JSON, in one round trip. */
 export async function snapshot(tx: Database, userId: number, dates: string[]): Promise<Snapshot> {
   const set = anyOf(dates, 'date');
-  return { days: await asJson(tx, dayRowsSql(userId, set)), models: await asJson(tx, modelRowsSql(userId, set)) };
+  const [row] = rowsOf<Snapshot>(await step(tx, sql`SELECT ${asJson(dayRowsSql(userId, set))} AS days, ${asJson(modelRowsSql(userId, set))} AS models`));
+  return { days: String(row.days), models: String(row.models) };
 }
 
 /**
@@ -244,6 +243,9 @@ export async function changeDays<Day extends { date: string }>(
   await recomputeUser(tx, userId, all);
 }
 
+/** Months of the per-user monthly tables one statement recomputes. */
+const MONTHS_PER_STATEMENT = 3;
+
 /** The bit of a day in its month's mask, OR-ed over a group. */
 const dayBit = (date: AnyColumn) => sql`bit_or(1 << (extract(day from ${date})::int - 1))`;
 
@@ -258,28 +260,33 @@ const edgeDay = (edge: 'min' | 'max') => sql`(SELECT ${sql.raw(edge)}(d) FROM ge
 async function recomputeUser(tx: Database, userId: number, dates: string[]): Promise<void> {
   const months = [...new Set(dates.map((d) => `${d.slice(0, 7)}-01`))].sort();
   const [um, umm, ut, umt] = [userMonthStats, userModelMonths, userTotals, userModelTotals];
-  // One month at a time: a month holds at most 31 days of the user's models, whatever the upload.
-  for (const month of months) {
-    const inMonth = (column: AnyColumn) => sql`${column} >= ${month}::date AND ${column} < (${month}::date + interval '1 month')`;
-    await step(tx, sql`DELETE FROM ${um} WHERE ${um.userId} = ${userId} AND ${um.month} = ${month}::date`);
+  // A few months per statement: each holds at most 31 days of the user's models, whatever the
+  // upload, so a statement stays small on the embedded database, and a 30-day upload (two months)
+  // takes four statements, not eight.
+  for (const batch of chunksOf(months, () => 1, MONTHS_PER_STATEMENT)) {
+    const set = anyOf(batch, 'date');
+    const monthOf = (column: AnyColumn) => sql`date_trunc('month', ${column})::date`;
+    const inMonths = (column: AnyColumn) =>
+      sql`${column} >= ${batch[0]}::date AND ${column} < (${batch.at(-1)}::date + interval '1 month') AND ${monthOf(column)} = ${set}`;
+    await step(tx, sql`DELETE FROM ${um} WHERE ${um.userId} = ${userId} AND ${um.month} = ${set}`);
     await step(
       tx,
       sql`
       INSERT INTO ${um} (${names(um.userId, um.month, um.activeDays, um.dayMask, ...dayNumbers(um))})
-      SELECT ${usageStats.userId}, ${month}::date, count(*), ${dayBit(usageStats.date)}, ${sums(...dayNumbers(usageStats))}
+      SELECT ${usageStats.userId}, ${monthOf(usageStats.date)}, count(*), ${dayBit(usageStats.date)}, ${sums(...dayNumbers(usageStats))}
         FROM ${usageStats}
-       WHERE ${usageStats.userId} = ${userId} AND ${inMonth(usageStats.date)}
-       GROUP BY ${usageStats.userId}`,
+       WHERE ${usageStats.userId} = ${userId} AND ${inMonths(usageStats.date)}
+       GROUP BY ${usageStats.userId}, ${monthOf(usageStats.date)}`,
     );
-    await step(tx, sql`DELETE FROM ${umm} WHERE ${umm.userId} = ${userId} AND ${umm.month} = ${month}::date`);
+    await step(tx, sql`DELETE FROM ${umm} WHERE ${umm.userId} = ${userId} AND ${umm.month} = ${set}`);
     await step(
       tx,
       sql`
       INSERT INTO ${umm} (${names(umm.userId, umm.model, umm.month, umm.provider, umm.dayMask, ...modelNumbers(umm))})
-      SELECT ${s.t.userId}, ${m.t.model}, ${month}::date, max(${m.t.provider}), ${dayBit(s.t.date)}, ${sums(...modelNumbers(m.t))}
+      SELECT ${s.t.userId}, ${m.t.model}, ${monthOf(s.t.date)}, max(${m.t.provider}), ${dayBit(s.t.date)}, ${sums(...modelNumbers(m.t))}
         FROM ${m.from} JOIN ${s.from} ON ${s.t.id} = ${m.t.usageStatsId}
-       WHERE ${s.t.userId} = ${userId} AND ${inMonth(s.t.date)}
-       GROUP BY ${s.t.userId}, ${m.t.model}`,
+       WHERE ${s.t.userId} = ${userId} AND ${inMonths(s.t.date)}
+       GROUP BY ${s.t.userId}, ${m.t.model}, ${monthOf(s.t.date)}`,
     );
   }
   await step(tx, sql`DELETE FROM ${ut} WHERE ${ut.userId} = ${userId}`);
