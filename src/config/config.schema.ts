@@ -165,6 +165,7 @@ export const envSchema = z.object({
   HEALTH_MIN_FREE_DISK_MB: int(512, 0, 10_000_000),
   HEALTH_MAX_HEAP_MB: int(1536, 16, 1_000_000),
   METRICS_REFRESH_SECONDS: int(60, 1, 86_400),
+  SHARED_FOLD_INTERVAL_MS: int(1000, 0, 3_600_000),
 
   RETENTION_DAYS: optionalString.pipe(
     z
@@ -244,6 +245,8 @@ export interface Config {
   };
   health: { minFreeDiskMb: number; maxHeapMb: number };
   metricsRefreshSeconds: number;
+  /** How often uploads' deltas are folded into day_stats and model_day_stats; 0: never (reads stay exact, and slower). */
+  sharedFoldIntervalMs: number;
   /** Daily rows older than `days` are archived and folded into monthly summaries; off when undefined. */
   retention: { days: number | undefined; cron: string; archiveDir: string };
 }
@@ -343,6 +346,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     health: { minFreeDiskMb: e.HEALTH_MIN_FREE_DISK_MB, maxHeapMb: e.HEALTH_MAX_HEAP_MB },
     metricsRefreshSeconds: e.METRICS_REFRESH_SECONDS,
+    sharedFoldIntervalMs: e.SHARED_FOLD_INTERVAL_MS,
     retention: { days: e.RETENTION_DAYS, cron: e.RETENTION_CRON, archiveDir: e.ARCHIVE_DIR },
   };
 }

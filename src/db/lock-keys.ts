@@ -6,4 +6,5 @@ export const LOCK_KEYS = {
   migrations: 0x0cc5_0001,
   backup: 0x0cc5_0002,
   retention: 0x0cc5_0003,
+  sharedFold: 0x0cc5_0004,
 } as const;

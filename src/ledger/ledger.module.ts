@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { SharedDaysFolder } from './shared-days.js';
 import { UsageLedger } from './usage-ledger.js';
 
 /** The one writer of usage data (uploads, user removal, retirement): see usage-ledger.ts. */
-@Module({ providers: [UsageLedger], exports: [UsageLedger] })
+@Module({ providers: [UsageLedger, SharedDaysFolder], exports: [UsageLedger, SharedDaysFolder] })
 export class LedgerModule {}

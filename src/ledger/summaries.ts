@@ -3,8 +3,8 @@ import { nextTurn } from '../common/time-slice.js';
 import { aliased, as, list, nameOf, names, type TokenKinds, tokenKinds } from '../db/columns.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import {
-  dayStats,
-  modelDayStats,
+  dayStatsDelta,
+  modelDayStatsDelta,
   modelUsage,
   usageStats,
   userModelMonths,
@@ -115,7 +115,7 @@ export const setExcluded = (...columns: AnyColumn[]): SQL =>
   );
 
 /** `x = table.x + EXCLUDED.x, …` (columns of the table inserted into): what an upsert adds to. */
-const addExcluded = (...columns: AnyColumn[]): SQL =>
+export const addExcluded = (...columns: AnyColumn[]): SQL =>
   sql.join(
     columns.map((c) => sql`${nameOf(c)} = ${c} + EXCLUDED.${nameOf(c)}`),
     sql`, `,
@@ -151,22 +151,23 @@ const MODEL_RECORD = recordOf({
   numeric: [modelUsage.cost],
 });
 
-async function asJson(tx: Database, query: SQL): Promise<string> {
-  const [row] = rowsOf<{ rows: unknown }>(await step(tx, sql`SELECT coalesce(json_agg(q), '[]'::json)::text AS rows FROM (${query}) q`));
-  return String(row.rows);
-}
+const asJson = (query: SQL): SQL => sql`(SELECT coalesce(json_agg(q), '[]'::json)::text FROM (${query}) q)`;
 
 const NOTHING: Snapshot = { days: '[]', models: '[]' };
 
+/** The user's day and model rows for `dates`, as JSON, in one round trip. */
 export async function snapshot(tx: Database, userId: number, dates: string[]): Promise<Snapshot> {
   const set = anyOf(dates, 'date');
-  return { days: await asJson(tx, dayRowsSql(userId, set)), models: await asJson(tx, modelRowsSql(userId, set)) };
+  const [row] = rowsOf<Snapshot>(await step(tx, sql`SELECT ${asJson(dayRowsSql(userId, set))} AS days, ${asJson(modelRowsSql(userId, set))} AS models`));
+  return { days: String(row.days), models: String(row.models) };
 }
 
 /**
- * Brings the shared tables (day_stats, model_day_stats) up to date after the user's
- * usage_stats/model_usage rows for `dates` changed from `before` to what they are now. With
- * `removing`, the user's rows are about to be deleted: the shared tables lose them.
+ * Records what the shared tables (day_stats, model_day_stats) must change by after the user's
+ * usage_stats/model_usage rows for `dates` changed from `before` to what they are now: one delta
+ * row per day (and per day and model), appended, so that concurrent uploads of different users lock
+ * nothing in common; shared-days.ts folds them in. With `removing`, the user's rows are about to
+ * be deleted: the deltas take them out.
  */
 async function applySharedDeltas(tx: Database, userId: number, dates: string[], before: Snapshot, removing = false): Promise<void> {
   const set = anyOf(dates, 'date');
@@ -178,8 +179,10 @@ async function applySharedDeltas(tx: Database, userId: number, dates: string[], 
   const [model, provider] = [nameOf(modelUsage.model), nameOf(modelUsage.provider)];
   const [modelCounts, modelCost] = [tokenKinds(modelUsage).map(nameOf), nameOf(modelUsage.cost)];
   const negated = (columns: SQL[]) => list(...columns.map((c) => sql`-${c}`));
+  // A day whose numbers did not move (a re-upload of the same day from another device) adds no row.
+  const moved = (columns: SQL[]) => sql.join([sql`sum(n) <> 0`, ...columns.map((c) => sql`sum(${c}) <> 0`)], sql` OR `);
 
-  const d = dayStats;
+  const d = dayStatsDelta;
   await step(
     tx,
     sql`
@@ -190,15 +193,9 @@ async function applySharedDeltas(tx: Database, userId: number, dates: string[], 
             SELECT ${date}, -1, ${negated(dayCounts)}, -${dayCost}
               FROM jsonb_to_recordset(${before.days}::jsonb) AS b(${DAY_RECORD})) delta
      GROUP BY ${date}
-     ORDER BY ${date}
-    ON CONFLICT (${names(d.date)}) DO UPDATE SET ${addExcluded(d.activeUsers, ...dayNumbers(d))}`,
+    HAVING ${moved([...dayCounts, dayCost])}`,
   );
-  // A day's count falls to 0 only when a user's day goes; a model's also when it leaves a user's
-  // day. Neither can happen when nothing was there before.
-  const subtracted = before.days !== NOTHING.days;
-  if (removing) await step(tx, sql`DELETE FROM ${d} WHERE ${d.date} = ${set} AND ${d.activeUsers} = 0`);
-
-  const md = modelDayStats;
+  const md = modelDayStatsDelta;
   await step(
     tx,
     sql`
@@ -209,10 +206,8 @@ async function applySharedDeltas(tx: Database, userId: number, dates: string[], 
             SELECT ${date}, ${model}, ${provider}, -1, ${negated(modelCounts)}, -${modelCost}
               FROM jsonb_to_recordset(${before.models}::jsonb) AS b(${MODEL_RECORD})) delta
      GROUP BY ${date}, ${model}
-     ORDER BY ${date}, ${model}
-    ON CONFLICT (${names(md.date, md.model)}) DO UPDATE SET ${setExcluded(md.provider)}, ${addExcluded(md.users, ...modelNumbers(md))}`,
+    HAVING ${moved([...modelCounts, modelCost])}`,
   );
-  if (subtracted) await step(tx, sql`DELETE FROM ${md} WHERE ${md.date} = ${set} AND ${md.users} = 0`);
 }
 
 /**
@@ -248,6 +243,9 @@ export async function changeDays<Day extends { date: string }>(
   await recomputeUser(tx, userId, all);
 }
 
+/** Months of the per-user monthly tables one statement recomputes. */
+const MONTHS_PER_STATEMENT = 3;
+
 /** The bit of a day in its month's mask, OR-ed over a group. */
 const dayBit = (date: AnyColumn) => sql`bit_or(1 << (extract(day from ${date})::int - 1))`;
 
@@ -262,28 +260,33 @@ const edgeDay = (edge: 'min' | 'max') => sql`(SELECT ${sql.raw(edge)}(d) FROM ge
 async function recomputeUser(tx: Database, userId: number, dates: string[]): Promise<void> {
   const months = [...new Set(dates.map((d) => `${d.slice(0, 7)}-01`))].sort();
   const [um, umm, ut, umt] = [userMonthStats, userModelMonths, userTotals, userModelTotals];
-  // One month at a time: a month holds at most 31 days of the user's models, whatever the upload.
-  for (const month of months) {
-    const inMonth = (column: AnyColumn) => sql`${column} >= ${month}::date AND ${column} < (${month}::date + interval '1 month')`;
-    await step(tx, sql`DELETE FROM ${um} WHERE ${um.userId} = ${userId} AND ${um.month} = ${month}::date`);
+  // A few months per statement: each holds at most 31 days of the user's models, whatever the
+  // upload, so a statement stays small on the embedded database, and a 30-day upload (two months)
+  // takes four statements, not eight.
+  for (const batch of chunksOf(months, () => 1, MONTHS_PER_STATEMENT)) {
+    const set = anyOf(batch, 'date');
+    const monthOf = (column: AnyColumn) => sql`date_trunc('month', ${column})::date`;
+    const inMonths = (column: AnyColumn) =>
+      sql`${column} >= ${batch[0]}::date AND ${column} < (${batch.at(-1)}::date + interval '1 month') AND ${monthOf(column)} = ${set}`;
+    await step(tx, sql`DELETE FROM ${um} WHERE ${um.userId} = ${userId} AND ${um.month} = ${set}`);
     await step(
       tx,
       sql`
       INSERT INTO ${um} (${names(um.userId, um.month, um.activeDays, um.dayMask, ...dayNumbers(um))})
-      SELECT ${usageStats.userId}, ${month}::date, count(*), ${dayBit(usageStats.date)}, ${sums(...dayNumbers(usageStats))}
+      SELECT ${usageStats.userId}, ${monthOf(usageStats.date)}, count(*), ${dayBit(usageStats.date)}, ${sums(...dayNumbers(usageStats))}
         FROM ${usageStats}
-       WHERE ${usageStats.userId} = ${userId} AND ${inMonth(usageStats.date)}
-       GROUP BY ${usageStats.userId}`,
+       WHERE ${usageStats.userId} = ${userId} AND ${inMonths(usageStats.date)}
+       GROUP BY ${usageStats.userId}, ${monthOf(usageStats.date)}`,
     );
-    await step(tx, sql`DELETE FROM ${umm} WHERE ${umm.userId} = ${userId} AND ${umm.month} = ${month}::date`);
+    await step(tx, sql`DELETE FROM ${umm} WHERE ${umm.userId} = ${userId} AND ${umm.month} = ${set}`);
     await step(
       tx,
       sql`
       INSERT INTO ${umm} (${names(umm.userId, umm.model, umm.month, umm.provider, umm.dayMask, ...modelNumbers(umm))})
-      SELECT ${s.t.userId}, ${m.t.model}, ${month}::date, max(${m.t.provider}), ${dayBit(s.t.date)}, ${sums(...modelNumbers(m.t))}
+      SELECT ${s.t.userId}, ${m.t.model}, ${monthOf(s.t.date)}, max(${m.t.provider}), ${dayBit(s.t.date)}, ${sums(...modelNumbers(m.t))}
         FROM ${m.from} JOIN ${s.from} ON ${s.t.id} = ${m.t.usageStatsId}
-       WHERE ${s.t.userId} = ${userId} AND ${inMonth(s.t.date)}
-       GROUP BY ${s.t.userId}, ${m.t.model}`,
+       WHERE ${s.t.userId} = ${userId} AND ${inMonths(s.t.date)}
+       GROUP BY ${s.t.userId}, ${m.t.model}, ${monthOf(s.t.date)}`,
     );
   }
   await step(tx, sql`DELETE FROM ${ut} WHERE ${ut.userId} = ${userId}`);

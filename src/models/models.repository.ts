@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { sql, type SQL } from 'drizzle-orm';
+import { type AnyColumn, sql, type SQL } from 'drizzle-orm';
 import { aliased, as, intText, list, money, nameOf, tokenKinds, tokenTotal } from '../db/columns.js';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { modelDayStats, usageStats, userModelMonths, userModelTotals } from '../db/schema.js';
 import { bucketOf, type DayRange, type Granularity, monthMasks } from '../read-model/periods.js';
 import { type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
+import { daysIn, liveModelDayStats } from '../read-model/shared-days.js';
 import { ACTIVE_DAYS, activeInRange, type ActiveDaysRow } from '../read-model/sums.js';
 
 /** A model's sums as text: its four kinds, their total (a model's own), its cost and active days. */
@@ -51,9 +52,8 @@ export class ModelsRepository {
   async breakdown(range: DayRange | undefined, by: 'model' | 'provider', page: Page, onlyModel?: string): Promise<ModelSumsRow[]> {
     const d = modelDayStats;
     const umm = aliased(userModelMonths, 'umm');
-    const dateFilter = range ? sql`${d.date} BETWEEN ${range.from}::date AND ${range.to}::date` : sql`true`;
-    const only = (model: typeof d.model | typeof umm.t.model | typeof userModelTotals.model) =>
-      onlyModel === undefined ? sql`true` : sql`${model} = ${onlyModel}`;
+    const only = (model: AnyColumn) => (onlyModel === undefined ? sql`true` : sql`${model} = ${onlyModel}`);
+    const live = liveModelDayStats((t) => sql`${daysIn(range)(t)} AND ${only(t.model)}`);
     const users: SQL = range
       ? sql`SELECT ${umm.t[by]} AS key, count(DISTINCT ${umm.t.userId}) AS users
               FROM ${umm.from}
@@ -75,7 +75,7 @@ export class ModelsRepository {
         WITH sums AS (
           SELECT ${d[by]} AS key, ${as(sql`max(${d.provider})`, d.provider)}, count(DISTINCT ${d.date}) AS ${ACTIVE_DAYS},
                  ${list(...[...tokenKinds(d), d.cost].map((c) => as(sql`sum(${c})`, c)))}
-            FROM ${d} WHERE ${dateFilter} AND ${only(d.model)}
+            FROM ${live}
            GROUP BY ${d[by]}
         ), users AS (${users})
         SELECT s.key, ${s(nameOf(d.provider))}, ${s(ACTIVE_DAYS)}::text AS ${ACTIVE_DAYS}, coalesce(u.users, 0)::text AS users,
@@ -93,7 +93,9 @@ export class ModelsRepository {
   async modelBounds(model: string): Promise<DayRange> {
     const d = modelDayStats;
     const [row] = rowsOf<{ from: string; to: string }>(
-      await this.db.execute(sql`SELECT min(${d.date})::text AS "from", max(${d.date})::text AS "to" FROM ${d} WHERE ${d.model} = ${model}`),
+      await this.db.execute(
+        sql`SELECT min(${d.date})::text AS "from", max(${d.date})::text AS "to" FROM ${liveModelDayStats((t) => sql`${t.model} = ${model}`)}`,
+      ),
     );
     return row;
   }
@@ -108,8 +110,7 @@ export class ModelsRepository {
                ${list(...tokenKinds(d).map((c) => as(intText(sql`sum(${c})`), c)))},
                ${as(sql`sum(${tokenTotal(d)})::text`, usageStats.totalTokens)},
                ${as(money(sql`sum(${d.cost})`), d.cost)}
-          FROM ${d}
-         WHERE ${d.model} = ${model} AND ${d.date} BETWEEN ${range.from}::date AND ${range.to}::date
+          FROM ${liveModelDayStats((t) => sql`${t.model} = ${model} AND ${daysIn(range)(t)}`)}
          GROUP BY 1 ORDER BY 1`),
     );
     return sums;

@@ -8,6 +8,7 @@ import { sqlList } from '../db/sql.js';
 import { type DayRange, splitByMonths } from '../read-model/periods.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
 import { asKey, type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
+import { daysIn, liveDayStats } from '../read-model/shared-days.js';
 import { ACTIVE_DAYS, activeInRange, type ActiveDaysRow, METRIC_COLUMNS, type Metric, SUM_COLUMNS, type SumsRow } from '../read-model/sums.js';
 
 type RankedRow = SumsRow &
@@ -152,11 +153,11 @@ export class StatsRepository {
     return new Map(rows.map((r) => [Number(r.userId), r.model]));
   }
 
-  /** Totals over every user in a range, from day_stats. */
+  /** Totals over every user in a range, from day_stats (with the deltas not folded in yet). */
   async totals(range: DayRange | undefined): Promise<Keyed<SumsRow & { days: string }>> {
-    const d = dayStats;
-    const where = range ? sql`WHERE ${d.date} BETWEEN ${range.from}::date AND ${range.to}::date` : sql``;
-    const [row] = keyedRows<SumsRow & { days: string }>(await this.db.execute(sql`SELECT count(*)::text AS days, ${SUM_COLUMNS} FROM ${d} ${where}`));
+    const [row] = keyedRows<SumsRow & { days: string }>(
+      await this.db.execute(sql`SELECT count(*)::text AS days, ${SUM_COLUMNS} FROM ${liveDayStats(daysIn(range))}`),
+    );
     return row;
   }
 
@@ -164,7 +165,7 @@ export class StatsRepository {
   async dataBounds(): Promise<DayRange | undefined> {
     const d = dayStats;
     const [row] = rowsOf<{ from: string | null; to: string | null }>(
-      await this.db.execute(sql`SELECT min(${d.date})::text AS "from", max(${d.date})::text AS "to" FROM ${d}`),
+      await this.db.execute(sql`SELECT min(${d.date})::text AS "from", max(${d.date})::text AS "to" FROM ${liveDayStats()}`),
     );
     return row?.from && row.to ? { from: row.from, to: row.to } : undefined;
   }

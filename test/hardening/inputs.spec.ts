@@ -4,7 +4,7 @@ import { registerUser, rowCounts, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { largeReport } from '../helpers/large-report.mjs';
-import { type TestApp, useTestApp } from '../helpers/test-app.js';
+import { settleSharedDays, type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /**
  * Regression tests for the hostile inputs found by probing the service (issue 8): each request
@@ -46,7 +46,8 @@ describe('hostile inputs', () => {
   let t: TestApp;
   let alice: { username: string; token: string };
   // A body limit above the 10 MB of the merge probe, whatever the default upload limit is.
-  useTestApp({ LOG_LEVEL: 'info', ADMIN_TOKEN: ADMIN, BODY_LIMIT_BYTES: String(16 * 1024 * 1024) }, (app) => ({ db, t } = app));
+  // No fold of shared-day deltas in the background: row counts before and after a refused request must match.
+  useTestApp({ LOG_LEVEL: 'info', ADMIN_TOKEN: ADMIN, BODY_LIMIT_BYTES: String(16 * 1024 * 1024), SHARED_FOLD_INTERVAL_MS: '0' }, (app) => ({ db, t } = app));
 
   beforeAll(async () => {
     alice = await registerUser(t.http, 'hardening-alice');
@@ -324,6 +325,7 @@ describe('hostile inputs', () => {
         const { date: _date, ...totals } = inner;
         const res = await upload(t.http, user.token, { daily: [{ period: date, agent: 'all', ...totals, agents: [{ agent, ...totals }] }], totals: {} });
         expect(res.status).toBe(200);
+        await settleSharedDays(t);
         const providers = await db.query<{ provider: string }>(`SELECT DISTINCT provider FROM model_day_stats WHERE model = 'mystery-model-7'`);
         expect(providers).toEqual([{ provider: 'unknown' }]);
         const listed = await t.http.get('/api/v1/providers').query({ limit: 500 });

@@ -36,17 +36,41 @@ export const REBUILDS = {
                 FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id GROUP BY s.user_id, m.model, date_trunc('month', s.date)`,
   },
   model_day_stats: {
-    actual: `SELECT date::text, model, provider, users, input_tokens::text, output_tokens::text, cache_creation_input_tokens::text,
-                    cache_read_input_tokens::text, cost::numeric(20,4)::text FROM model_day_stats`,
+    // What readers see: the table plus the uploads' deltas not folded in yet (SHARED_FOLD_TABLES has the table alone).
+    actual: `SELECT date::text, model, max(provider), sum(users)::int, sum(input_tokens)::text, sum(output_tokens)::text,
+                    sum(cache_creation_input_tokens)::text, sum(cache_read_input_tokens)::text, sum(cost)::numeric(20,4)::text
+               FROM (SELECT date, model, provider, users, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost
+                       FROM model_day_stats
+                     UNION ALL
+                     SELECT date, model, provider, users, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost
+                       FROM model_day_stats_delta) live
+              GROUP BY date, model HAVING sum(users) <> 0`,
     rebuilt: `SELECT s.date::text, m.model, max(m.provider), count(*)::int, sum(m.input_tokens)::text, sum(m.output_tokens)::text,
                      sum(m.cache_creation_input_tokens)::text, sum(m.cache_read_input_tokens)::text, sum(m.cost)::numeric(20,4)::text
                 FROM model_usage m JOIN usage_stats s ON s.id = m.usage_stats_id GROUP BY s.date, m.model`,
   },
   day_stats: {
-    actual: `SELECT date::text, active_users, total_tokens::text, input_tokens::text, output_tokens::text,
-                    cache_creation_input_tokens::text, cache_read_input_tokens::text, total_cost::numeric(20,4)::text FROM day_stats`,
+    actual: `SELECT date::text, sum(active_users)::int, sum(total_tokens)::text, sum(input_tokens)::text, sum(output_tokens)::text,
+                    sum(cache_creation_input_tokens)::text, sum(cache_read_input_tokens)::text, sum(total_cost)::numeric(20,4)::text
+               FROM (SELECT date, active_users, total_tokens, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, total_cost
+                       FROM day_stats
+                     UNION ALL
+                     SELECT date, active_users, total_tokens, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, total_cost
+                       FROM day_stats_delta) live
+              GROUP BY date HAVING sum(active_users) <> 0`,
     rebuilt: `SELECT date::text, count(*)::int, sum(total_tokens)::text, sum(input_tokens)::text, sum(output_tokens)::text,
                      sum(cache_creation_input_tokens)::text, sum(cache_read_input_tokens)::text, sum(total_cost)::numeric(20,4)::text
                 FROM usage_stats GROUP BY date`,
   },
+};
+
+/**
+ * The shared tables alone, as the fold leaves them once no delta is waiting: each must then equal
+ * the same rebuild as above.
+ */
+export const SHARED_FOLD_TABLES = {
+  model_day_stats: `SELECT date::text, model, provider, users, input_tokens::text, output_tokens::text, cache_creation_input_tokens::text,
+                           cache_read_input_tokens::text, cost::numeric(20,4)::text FROM model_day_stats`,
+  day_stats: `SELECT date::text, active_users, total_tokens::text, input_tokens::text, output_tokens::text,
+                     cache_creation_input_tokens::text, cache_read_input_tokens::text, total_cost::numeric(20,4)::text FROM day_stats`,
 };

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config/config.schema.js';
+import { SharedDaysFolder } from '../../src/ledger/shared-days.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
@@ -51,4 +52,15 @@ export function useTestApp(env: Record<string, string>, ready: (app: { db: TestD
     await t?.close();
     await db?.drop();
   });
+}
+
+/**
+ * Folds every upload's shared-table delta committed so far into day_stats and model_day_stats, for
+ * tests that read those tables themselves. Two folds: the first may be one the timer started
+ * before the caller's last upload committed; the second starts after it.
+ */
+export async function settleSharedDays(t: TestApp): Promise<void> {
+  const folder = t.app.get(SharedDaysFolder);
+  await folder.fold();
+  await folder.fold();
 }

@@ -417,7 +417,8 @@ describe('a catalogue of bad uploads', () => {
   let token: string;
   let before: Record<string, number>;
 
-  useTestApp({ LOG_LEVEL: 'warn', ADMIN_TOKEN: ADMIN, BODY_LIMIT_BYTES: String(BODY_LIMIT) }, (app) => ({ db, t } = app));
+  // No fold of shared-day deltas in the background: row counts before and after a refused request must match.
+  useTestApp({ LOG_LEVEL: 'warn', ADMIN_TOKEN: ADMIN, BODY_LIMIT_BYTES: String(BODY_LIMIT), SHARED_FOLD_INTERVAL_MS: '0' }, (app) => ({ db, t } = app));
   beforeAll(async () => {
     ({ token } = await registerUser(t.http));
     await upload(t.http, token, claude(), { device: 'seed' }).expect(200);

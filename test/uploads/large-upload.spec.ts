@@ -5,7 +5,7 @@ import { expectedDays } from '../helpers/ccusage.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { type GeneratedReport, largeReport, yesterdayUtc } from '../helpers/large-report.mjs';
 import { REBUILDS } from '../helpers/summary-rebuilds.mjs';
-import { type TestApp, useTestApp } from '../helpers/test-app.js';
+import { settleSharedDays, type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /**
  * Reports large enough that the service stores them in many chunks (src/ledger/summaries.ts,
@@ -74,6 +74,7 @@ describe('large uploads', () => {
     await expectUsage(ann.username, [laptop, desktop]);
 
     const onlyLaptop = `SELECT count(*) AS n FROM model_day_stats WHERE model >= 'model-030' AND date < $1`;
+    await settleSharedDays(t);
     expect(Number((await db.query<{ n: string | number }>(onlyLaptop, [dayBefore(END, 39)]))[0].n)).toBe(5 * 10);
     const benReport = largeReport({ days: 40, models: 40, variant: 3 });
     await upload(t.http, ben.token, benReport).expect(200);
@@ -87,6 +88,7 @@ describe('large uploads', () => {
     await expectUsage(ann.username, [corrected, desktop]);
     await expectUsage(ben.username, [benReport]);
     await expectSummariesExact();
+    await settleSharedDays(t);
     expect(Number((await db.query<{ n: string | number }>(onlyLaptop, [dayBefore(END, 39)]))[0].n)).toBe(0);
 
     await t.http.delete(`/api/v1/users/${ann.username}`).set('Authorization', `Bearer ${ann.token}`).expect(204);

@@ -1,4 +1,4 @@
-import { date, decimal, index, integer, pgTable, primaryKey, varchar } from 'drizzle-orm/pg-core';
+import { bigserial, date, decimal, index, integer, pgTable, primaryKey, varchar } from 'drizzle-orm/pg-core';
 import { tokens, users } from './core.js';
 
 /**
@@ -6,6 +6,11 @@ import { tokens, users } from './core.js';
  * leaderboards, profiles and model analytics over a year of data for thousands of users read
  * thousands of rows, not millions. They hold nothing that usage_stats and model_usage do not:
  * each can be rebuilt from them (tests compare them with such rebuilds).
+ *
+ * The two tables every user shares (day_stats, model_day_stats) are not written by uploads: an
+ * upload appends its difference to a delta table, which no other upload locks, and a folder moves
+ * deltas into the shared table in the background (ledger/shared-days.ts). Readers read the shared
+ * table plus the deltas in one statement, so they are exact and fresh whenever the folder runs.
  */
 
 const wideMoney = (name: string) => decimal(name, { precision: 18, scale: 4 }).default('0').notNull();
@@ -118,3 +123,37 @@ export const dayStats = pgTable('day_stats', {
   ...tokenColumns(),
   totalCost: wideMoney('total_cost'),
 });
+
+/**
+ * Changes to day_stats not folded in yet: one row per upload (or user removal) and day, what that
+ * write added (`activeUsers` +1 for a user's new day, −1 for a day gone) or took away. Append-only.
+ */
+export const dayStatsDelta = pgTable(
+  'day_stats_delta',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    date: date('date', { mode: 'string' }).notNull(),
+    activeUsers: integer('active_users').notNull(),
+    ...tokenColumns(),
+    totalCost: wideMoney('total_cost'),
+  },
+  (t) => [index('day_stats_delta_date_idx').on(t.date)],
+);
+
+/** Changes to model_day_stats not folded in yet, as dayStatsDelta. */
+export const modelDayStatsDelta = pgTable(
+  'model_day_stats_delta',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    date: date('date', { mode: 'string' }).notNull(),
+    model: varchar('model', { length: 100 }).notNull(),
+    provider: varchar('provider', { length: 50 }).notNull(),
+    users: integer('users').notNull(),
+    inputTokens: tokens('input_tokens'),
+    outputTokens: tokens('output_tokens'),
+    cacheCreationInputTokens: tokens('cache_creation_input_tokens'),
+    cacheReadInputTokens: tokens('cache_read_input_tokens'),
+    cost: wideMoney('cost'),
+  },
+  (t) => [index('model_day_stats_delta_date_idx').on(t.date)],
+);

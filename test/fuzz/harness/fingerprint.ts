@@ -4,7 +4,9 @@
  * added by a later migration is included without touching this file, and cheap enough to run after
  * every fuzz case (query_to_xml runs the per-table query that the outer query builds).
  *
- * Columns that a refused request may legitimately write are left out; each has its reason.
+ * Columns that a refused request may legitimately write are left out; each has its reason. Jobs
+ * that rewrite stored data without a request (backups' bookkeeping, the fold of shared-day deltas,
+ * which moves rows from day_stats_delta into day_stats) are switched off where fingerprints are compared.
  */
 export const VOLATILE_COLUMNS: ReadonlyArray<readonly [table: string, column: string, why: string]> = [
   ['api_tokens', 'last_used_at', 'any authenticated request touches it, refused or not; it is bookkeeping, not stored data'],

@@ -182,6 +182,8 @@ export class FuzzService {
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       BACKUP_ENABLED: 'false',
+      // Background work that rewrites stored data by itself would read as a change made by a refused request.
+      SHARED_FOLD_INTERVAL_MS: '0',
       BACKUP_DIR: join(this.dirs, 'backups'),
       ARCHIVE_DIR: join(this.dirs, 'archive'),
       ...(this.db ? this.db.env : { DATA_DIR: 'memory://' }),
