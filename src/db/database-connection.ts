@@ -377,6 +377,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export async function openDatabase(settings: DatabaseSettings, logger: Logger): Promise<DatabaseConnection> {
-  return settings.backend === 'postgres' ? PostgresConnection.open(settings, logger) : EmbeddedConnection.open(settings.dataDir, { logger });
+/**
+ * `fromTemplate: false` makes a new embedded cluster with initdb alone, without the template's
+ * schema: what DB_MIGRATE_ON_START=false asks for (the operator migrates).
+ */
+export async function openDatabase(settings: DatabaseSettings, logger: Logger, { fromTemplate = true } = {}): Promise<DatabaseConnection> {
+  return settings.backend === 'postgres'
+    ? PostgresConnection.open(settings, logger)
+    : EmbeddedConnection.open(settings.dataDir, { logger, ...(fromTemplate ? {} : { templateFile: null }) });
 }

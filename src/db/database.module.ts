@@ -34,7 +34,7 @@ export class DatabaseModule {
           inject: [CONFIG],
           useFactory: async (config: Config) => {
             const logger = new Logger('Database');
-            const connection = options.connection ?? (await openDatabase(config.database, logger));
+            const connection = options.connection ?? (await openDatabase(config.database, logger, { fromTemplate: config.migrateOnStart }));
             const where =
               config.database.backend === 'embedded'
                 ? `embedded PostgreSQL (PGlite) in ${config.database.dataDir}`

@@ -14,7 +14,7 @@ describe('migrations at start-up', () => {
   const apps: TestApp[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ empty: true });
   });
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.close()));

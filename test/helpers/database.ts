@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { EmbeddedConnection } from '../../src/db/database-connection.js';
 
@@ -22,12 +22,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-let sharedPglite: Promise<PGlite> | undefined;
+let sharedPglite: { empty: boolean; client: Promise<PGlite> } | undefined;
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * `empty`: a database without the schema (tests of migrations). Otherwise an embedded one starts
+ * from the build's template when there is one (`npm run build` makes it), as the service's does.
+ */
+export async function createTestDatabase({ empty = false } = {}): Promise<TestDatabase> {
   if (!ADMIN_URL) {
-    sharedPglite ??= PGlite.create('memory://');
-    const client = await sharedPglite;
+    if (sharedPglite && sharedPglite.empty !== empty) throw new Error('one kind of embedded test database per test file');
+    sharedPglite ??= { empty, client: EmbeddedConnection.open('memory://', { templateFile: empty ? null : undefined }).then((c) => c.client) };
+    const client = await sharedPglite.client;
     return {
       env: { DATA_DIR: 'memory://' },
       embedded: () => new EmbeddedConnection(client, undefined, false),

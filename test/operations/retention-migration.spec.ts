@@ -17,7 +17,7 @@ describe('migration 0005 (retired_months, user_model_months sums)', () => {
   let folder: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ empty: true });
     folder = mkdtempSync(join(tmpdir(), 'ccs-migrations-'));
     cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
     const journalPath = join(folder, 'meta', '_journal.json');
