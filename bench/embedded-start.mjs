@@ -23,11 +23,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePort } from './lib/free-port.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = process.env.BENCH_ROOT ?? REPO;
@@ -39,17 +39,6 @@ const BASE_CASES = (process.env.BENCH_CASES ?? 'external,embedded-first,embedded
 const CASES = [...BASE_CASES, ...(BEFORE_ROOT ? BASE_CASES.filter((c) => c !== 'external').map((c) => `before:${c}`) : [])];
 const READY_TIMEOUT_MS = 120_000;
 const log = (message) => process.stderr.write(`[embedded-start] ${message}\n`);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** CPU time a live process has used, all threads, user + system, in ms (clock ticks are 1/100 s on Linux). */
 function cpuMsOf(pid) {

@@ -10,27 +10,16 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { freePort } from './lib/free-port.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
 const settings = { connections: env('BENCH_CONNECTIONS', 16), duration: env('BENCH_DURATION', 10), warmup: 2, rounds: env('BENCH_ROUNDS', 2) };
 const log = (message) => process.stderr.write(`[limits] ${message}\n`);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Spawns a server and waits until `readyPath` answers 200. */
 async function spawnServer(args, extraEnv, port, readyPath) {

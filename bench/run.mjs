@@ -13,7 +13,6 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -27,6 +26,7 @@ import { UsageRepository } from '../dist/usage/usage.repository.js';
 import { UsersRepository } from '../dist/users/users.repository.js';
 import { benchUrl, buildDataset, dropBenchDatabase, verifyDataset } from './build-dataset.mjs';
 import { endpoints, sampleUsers } from './endpoints.mjs';
+import { freePort } from './lib/free-port.mjs';
 
 const MODES = {
   small: { users: 1000, days: 365, models: 3, duration: 4, warmup: 1 },
@@ -47,17 +47,6 @@ const TARGET_P99_MS = 50;
 const TARGET_RATIO = 3;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startService(port) {
   const child = spawn(process.execPath, ['dist/main.js'], {

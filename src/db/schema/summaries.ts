@@ -99,22 +99,24 @@ export const userModelMonths = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.model, t.month] }), index('user_model_months_month_idx').on(t.month)],
 );
 
+/** A model's day over all users (`users`: how many used it that day), as model_day_stats and its deltas have it. */
+const modelDayColumns = () => ({
+  date: date('date', { mode: 'string' }).notNull(),
+  model: varchar('model', { length: 100 }).notNull(),
+  provider: varchar('provider', { length: 50 }).notNull(),
+  users: integer('users').notNull(),
+  inputTokens: tokens('input_tokens'),
+  outputTokens: tokens('output_tokens'),
+  cacheCreationInputTokens: tokens('cache_creation_input_tokens'),
+  cacheReadInputTokens: tokens('cache_read_input_tokens'),
+  cost: wideMoney('cost'),
+});
+
 /** Per model per day, over all users (`users`: how many used it that day). */
-export const modelDayStats = pgTable(
-  'model_day_stats',
-  {
-    date: date('date', { mode: 'string' }).notNull(),
-    model: varchar('model', { length: 100 }).notNull(),
-    provider: varchar('provider', { length: 50 }).notNull(),
-    users: integer('users').notNull(),
-    inputTokens: tokens('input_tokens'),
-    outputTokens: tokens('output_tokens'),
-    cacheCreationInputTokens: tokens('cache_creation_input_tokens'),
-    cacheReadInputTokens: tokens('cache_read_input_tokens'),
-    cost: wideMoney('cost'),
-  },
-  (t) => [primaryKey({ columns: [t.date, t.model] }), index('model_day_stats_model_date_idx').on(t.model, t.date)],
-);
+export const modelDayStats = pgTable('model_day_stats', modelDayColumns(), (t) => [
+  primaryKey({ columns: [t.date, t.model] }),
+  index('model_day_stats_model_date_idx').on(t.model, t.date),
+]);
 
 /** Per day, over all users (`activeUsers`: users with a row that day). */
 export const dayStats = pgTable('day_stats', {
@@ -145,15 +147,7 @@ export const modelDayStatsDelta = pgTable(
   'model_day_stats_delta',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    date: date('date', { mode: 'string' }).notNull(),
-    model: varchar('model', { length: 100 }).notNull(),
-    provider: varchar('provider', { length: 50 }).notNull(),
-    users: integer('users').notNull(),
-    inputTokens: tokens('input_tokens'),
-    outputTokens: tokens('output_tokens'),
-    cacheCreationInputTokens: tokens('cache_creation_input_tokens'),
-    cacheReadInputTokens: tokens('cache_read_input_tokens'),
-    cost: wideMoney('cost'),
+    ...modelDayColumns(),
   },
   (t) => [index('model_day_stats_delta_date_idx').on(t.date)],
 );
