@@ -7,6 +7,7 @@ import { list, nameOf, names } from '../db/columns.js';
 import { type Database, DatabaseConnection, rowsOf, transaction } from '../db/database-connection.js';
 import { LOCK_KEYS } from '../db/lock-keys.js';
 import { dayStats, dayStatsDelta, modelDayStats, modelDayStatsDelta } from '../db/schema.js';
+import { asKey } from '../read-model/rows.js';
 import { addExcluded, dayNumbers, modelNumbers, sums } from './summaries.js';
 
 /**
@@ -33,7 +34,7 @@ export async function foldBatch(db: Database, batch = FOLD_BATCH): Promise<numbe
   return transaction(db, async (tx) => {
     const d = dayStatsDelta;
     const day = dayStats;
-    const folded = rowsOf<{ date: string; active_users: number | string; moved: number | string }>(
+    const folded = rowsOf<{ date: string; activeUsers: number | string; moved: number | string }>(
       await tx.execute(sql`
         WITH moved AS (
           DELETE FROM ${d} WHERE ${d.id} IN (SELECT ${d.id} FROM ${d} ORDER BY ${d.id} LIMIT ${batch})
@@ -43,9 +44,9 @@ export async function foldBatch(db: Database, batch = FOLD_BATCH): Promise<numbe
         SELECT ${nameOf(d.date)}, ${sums(nameOf(d.activeUsers), ...dayNumbers(d).map(nameOf))}
           FROM moved GROUP BY ${nameOf(d.date)} ORDER BY ${nameOf(d.date)}
         ON CONFLICT (${names(day.date)}) DO UPDATE SET ${addExcluded(day.activeUsers, ...dayNumbers(day))}
-        RETURNING ${day.date}::text AS date, ${day.activeUsers} AS active_users, (SELECT count(*) FROM moved) AS moved`),
+        RETURNING ${day.date}::text AS date, ${asKey(day, 'activeUsers', day.activeUsers)}, (SELECT count(*) FROM moved) AS moved`),
     );
-    const emptyDays = zeroDays(folded, 'active_users').map((r) => r.date);
+    const emptyDays = zeroDays(folded, 'activeUsers').map((r) => r.date);
     if (emptyDays.length > 0) await tx.execute(sql`DELETE FROM ${day} WHERE ${day.date} IN ${dates(emptyDays)} AND ${day.activeUsers} = 0`);
 
     const md = modelDayStatsDelta;
