@@ -5,6 +5,9 @@
 import { utcDay } from '../dist/common/dates.js';
 import { periodRange } from '../dist/read-model/periods.js';
 
+/** The page /models answers by default (limit 100). */
+const MODELS_PAGE = { limit: 100, offset: 0 };
+
 /** Users the per-user endpoints rotate through, spread over the ids, so no single user's pages stay hot. */
 export function sampleUsers(n) {
   const picks = Math.min(64, n);
@@ -27,7 +30,7 @@ export function endpoints(repos, today, users) {
       const rows = await stats.leaderboard(range, 'cost', 50, 0);
       if (!rows[0]) await stats.activeUsers(range);
       await stats.topModels(
-        rows.map((r) => Number(r.user_id)),
+        rows.map((r) => Number(r.userId)),
         range,
       );
       if (!range) await stats.dataBounds();
@@ -37,7 +40,7 @@ export function endpoints(repos, today, users) {
     name: `user year by ${granularity}`,
     paths: users.map((u) => `/api/v1/users/${u}/usage?from=${yearFrom}&to=${today}&granularity=${granularity}`),
     baseline: async (i) => {
-      const user = await usersRepo.findByName(users[i % users.length]);
+      const user = await usersRepo.find(users[i % users.length]);
       await usage.dataRange(user.id);
       await Promise.all([
         usage.userBuckets(user.id, yearFrom, today, granularity),
@@ -56,7 +59,7 @@ export function endpoints(repos, today, users) {
     {
       name: 'models 30 days',
       paths: [`/api/v1/models?from=${monthFrom}&to=${today}`],
-      baseline: () => models.breakdown({ from: monthFrom, to: today }, 'model'),
+      baseline: () => models.breakdown({ from: monthFrom, to: today }, 'model', MODELS_PAGE),
     },
     {
       name: 'stats/summary',
@@ -66,7 +69,7 @@ export function endpoints(repos, today, users) {
           stats.userCount(),
           stats.activeUsers(undefined),
           stats.totals(undefined),
-          models.breakdown(undefined, 'model'),
+          models.breakdown(undefined, 'model', { limit: 1, offset: 0 }),
           stats.leaderboard(undefined, 'cost', 1, 0),
         ]);
         await stats.dataBounds();

@@ -13,7 +13,7 @@ import { utcDay } from '../dist/common/dates.js';
 import { ModelsRepository } from '../dist/models/models.repository.js';
 import { StatsRepository } from '../dist/usage/stats.repository.js';
 import { UsageRepository } from '../dist/usage/usage.repository.js';
-import { UsersRepository } from '../dist/users/users.repository.js';
+import { UserDirectory } from '../dist/directory/user-directory.js';
 import { benchUrl } from './build-dataset.mjs';
 import { endpoints, sampleUsers } from './endpoints.mjs';
 
@@ -27,7 +27,7 @@ const recorder = {
   },
 };
 const db = drizzle({ client: recorder, schema });
-const repos = { stats: new StatsRepository(db), models: new ModelsRepository(db), usage: new UsageRepository(db), usersRepo: new UsersRepository(db) };
+const repos = { stats: new StatsRepository(db), models: new ModelsRepository(db), usage: new UsageRepository(db), usersRepo: new UserDirectory(db) };
 const {
   rows: [{ n }],
 } = await pool.query('SELECT count(*)::int AS n FROM users');

@@ -23,7 +23,7 @@ import { utcDay } from '../dist/common/dates.js';
 import { ModelsRepository } from '../dist/models/models.repository.js';
 import { StatsRepository } from '../dist/usage/stats.repository.js';
 import { UsageRepository } from '../dist/usage/usage.repository.js';
-import { UsersRepository } from '../dist/users/users.repository.js';
+import { UserDirectory } from '../dist/directory/user-directory.js';
 import { benchUrl, buildDataset, dropBenchDatabase, verifyDataset } from './build-dataset.mjs';
 import { endpoints, sampleUsers } from './endpoints.mjs';
 import { freePort } from './lib/free-port.mjs';
@@ -164,7 +164,7 @@ async function main() {
 
   const pool = new pg.Pool({ connectionString: benchUrl(), max: 20, options: '-c timezone=UTC', application_name: 'ccs-bench-baseline' });
   const db = drizzle({ client: pool, schema });
-  const repos = { stats: new StatsRepository(db), models: new ModelsRepository(db), usage: new UsageRepository(db), usersRepo: new UsersRepository(db) };
+  const repos = { stats: new StatsRepository(db), models: new ModelsRepository(db), usage: new UsageRepository(db), usersRepo: new UserDirectory(db) };
   const {
     rows: [{ n: userCount }],
   } = await pool.query('SELECT count(*)::int AS n FROM users');
