@@ -1,0 +1,223 @@
+/**
+ * The "mixed" scenario of issue 10: BENCH_CONNECTIONS readers (16), each request drawn at random
+ * from leaderboards (every period and metric, pages 1 to 5), a random user's usage by day, week and
+ * month over a year, models, providers and the summary, while uploads arrive at BENCH_UPLOADS_PER_S
+ * (5) from a few uploader users. After every upload's 200, the uploader reads its own day back and
+ * today's token leaderboard: both must show the upload's numbers (freshness). Per kind: p50, p99
+ * and requests per second; the freshness checks and how many failed.
+ *
+ *   npm run build && node bench/mixed.mjs     (PostgreSQL at BENCH_DATABASE_URL; BENCH_USERS, default 1,000)
+ *
+ * Writes bench/results/<timestamp>-mixed.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PERIODS } from '../dist/read-model/periods.js';
+import { METRICS } from '../dist/read-model/sums.js';
+import { benchUrl, buildDataset, dropBenchDatabase } from './build-dataset.mjs';
+import { freePort } from './lib/free-port.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const env = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
+const settings = {
+  users: env('BENCH_USERS', 1000),
+  days: 365,
+  models: 3,
+  connections: env('BENCH_CONNECTIONS', 16),
+  duration: env('BENCH_DURATION', 20),
+  uploadsPerSecond: env('BENCH_UPLOADS_PER_S', 5),
+  uploaders: 10,
+};
+const log = (message) => process.stderr.write(`[mixed] ${message}\n`);
+const today = new Date().toISOString().slice(0, 10);
+const daysBack = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+const pick = (list) => list[Math.floor(Math.random() * list.length)];
+
+/** One request of the mix: its kind and path. */
+function nextRequest() {
+  const user = `user${String(1 + Math.floor(Math.random() * settings.users)).padStart(5, '0')}`;
+  const r = Math.random();
+  if (r < 0.4) {
+    const page = 1 + Math.floor(Math.random() * 5);
+    return { kind: 'leaderboard', path: `/api/v1/leaderboard?period=${pick(PERIODS)}&metric=${pick(METRICS)}&limit=50&offset=${(page - 1) * 50}` };
+  }
+  if (r < 0.7) {
+    const granularity = pick(['day', 'week', 'month']);
+    return { kind: `user by ${granularity}`, path: `/api/v1/users/${user}/usage?from=${daysBack(364)}&to=${today}&granularity=${granularity}` };
+  }
+  if (r < 0.8) return { kind: 'models', path: `/api/v1/models?from=${daysBack(29)}&to=${today}` };
+  if (r < 0.9) return { kind: 'providers', path: '/api/v1/providers' };
+  return { kind: 'summary', path: '/api/v1/stats/summary' };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function startService(port) {
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: benchUrl(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      RATE_LIMITS: 'false',
+      BACKUP_ENABLED: 'false',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  for (let tries = 0; ; tries++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (tries > 600) throw new Error('the service was not ready within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return async () => {
+    child.kill('SIGTERM');
+    await exited;
+  };
+}
+
+/** A one-day report whose numbers identify the upload: `n` input tokens today, nothing else. */
+const oneDay = (n) => ({
+  daily: [
+    {
+      date: today,
+      inputTokens: n,
+      outputTokens: 0,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      totalTokens: n,
+      totalCost: 1,
+      modelsUsed: ['claude-sonnet-4-5-20250929'],
+      modelBreakdowns: [{ modelName: 'claude-sonnet-4-5-20250929', inputTokens: n, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 1 }],
+    },
+  ],
+  totals: { inputTokens: n, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: n, totalCost: 1 },
+});
+
+async function main() {
+  log(`dataset: ${settings.users} users × ${settings.days} days × ${settings.models} models`);
+  await dropBenchDatabase();
+  await buildDataset({ users: settings.users, days: settings.days, models: settings.models });
+  const port = await freePort();
+  const stop = await startService(port);
+  const base = `http://127.0.0.1:${port}`;
+  const latencies = new Map();
+  const freshness = { checks: 0, stale: 0, examples: [] };
+  const uploads = { done: 0, failed: 0, latencies: [] };
+  try {
+    const uploaders = [];
+    for (let i = 0; i < settings.uploaders; i++) {
+      const res = await fetch(`${base}/api/v1/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `mixed-up-${i}-${Date.now() % 100000}` }),
+      });
+      uploaders.push({ ...(await res.json()), busy: false });
+    }
+    const end = performance.now() + settings.duration * 1000;
+    const readers = Array.from({ length: settings.connections }, async () => {
+      while (performance.now() < end) {
+        const { kind, path } = nextRequest();
+        const t = performance.now();
+        const res = await fetch(base + path);
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`${path}: ${res.status}`);
+        if (!latencies.has(kind)) latencies.set(kind, []);
+        latencies.get(kind).push(performance.now() - t);
+      }
+    });
+    // Uploads at a steady rate; each uploader waits for its previous upload's checks.
+    let counter = 1;
+    const writer = (async () => {
+      const pending = [];
+      while (performance.now() < end) {
+        const uploader = uploaders.find((u) => !u.busy);
+        if (uploader) {
+          uploader.busy = true;
+          const n = 1_000_000_000_000 + counter++;
+          pending.push(
+            (async () => {
+              const t = performance.now();
+              const res = await fetch(`${base}/api/v1/uploads?device=mixed`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${uploader.token}` },
+                body: JSON.stringify(oneDay(n)),
+              });
+              await res.arrayBuffer();
+              if (!res.ok) {
+                uploads.failed += 1;
+                uploader.busy = false;
+                return;
+              }
+              uploads.done += 1;
+              uploads.latencies.push(performance.now() - t);
+              // Read after the response: the day and the leaderboard must both show n.
+              const day = await (await fetch(`${base}/api/v1/users/${uploader.username}/usage?from=${today}&to=${today}`)).json();
+              const board = await (await fetch(`${base}/api/v1/leaderboard?period=today&metric=tokens&limit=50`)).json();
+              const mine = board.entries.find((e) => e.username === uploader.username);
+              freshness.checks += 2;
+              for (const [what, seen] of [
+                ['usage', day.totals?.totalTokens],
+                ['leaderboard', mine?.totalTokens],
+              ]) {
+                if (seen !== n) {
+                  freshness.stale += 1;
+                  if (freshness.examples.length < 5) freshness.examples.push({ what, expected: n, seen });
+                }
+              }
+              uploader.busy = false;
+            })(),
+          );
+        }
+        await new Promise((r) => setTimeout(r, 1000 / settings.uploadsPerSecond));
+      }
+      await Promise.all(pending);
+    })();
+    await Promise.all([...readers, writer]);
+  } finally {
+    await stop();
+    if (!process.env.BENCH_KEEP) await dropBenchDatabase();
+  }
+  const r = (n) => Math.round(n * 10) / 10;
+  const rows = [...latencies].sort().map(([kind, list]) => {
+    list.sort((a, b) => a - b);
+    return { kind, requests: list.length, perSecond: r(list.length / settings.duration), p50: r(percentile(list, 50)), p99: r(percentile(list, 99)) };
+  });
+  uploads.latencies.sort((a, b) => a - b);
+  const table = [
+    '| kind | requests | req/s | p50 ms | p99 ms |',
+    '|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.kind} | ${x.requests} | ${x.perSecond} | ${x.p50} | ${x.p99} |`),
+    `| uploads | ${uploads.done} (${uploads.failed} failed) | ${r(uploads.done / settings.duration)} | ${r(percentile(uploads.latencies, 50))} | ${r(percentile(uploads.latencies, 99))} |`,
+  ].join('\n');
+  process.stdout.write(
+    `\nmixed: ${settings.users} users × ${settings.days} days × ${settings.models} models, ${settings.connections} readers, ${settings.uploadsPerSecond} uploads/s, ${settings.duration} s\n\n${table}\n\nfreshness: ${freshness.checks} reads after an upload, ${freshness.stale} stale${freshness.examples.length ? ` (${JSON.stringify(freshness.examples)})` : ''}\n`,
+  );
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  const file = join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}-mixed.json`);
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { settings, loadavg: os.loadavg(), cpus: os.cpus().length, node: process.version, rows, uploads: { ...uploads, latencies: undefined }, freshness },
+      null,
+      2,
+    ),
+  );
+  log(`wrote ${file}`);
+  if (freshness.stale > 0) process.exitCode = 1;
+}
+
+await main();
