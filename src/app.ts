@@ -12,6 +12,7 @@ import { ProblemFilter } from './common/problem.filter.js';
 import { sendProblem, toProblem } from './common/problem.js';
 import { SchemaValidationPipe } from './common/validation.pipe.js';
 import type { Config, TrustProxy } from './config/config.schema.js';
+import { HealthService } from './health/health.service.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { answerClientError } from './security/client-errors.js';
 import { SECURITY_HEADERS } from './security/http-headers.js';
@@ -83,6 +84,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     done();
   });
   app.get(MetricsService).observeHttp(fastify);
+  // Liveness answered here, before the perimeter's hooks and Nest's pipeline: a kubelet asks every
+  // few seconds and the answer never varies (HealthService.live). HealthController keeps the route
+  // for the OpenAPI document, HEAD and the rare request this does not see; onSend hooks (headers,
+  // metrics) still run.
+  const live = app.get(HealthService).live();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.method === 'GET' && request.routeOptions.url === '/health/live') {
+      void reply.code(live.status).header('Cache-Control', 'no-store').send(live.body);
+      return;
+    }
+    done();
+  });
   // After the request id hook, so refused requests carry their id too.
   const perimeter = app.get(Perimeter);
   await perimeter.install(app);
