@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { nextTurn } from '../common/time-slice.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
@@ -7,6 +7,7 @@ import { list, nameOf, names } from '../db/columns.js';
 import { type Database, DatabaseConnection, rowsOf, transaction } from '../db/database-connection.js';
 import { LOCK_KEYS } from '../db/lock-keys.js';
 import { dayStats, dayStatsDelta, modelDayStats, modelDayStatsDelta } from '../db/schema.js';
+import { anyOf } from '../db/sql.js';
 import { asKey } from '../read-model/rows.js';
 import { addExcluded, dayNumbers, modelNumbers, sums } from './summaries.js';
 
@@ -47,11 +48,11 @@ export async function foldBatch(db: Database, batch = FOLD_BATCH): Promise<numbe
         RETURNING ${day.date}::text AS date, ${asKey(day, 'activeUsers', day.activeUsers)}, (SELECT count(*) FROM moved) AS moved`),
     );
     const emptyDays = zeroDays(folded, 'activeUsers').map((r) => r.date);
-    if (emptyDays.length > 0) await tx.execute(sql`DELETE FROM ${day} WHERE ${day.date} IN ${dates(emptyDays)} AND ${day.activeUsers} = 0`);
+    if (emptyDays.length > 0) await tx.execute(sql`DELETE FROM ${day} WHERE ${day.date} = ${anyOf(emptyDays, 'date')} AND ${day.activeUsers} = 0`);
 
     const md = modelDayStatsDelta;
     const model = modelDayStats;
-    const foldedModels = rowsOf<{ date: string; model: string; users: number | string; moved: number | string }>(
+    const foldedModels = rowsOf<{ date: string; users: number | string; moved: number | string }>(
       await tx.execute(sql`
         WITH moved AS (
           DELETE FROM ${md} WHERE ${md.id} IN (SELECT ${md.id} FROM ${md} ORDER BY ${md.id} LIMIT ${batch})
@@ -62,20 +63,14 @@ export async function foldBatch(db: Database, batch = FOLD_BATCH): Promise<numbe
           FROM moved GROUP BY ${nameOf(md.date)}, ${nameOf(md.model)} ORDER BY ${nameOf(md.date)}, ${nameOf(md.model)}
         ON CONFLICT (${names(model.date, model.model)})
           DO UPDATE SET ${nameOf(model.provider)} = EXCLUDED.${nameOf(model.provider)}, ${addExcluded(model.users, ...modelNumbers(model))}
-        RETURNING ${model.date}::text AS date, ${model.model}, ${model.users}, (SELECT count(*) FROM moved) AS moved`),
+        RETURNING ${model.date}::text AS date, ${model.users}, (SELECT count(*) FROM moved) AS moved`),
     );
-    for (const gone of zeroDays(foldedModels, 'users')) {
-      await tx.execute(sql`DELETE FROM ${model} WHERE ${model.date} = ${gone.date}::date AND ${model.model} = ${gone.model} AND ${model.users} = 0`);
-    }
+    // A row at 0 users is gone whatever its model: one statement for the batch, not one per row.
+    const goneDays = [...new Set(zeroDays(foldedModels, 'users').map((r) => r.date))];
+    if (goneDays.length > 0) await tx.execute(sql`DELETE FROM ${model} WHERE ${model.date} = ${anyOf(goneDays, 'date')} AND ${model.users} = 0`);
     return Number(folded[0]?.moved ?? 0) + Number(foldedModels[0]?.moved ?? 0);
   });
 }
-
-const dates = (days: string[]): SQL =>
-  sql`(${sql.join(
-    days.map((d) => sql`${d}::date`),
-    sql`, `,
-  )})`;
 
 /** Folds until no delta is left (or `maxBatches` batches ran); answers the rows moved. */
 export async function foldAll(db: Database, maxBatches = Number.POSITIVE_INFINITY): Promise<number> {
