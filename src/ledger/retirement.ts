@@ -37,6 +37,16 @@ const modelsOf = (m: TokenKinds & Record<'model' | 'provider' | 'cost', AnyColum
   })} ORDER BY ${m.model}), '[]'::json)
      FROM ${from} WHERE ${where})`;
 
+/** A day row's numbers in a line, in the archive's key order (usage_stats and device_days name them alike). */
+const dayFields = (t: TokenKinds & { totalTokens: AnyColumn; totalCost: AnyColumn }) => ({
+  totalTokens: t.totalTokens,
+  inputTokens: t.inputTokens,
+  outputTokens: t.outputTokens,
+  cacheCreationInputTokens: t.cacheCreationInputTokens,
+  cacheReadInputTokens: t.cacheReadInputTokens,
+  totalCost: sql`${t.totalCost}::text`,
+});
+
 /** One usage_stats row with its model_usage rows nested: a line of the archive. */
 const usageLines = (month: string) => {
   const s = aliased(usageStats, 's');
@@ -47,12 +57,7 @@ const usageLines = (month: string) => {
     userId: s.t.userId,
     username: u.t.username,
     date: sql`${s.t.date}::text`,
-    totalTokens: s.t.totalTokens,
-    inputTokens: s.t.inputTokens,
-    outputTokens: s.t.outputTokens,
-    cacheCreationInputTokens: s.t.cacheCreationInputTokens,
-    cacheReadInputTokens: s.t.cacheReadInputTokens,
-    totalCost: sql`${s.t.totalCost}::text`,
+    ...dayFields(s.t),
     models: modelsOf(m.t, m.from, sql`${m.t.usageStatsId} = ${s.t.id}`),
   });
   return sql`
@@ -73,12 +78,7 @@ const deviceLines = (month: string) => {
     username: u.t.username,
     device: d.t.device,
     date: sql`${d.t.date}::text`,
-    totalTokens: d.t.totalTokens,
-    inputTokens: d.t.inputTokens,
-    outputTokens: d.t.outputTokens,
-    cacheCreationInputTokens: d.t.cacheCreationInputTokens,
-    cacheReadInputTokens: d.t.cacheReadInputTokens,
-    totalCost: sql`${d.t.totalCost}::text`,
+    ...dayFields(d.t),
     contentHash: d.t.contentHash,
     models: modelsOf(m.t, m.from, sql`${m.t.deviceDayId} = ${d.t.id}`),
   });
