@@ -2,7 +2,7 @@ import { bigserial, date, decimal, index, integer, pgTable, primaryKey, varchar 
 import { tokens, users } from './core.js';
 
 /**
- * Summary tables, kept exact inside every upload's transaction (and every user deletion), so that
+ * Summary tables, kept exact by every upload (and every user deletion), so that
  * leaderboards, profiles and model analytics over a year of data for thousands of users read
  * thousands of rows, not millions. They hold nothing that usage_stats and model_usage do not:
  * each can be rebuilt from them (tests compare them with such rebuilds).
