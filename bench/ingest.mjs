@@ -12,14 +12,13 @@
  * bench/build-dataset.mjs), BENCH_DURATION is the seconds each measurement runs (default 15).
  * Prints a table and writes bench/results/<timestamp>-ingest.json.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ADMIN_URL, benchUrl, buildDataset, dropBenchDatabase } from './build-dataset.mjs';
-import { freePort } from './lib/free-port.mjs';
+import { startService } from './lib/service.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -175,56 +174,6 @@ async function plainSql(url) {
   } finally {
     await pool.end();
   }
-}
-
-async function startService(extraEnv) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...extraEnv,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      RATE_LIMITS: 'false',
-      BACKUP_ENABLED: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 200))]);
-    if (early) throw new Error(`the service exited during start-up: ${JSON.stringify(early)}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('the service was not ready within 120 s');
-    }
-  }
-  const rss = () => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
-    } catch {
-      return NaN;
-    }
-  };
-  return {
-    base: `http://127.0.0.1:${port}`,
-    pid: child.pid,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-    rss,
-  };
 }
 
 async function viaService(service) {

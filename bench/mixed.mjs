@@ -10,7 +10,6 @@
  *
  * Writes bench/results/<timestamp>-mixed.json.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { PERIODS } from '../dist/read-model/periods.js';
 import { METRICS } from '../dist/read-model/sums.js';
 import { benchUrl, buildDataset, dropBenchDatabase } from './build-dataset.mjs';
-import { freePort } from './lib/free-port.mjs';
+import { startService } from './lib/service.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -58,37 +57,6 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function startService(port) {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: benchUrl(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      RATE_LIMITS: 'false',
-      BACKUP_ENABLED: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  for (let tries = 0; ; tries++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (tries > 600) throw new Error('the service was not ready within 60 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return async () => {
-    child.kill('SIGTERM');
-    await exited;
-  };
-}
-
 /** A one-day report whose numbers identify the upload: `n` input tokens today, nothing else. */
 const oneDay = (n) => ({
   daily: [
@@ -111,9 +79,8 @@ async function main() {
   log(`dataset: ${settings.users} users × ${settings.days} days × ${settings.models} models`);
   await dropBenchDatabase();
   await buildDataset({ users: settings.users, days: settings.days, models: settings.models });
-  const port = await freePort();
-  const stop = await startService(port);
-  const base = `http://127.0.0.1:${port}`;
+  const service = await startService({ DATABASE_URL: benchUrl() });
+  const base = service.base;
   const latencies = new Map();
   const freshness = { checks: 0, stale: 0, examples: [] };
   const uploads = { done: 0, failed: 0, latencies: [] };
@@ -188,7 +155,7 @@ async function main() {
     })();
     await Promise.all([...readers, writer]);
   } finally {
-    await stop();
+    await service.stop();
     if (!process.env.BENCH_KEEP) await dropBenchDatabase();
   }
   const r = (n) => Math.round(n * 10) / 10;
