@@ -15,6 +15,7 @@ import { IngestionModule } from './ingestion/ingestion.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
+import { RankingIndexModule } from './read-model/ranking-index.service.js';
 import { SecurityModule } from './security/security.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         AuthModule,
         SecurityModule,
         ReadCoalescerModule,
+        RankingIndexModule,
         MetricsModule,
         UsersModule,
         UsageModule,

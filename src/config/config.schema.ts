@@ -156,6 +156,7 @@ export const envSchema = z.object({
   METRICS_TOKEN: optionalString,
   METRICS_PUBLIC: bool(false),
   COALESCE_READS: bool(true),
+  RANKING_INDEX: bool(true),
 
   BACKUP_ENABLED: bool(true),
   BACKUP_CRON: z.string().min(1).default('0 3 * * *'),
@@ -247,6 +248,8 @@ export interface Config {
   metricsRefreshSeconds: number;
   /** How often uploads' deltas are folded into day_stats and model_day_stats; 0: never (reads stay exact, and slower). */
   sharedFoldIntervalMs: number;
+  /** Rank leaderboards from the in-memory index (src/read-model/ranking-index.service.ts); false: SQL every time. */
+  rankingIndex: boolean;
   /** Daily rows older than `days` are archived and folded into monthly summaries; off when undefined. */
   retention: { days: number | undefined; cron: string; archiveDir: string };
 }
@@ -347,6 +350,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     health: { minFreeDiskMb: e.HEALTH_MIN_FREE_DISK_MB, maxHeapMb: e.HEALTH_MAX_HEAP_MB },
     metricsRefreshSeconds: e.METRICS_REFRESH_SECONDS,
     sharedFoldIntervalMs: e.SHARED_FOLD_INTERVAL_MS,
+    rankingIndex: e.RANKING_INDEX,
     retention: { days: e.RETENTION_DAYS, cron: e.RETENTION_CRON, archiveDir: e.ARCHIVE_DIR },
   };
 }

@@ -7,4 +7,5 @@ export const LOCK_KEYS = {
   backup: 0x0cc5_0002,
   retention: 0x0cc5_0003,
   sharedFold: 0x0cc5_0004,
+  readModelPrune: 0x0cc5_0005,
 } as const;

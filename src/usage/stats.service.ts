@@ -10,6 +10,9 @@ import { UserDirectory } from '../directory/user-directory.js';
 import { ModelsRepository } from '../models/models.repository.js';
 import { type DayRange, periodRange } from '../read-model/periods.js';
 import type { RangeQuery } from '../read-model/range.schemas.js';
+import type { Ranking } from '../read-model/ranking-index.js';
+import { RankingIndexService } from '../read-model/ranking-index.service.js';
+import type { Metric } from '../read-model/sums.js';
 import { sumsToTotals, toInt } from '../read-model/token-sums.js';
 import { StatsRepository } from './stats.repository.js';
 import type { ExportPage, ExportQuery, Leaderboard, LeaderboardQuery, Summary, Weekly } from './stats.schemas.js';
@@ -40,6 +43,7 @@ export class StatsService {
     private readonly users: UserDirectory,
     private readonly auth: AuthService,
     private readonly coalescer: ReadCoalescer,
+    private readonly rankings: RankingIndexService,
   ) {}
 
   /** Reads answer HTTP caches privately when they need a token. */
@@ -60,13 +64,11 @@ export class StatsService {
   private async computeLeaderboard(query: LeaderboardQuery): Promise<Leaderboard> {
     const custom = query.from !== undefined && query.to !== undefined;
     const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, this.today());
-    const retired = new Set(await this.repository.retiredMonths(range));
-    const rows = await this.repository.leaderboard(range, query.metric, query.limit, query.offset, retired);
-    const total = rows[0] ? Number(rows[0].total) : await this.repository.activeUsers(range);
+    const ranking = await this.rank(range, query.metric, query.limit, query.offset);
     const topModels = await this.repository.topModels(
-      rows.map((r) => Number(r.userId)),
+      ranking.entries.map((e) => e.userId),
       range,
-      retired,
+      new Set(ranking.granularity === 'month' ? await this.repository.retiredMonths(range) : []),
     );
     const bounds = range ?? (await this.repository.dataBounds());
     return {
@@ -74,14 +76,41 @@ export class StatsService {
       from: bounds?.from ?? null,
       to: bounds?.to ?? null,
       metric: query.metric,
+      granularity: ranking.granularity,
+      total: ranking.total,
+      entries: ranking.entries.map((e) => ({
+        rank: e.rank,
+        username: e.username,
+        ...e.totals,
+        activeDays: e.activeDays,
+        topModel: topModels.get(e.userId) ?? null,
+      })),
+    };
+  }
+
+  /**
+   * Users ranked by a metric over a range: from the in-memory index, fresh as of this call, when it
+   * is built and holds the range's days; otherwise (and with RANKING_INDEX=false) in SQL. Both give
+   * the same answer; test/e2e/ranking-index.e2e-spec.ts compares them.
+   */
+  async rank(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Promise<Ranking> {
+    const ranked = (await this.rankings.current())?.rank(range, metric, limit, offset);
+    return ranked ?? this.rankInSql(range, metric, limit, offset);
+  }
+
+  /** The SQL ranking, the index's reference. */
+  async rankInSql(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Promise<Ranking> {
+    const retired = new Set(await this.repository.retiredMonths(range));
+    const rows = await this.repository.leaderboard(range, metric, limit, offset, retired);
+    return {
+      total: rows[0] ? Number(rows[0].total) : await this.repository.activeUsers(range),
       granularity: retired.size > 0 ? 'month' : 'day',
-      total,
       entries: rows.map((r) => ({
-        rank: Number(r.rank),
+        userId: Number(r.userId),
         username: r.username,
-        ...sumsToTotals(r),
+        rank: Number(r.rank),
+        totals: sumsToTotals(r),
         activeDays: Number(r.activeDays),
-        topModel: topModels.get(Number(r.userId)) ?? null,
       })),
     };
   }
@@ -149,26 +178,26 @@ export class StatsService {
 
   private async computeSummary(query: RangeQuery): Promise<Summary> {
     const range = query.from && query.to ? { from: query.from, to: query.to } : undefined;
-    const retired = new Set(await this.repository.retiredMonths(range));
-    const [users, activeUsers, totals, models, top] = await Promise.all([
+    const [users, totals, models, top] = await Promise.all([
       this.repository.userCount(),
-      this.repository.activeUsers(range),
       this.repository.totals(range),
       this.models.breakdown(range, 'model', { limit: 1, offset: 0 }),
-      this.repository.leaderboard(range, 'cost', 1, 0, retired),
+      this.rank(range, 'cost', 1, 0),
     ]);
     const bounds = range ?? (await this.repository.dataBounds());
     const topModel = models[0];
+    const topUser = top.entries[0];
     return {
       from: bounds?.from ?? null,
       to: bounds?.to ?? null,
       users,
-      activeUsers,
+      // Equal to the ranking's count unless a retired month is cut by the range: its active days still tell.
+      activeUsers: top.granularity === 'day' ? top.total : await this.repository.activeUsers(range),
       days: Number(totals.days),
       totals: sumsToTotals(totals),
       topModel: topModel ? { model: topModel.key, provider: topModel.provider, cost: topModel.cost } : null,
-      topUser: top[0] ? { username: top[0].username, totalCost: top[0].totalCost } : null,
-      granularity: retired.size > 0 ? 'month' : 'day',
+      topUser: topUser ? { username: topUser.username, totalCost: topUser.totals.totalCost } : null,
+      granularity: top.granularity,
     };
   }
 }

@@ -68,8 +68,10 @@ describe('request coalescing of shared answers', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    on = await startApp(db, { LOG_LEVEL: 'warn' });
-    off = await startApp(db, { LOG_LEVEL: 'warn', COALESCE_READS: 'false' });
+    // The coalescer is measured by the SQL rankings it runs; the in-memory index would run none
+    // (its own freshness is test/stats/ranking-index.spec.ts).
+    on = await startApp(db, { LOG_LEVEL: 'warn', RANKING_INDEX: 'false' });
+    off = await startApp(db, { LOG_LEVEL: 'warn', COALESCE_READS: 'false', RANKING_INDEX: 'false' });
     ({ token } = await registerUser(on.http, 'coalesce-a'));
     await upload(on.http, token, oneDay(1000)).expect(200);
   });

@@ -1,4 +1,5 @@
-import { index, integer, pgSchema, timestamp, varchar } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigserial, customType, index, integer, pgSchema, timestamp, varchar } from 'drizzle-orm/pg-core';
 
 /**
  * State the replicas share that is not data: it expires, nobody backs it up for its own sake, and
@@ -20,4 +21,28 @@ export const rateLimits = runtime.table(
     resetAt: timestamp('reset_at', { mode: 'date' }).notNull(),
   },
   (t) => [index('rate_limits_reset_at_idx').on(t.resetAt)],
+);
+
+/** PostgreSQL's 64-bit transaction id (`xid8`): what a row's writer was, comparable with snapshots. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+/**
+ * Which users' usage changed, and in which transaction: the change log every replica's in-memory
+ * ranking index catches up from (src/read-model/ranking-index.service.ts). Written only by triggers
+ * on usage_stats (the users whose days a statement changed) and retired_months (`user_id` NULL:
+ * everything), never by the service's code, so no writer can forget it. A replica reads the rows
+ * committed since its last snapshot and reloads those users. Rows are marked `seen_at` once
+ * committed and deleted ten minutes later (a replica further behind than that reloads everything).
+ */
+export const readModelChanges = runtime.table(
+  'read_model_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    xid: xid8('xid')
+      .default(sql`pg_current_xact_id()`)
+      .notNull(),
+    userId: integer('user_id'),
+    seenAt: timestamp('seen_at', { mode: 'date' }),
+  },
+  (t) => [index('read_model_changes_xid_idx').on(t.xid), index('read_model_changes_seen_at_idx').on(t.seenAt)],
 );

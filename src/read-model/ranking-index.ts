@@ -1,0 +1,331 @@
+import { addDays, dayNumber } from '../common/dates.js';
+import { type DayRange, lastDayOfMonth, monthMasks } from './periods.js';
+import type { Metric } from './sums.js';
+import type { Totals } from './token-sums.js';
+
+/**
+ * Every user's usage, in this process, sized for ranking: per user, the sums of each calendar month
+ * (user_month_stats) and of each day from `windowStart` on (usage_stats). A ranking over any range
+ * adds up whole months and, at most, two runs of recent days per user, in memory, instead of
+ * scanning every user's rows in the database. RankingIndexService keeps it in step with the
+ * database; this file is only the structure and its arithmetic, exact in integers:
+ * token sums are integers below 2^53 (the API's own limit), costs are counted in ten-thousandths
+ * of a dollar (DECIMAL(10,4)) and so are integers too.
+ */
+
+/** Values of a day, in this order; a month adds its active days. */
+const FIELDS = 6;
+const [INPUT, OUTPUT, CACHE_CREATION, CACHE_READ, TOTAL, COST] = [0, 1, 2, 3, 4, 5];
+const MONTH_FIELDS = FIELDS + 1;
+const ACTIVE = FIELDS;
+
+const METRIC_FIELD: Record<Metric, number> = {
+  cost: COST,
+  tokens: TOTAL,
+  input: INPUT,
+  output: OUTPUT,
+  cacheCreation: CACHE_CREATION,
+  cacheRead: CACHE_READ,
+};
+
+/** A user's rows: months (as year*12 + month-1) and recent days (day numbers), each ascending, with their values. */
+export interface UserRows {
+  months: Int32Array;
+  monthValues: Float64Array;
+  days: Int32Array;
+  dayValues: Float64Array;
+}
+
+/** A month's first day as year*12 + month-1. */
+const monthKey = (day: string): number => Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7)) - 1;
+
+/** '12.3400' as 123400: exact, with no float arithmetic. */
+export function costUnits(text: string): number {
+  const negative = text.startsWith('-');
+  const [whole, fraction = ''] = text.replace('-', '').split('.');
+  const units = Number(whole) * 10_000 + Number(fraction.padEnd(4, '0').slice(0, 4));
+  return negative ? -units : units;
+}
+
+/** 123400 as '12.3400', as the database's `money()` prints it. */
+export function unitsToCost(units: number): string {
+  const abs = Math.abs(units);
+  const whole = Math.floor(abs / 10_000);
+  return `${units < 0 ? '-' : ''}${whole}.${String(abs - whole * 10_000).padStart(4, '0')}`;
+}
+
+/**
+ * Parses what the loader selects for one user: `date,input,output,cacheCreation,cacheRead,total,cost`
+ * per day and the same with active days per month, rows separated by ';', in date order.
+ */
+export function parseUserRows(months: string | null, days: string | null): UserRows {
+  const monthRows = months ? months.split(';') : [];
+  const dayRows = days ? days.split(';') : [];
+  const rows: UserRows = {
+    months: new Int32Array(monthRows.length),
+    monthValues: new Float64Array(monthRows.length * MONTH_FIELDS),
+    days: new Int32Array(dayRows.length),
+    dayValues: new Float64Array(dayRows.length * FIELDS),
+  };
+  monthRows.forEach((row, i) => {
+    const [month, active, ...sums] = row.split(',');
+    rows.months[i] = monthKey(month);
+    writeSums(rows.monthValues, i * MONTH_FIELDS, sums);
+    rows.monthValues[i * MONTH_FIELDS + ACTIVE] = Number(active);
+  });
+  dayRows.forEach((row, i) => {
+    const [day, ...sums] = row.split(',');
+    rows.days[i] = dayNumber(day);
+    writeSums(rows.dayValues, i * FIELDS, sums);
+  });
+  return rows;
+}
+
+function writeSums(target: Float64Array, at: number, sums: string[]): void {
+  for (let f = 0; f < COST; f++) target[at + f] = Number(sums[f]);
+  target[at + COST] = costUnits(sums[COST]);
+}
+
+/** What a range asks of the index: whole months, runs of days, and whether retired months made it coarser. */
+interface Plan {
+  key: string;
+  months: number[];
+  edges: Array<[number, number]>;
+  granularity: 'day' | 'month';
+}
+
+export interface RankedEntry {
+  userId: number;
+  username: string;
+  rank: number;
+  totals: Totals;
+  activeDays: number;
+}
+
+export interface Ranking {
+  total: number;
+  granularity: 'day' | 'month';
+  entries: RankedEntry[];
+}
+
+/** Per-user sums over one plan: user ids and their values (MONTH_FIELDS each). */
+interface Aggregate {
+  ids: Int32Array;
+  values: Float64Array;
+}
+
+export class RankingIndex {
+  private readonly users = new Map<number, UserRows>();
+  /** Each user's position when ordered by username in the database's collation (ties rank in this order). */
+  private order = new Map<number, number>();
+  private names = new Map<number, string>();
+  private version = 0;
+  private readonly aggregates = new Map<string, { version: number; aggregate: Aggregate }>();
+  private readonly rankings = new Map<string, { version: number; order: Int32Array }>();
+
+  /**
+   * @param windowStart the first day whose daily rows the index holds (a month's first day); ranges
+   *   with partial months before it are not answered here.
+   * @param retired retired months, as first days: their days are gone and they count whole.
+   */
+  constructor(
+    private windowStart: string,
+    private retired: ReadonlySet<string>,
+  ) {}
+
+  get firstDay(): string {
+    return this.windowStart;
+  }
+
+  /** Sets a user's rows (or removes the user, with undefined); the caller has the user's name in `names`. */
+  setUser(userId: number, rows: UserRows | undefined): void {
+    if (rows && (rows.months.length > 0 || rows.days.length > 0)) this.users.set(userId, rows);
+    else this.users.delete(userId);
+    this.version++;
+  }
+
+  /** Whether the index can order this user (has its name and collation position). */
+  knows(userId: number): boolean {
+    return this.order.has(userId);
+  }
+
+  /** Users in username order, as the database sorts them. */
+  setUsernames(ordered: Array<{ id: number; username: string }>): void {
+    this.order = new Map(ordered.map((u, i) => [u.id, i]));
+    this.names = new Map(ordered.map((u) => [u.id, u.username]));
+    this.version++;
+  }
+
+  /** Drops daily rows before a new, later window start (their months stay whole). */
+  moveWindow(start: string): void {
+    if (dayNumber(start) <= dayNumber(this.windowStart)) return;
+    const first = dayNumber(start);
+    for (const [id, rows] of this.users) {
+      const from = lowerBound(rows.days, first);
+      if (from === 0) continue;
+      this.users.set(id, { ...rows, days: rows.days.slice(from), dayValues: rows.dayValues.slice(from * FIELDS) });
+    }
+    this.windowStart = start;
+    this.version++;
+  }
+
+  /** How much it holds, for the logs and the docs: users, rows, and the bytes of their arrays. */
+  size(): { users: number; months: number; days: number; bytes: number } {
+    let months = 0;
+    let days = 0;
+    let bytes = 0;
+    for (const rows of this.users.values()) {
+      months += rows.months.length;
+      days += rows.days.length;
+      bytes += rows.months.byteLength + rows.monthValues.byteLength + rows.days.byteLength + rows.dayValues.byteLength;
+    }
+    return { users: this.users.size, months, days, bytes };
+  }
+
+  /**
+   * Users ranked by a metric over a range (undefined: all time), as the SQL leaderboard ranks them:
+   * ties share a rank and are ordered by username. Undefined when the range has a partial month
+   * before the window that is not retired: the caller asks the database instead.
+   */
+  rank(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Ranking | undefined {
+    const plan = this.plan(range);
+    if (!plan) return undefined;
+    const aggregate = this.aggregate(plan);
+    const order = this.ordered(plan, aggregate, metric);
+    const field = METRIC_FIELD[metric];
+    const entries: RankedEntry[] = [];
+    const end = Math.min(order.length, offset + limit);
+    if (offset < end) {
+      // A tie's rank is one more than the users strictly ahead of it: walk back to the tie's start.
+      const valueAt = (i: number) => aggregate.values[order[i] * MONTH_FIELDS + field];
+      let first = offset;
+      while (first > 0 && valueAt(first - 1) === valueAt(offset)) first--;
+      for (let i = offset; i < end; i++) {
+        if (i > offset && valueAt(i) !== valueAt(i - 1)) first = i;
+        entries.push(this.entry(aggregate, order[i], first + 1));
+      }
+    }
+    return { total: order.length, granularity: plan.granularity, entries };
+  }
+
+  private entry(aggregate: Aggregate, slot: number, rank: number): RankedEntry {
+    const v = aggregate.values;
+    const at = slot * MONTH_FIELDS;
+    const userId = aggregate.ids[slot];
+    return {
+      userId,
+      username: this.names.get(userId) ?? '',
+      rank,
+      totals: {
+        inputTokens: v[at + INPUT],
+        outputTokens: v[at + OUTPUT],
+        cacheCreationTokens: v[at + CACHE_CREATION],
+        cacheReadTokens: v[at + CACHE_READ],
+        totalTokens: v[at + TOTAL],
+        totalCost: unitsToCost(v[at + COST]),
+      },
+      activeDays: v[at + ACTIVE],
+    };
+  }
+
+  private plan(range: DayRange | undefined): Plan | undefined {
+    if (!range) {
+      const months = new Set<number>();
+      for (const rows of this.users.values()) for (const m of rows.months) months.add(m);
+      return { key: 'all', months: [...months].sort((a, b) => a - b), edges: [], granularity: this.retired.size > 0 ? 'month' : 'day' };
+    }
+    const months: number[] = [];
+    const edges: Array<[number, number]> = [];
+    let granularity: Plan['granularity'] = 'day';
+    const window = dayNumber(this.windowStart);
+    for (const { month } of monthMasks(range)) {
+      const retired = this.retired.has(month);
+      if (retired) granularity = 'month';
+      const monthEnd = lastDayOfMonth(month);
+      const from = dayNumber(range.from) > dayNumber(month) ? range.from : month;
+      const to = dayNumber(range.to) < dayNumber(monthEnd) ? range.to : monthEnd;
+      if (retired || (from === month && to === monthEnd)) months.push(monthKey(month));
+      else if (dayNumber(from) >= window) edges.push([dayNumber(from), dayNumber(to)]);
+      else return undefined;
+    }
+    return { key: `${range.from}|${range.to}`, months, edges, granularity };
+  }
+
+  private aggregate(plan: Plan): Aggregate {
+    const cached = this.aggregates.get(plan.key);
+    if (cached?.version === this.version) return cached.aggregate;
+    const ids = new Int32Array(this.users.size);
+    const values = new Float64Array(this.users.size * MONTH_FIELDS);
+    let n = 0;
+    for (const [id, rows] of this.users) {
+      const at = n * MONTH_FIELDS;
+      let present = false;
+      // Whole months: both lists ascend, so one merge pass.
+      let i = plan.months.length > 0 ? lowerBound(rows.months, plan.months[0]) : rows.months.length;
+      for (const month of plan.months) {
+        while (i < rows.months.length && rows.months[i] < month) i++;
+        if (i < rows.months.length && rows.months[i] === month) {
+          present = true;
+          const src = i * MONTH_FIELDS;
+          for (let f = 0; f < MONTH_FIELDS; f++) values[at + f] += rows.monthValues[src + f];
+        }
+      }
+      for (const [from, to] of plan.edges) {
+        for (let d = lowerBound(rows.days, from); d < rows.days.length && rows.days[d] <= to; d++) {
+          present = true;
+          const src = d * FIELDS;
+          for (let f = 0; f < FIELDS; f++) values[at + f] += rows.dayValues[src + f];
+          values[at + ACTIVE] += 1;
+        }
+      }
+      if (present) {
+        ids[n] = id;
+        n++;
+      } else {
+        values.fill(0, at, at + MONTH_FIELDS);
+      }
+    }
+    const aggregate = { ids: ids.subarray(0, n), values: values.subarray(0, n * MONTH_FIELDS) };
+    this.remember(this.aggregates, plan.key, { version: this.version, aggregate });
+    return aggregate;
+  }
+
+  private ordered(plan: Plan, aggregate: Aggregate, metric: Metric): Int32Array {
+    const key = `${plan.key}|${metric}`;
+    const cached = this.rankings.get(key);
+    if (cached?.version === this.version) return cached.order;
+    const field = METRIC_FIELD[metric];
+    const v = aggregate.values;
+    const position = (slot: number) => this.order.get(aggregate.ids[slot]) ?? Number.MAX_SAFE_INTEGER;
+    const positions = Array.from(aggregate.ids, (_, slot) => position(slot));
+    const order = Int32Array.from(aggregate.ids, (_, slot) => slot).sort(
+      (a, b) => v[b * MONTH_FIELDS + field] - v[a * MONTH_FIELDS + field] || positions[a] - positions[b],
+    );
+    this.remember(this.rankings, key, { version: this.version, order });
+    return order;
+  }
+
+  /** Caches hold the most recent answers only: a client cannot grow them with many distinct ranges. */
+  private remember<V>(cache: Map<string, V>, key: string, value: V): void {
+    cache.delete(key);
+    cache.set(key, value);
+    while (cache.size > 64) cache.delete(cache.keys().next().value as string);
+  }
+}
+
+/** The first index whose value is ≥ `value` in an ascending array. */
+function lowerBound(values: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The window the service keeps: from the first day of the month `days` before today. */
+export function windowStartFor(today: string, days: number): string {
+  return `${addDays(today, -days).slice(0, 7)}-01`;
+}
