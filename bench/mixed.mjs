@@ -8,6 +8,11 @@
  *
  *   npm run build && node bench/mixed.mjs     (PostgreSQL at BENCH_DATABASE_URL; BENCH_USERS, default 1,000)
  *
+ * Each mode in BENCH_MODES (default `index,sql`) runs on the same dataset in the same run: `index`
+ * is the service as shipped (leaderboards ranked by the in-memory index, measured once the index is
+ * built), `sql` the same build with RANKING_INDEX=false, the baseline. The service's RSS is sampled
+ * every 250 ms.
+ *
  * Writes bench/results/<timestamp>-mixed.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,6 +34,7 @@ const settings = {
   duration: env('BENCH_DURATION', 20),
   uploadsPerSecond: env('BENCH_UPLOADS_PER_S', 5),
   uploaders: 10,
+  modes: (process.env.BENCH_MODES ?? 'index,sql').split(','),
 };
 const log = (message) => process.stderr.write(`[mixed] ${message}\n`);
 const today = new Date().toISOString().slice(0, 10);
@@ -75,12 +81,33 @@ const oneDay = (n) => ({
   totals: { inputTokens: n, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, totalTokens: n, totalCost: 1 },
 });
 
-async function main() {
-  log(`dataset: ${settings.users} users × ${settings.days} days × ${settings.models} models`);
-  await dropBenchDatabase();
-  await buildDataset({ users: settings.users, days: settings.days, models: settings.models });
-  const service = await startService({ DATABASE_URL: benchUrl() });
+/** Polls /metrics until the ranking index is built; answers how long that took and its size. */
+async function indexBuilt(base) {
+  const started = performance.now();
+  for (;;) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    if (value('ccstats_ranking_index_ready') === 1) {
+      return {
+        waitedMs: Math.round(performance.now() - started),
+        users: value('ccstats_ranking_index_users'),
+        days: value('ccstats_ranking_index_days'),
+        bytes: value('ccstats_ranking_index_bytes'),
+      };
+    }
+    if (performance.now() - started > 600_000) throw new Error('the ranking index was not built within 10 minutes');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** One mode's run: the service started on the dataset, readers and uploads for BENCH_DURATION s. */
+async function runMode(mode) {
+  const service = await startService({ DATABASE_URL: benchUrl(), METRICS_PUBLIC: 'true', RANKING_INDEX: mode === 'index' ? 'true' : 'false' });
   const base = service.base;
+  const index = mode === 'index' ? await indexBuilt(base) : undefined;
+  if (index) log(`index built ${index.waitedMs} ms after ready: ${index.users} users, ${index.days} days, ${Math.round(index.bytes / 1048576)} MiB`);
+  const rssSamples = [service.rss()];
+  const sampler = setInterval(() => rssSamples.push(service.rss()), 250);
   const latencies = new Map();
   const freshness = { checks: 0, stale: 0, examples: [] };
   const uploads = { done: 0, failed: 0, latencies: [] };
@@ -155,8 +182,8 @@ async function main() {
     })();
     await Promise.all([...readers, writer]);
   } finally {
+    clearInterval(sampler);
     await service.stop();
-    if (!process.env.BENCH_KEEP) await dropBenchDatabase();
   }
   const r = (n) => Math.round(n * 10) / 10;
   const rows = [...latencies].sort().map(([kind, list]) => {
@@ -164,27 +191,53 @@ async function main() {
     return { kind, requests: list.length, perSecond: r(list.length / settings.duration), p50: r(percentile(list, 50)), p99: r(percentile(list, 99)) };
   });
   uploads.latencies.sort((a, b) => a - b);
+  const upload = {
+    done: uploads.done,
+    failed: uploads.failed,
+    perSecond: r(uploads.done / settings.duration),
+    p50: r(percentile(uploads.latencies, 50)),
+    p99: r(percentile(uploads.latencies, 99)),
+  };
+  const mib = (b) => Math.round(b / 1048576);
+  const rss = { start: mib(rssSamples[0]), peak: mib(Math.max(...rssSamples.filter(Number.isFinite))) };
+  return { mode, index, rows, uploads: upload, freshness, rss };
+}
+
+async function main() {
+  log(`dataset: ${settings.users} users × ${settings.days} days × ${settings.models} models`);
+  await dropBenchDatabase();
+  await buildDataset({ users: settings.users, days: settings.days, models: settings.models });
+  const runs = [];
+  try {
+    for (const mode of settings.modes) {
+      log(`mode ${mode}`);
+      runs.push(await runMode(mode));
+    }
+  } finally {
+    if (!process.env.BENCH_KEEP) await dropBenchDatabase();
+  }
+  const kinds = [...new Set(runs.flatMap((run) => run.rows.map((x) => x.kind)))].sort();
+  const cell = (run, kind) => {
+    const x = run.rows.find((row) => row.kind === kind);
+    return x ? `${x.perSecond} | ${x.p50} / ${x.p99}` : '— | —';
+  };
   const table = [
-    '| kind | requests | req/s | p50 ms | p99 ms |',
-    '|---|---|---|---|---|',
-    ...rows.map((x) => `| ${x.kind} | ${x.requests} | ${x.perSecond} | ${x.p50} | ${x.p99} |`),
-    `| uploads | ${uploads.done} (${uploads.failed} failed) | ${r(uploads.done / settings.duration)} | ${r(percentile(uploads.latencies, 50))} | ${r(percentile(uploads.latencies, 99))} |`,
+    `| kind | ${runs.map((run) => `${run.mode}: req/s | p50 / p99 ms`).join(' | ')} |`,
+    `|---|${runs.map(() => '---|---').join('|')}|`,
+    ...kinds.map((kind) => `| ${kind} | ${runs.map((run) => cell(run, kind)).join(' | ')} |`),
+    `| uploads | ${runs.map((run) => `${run.uploads.perSecond} (${run.uploads.failed} failed) | ${run.uploads.p50} / ${run.uploads.p99}`).join(' | ')} |`,
+    `| stale reads after an upload | ${runs.map((run) => `${run.freshness.stale} of ${run.freshness.checks} | `).join(' | ')} |`,
+    `| RSS MiB start / peak | ${runs.map((run) => `${run.rss.start} / ${run.rss.peak} | `).join(' | ')} |`,
   ].join('\n');
   process.stdout.write(
-    `\nmixed: ${settings.users} users × ${settings.days} days × ${settings.models} models, ${settings.connections} readers, ${settings.uploadsPerSecond} uploads/s, ${settings.duration} s\n\n${table}\n\nfreshness: ${freshness.checks} reads after an upload, ${freshness.stale} stale${freshness.examples.length ? ` (${JSON.stringify(freshness.examples)})` : ''}\n`,
+    `\nmixed: ${settings.users} users × ${settings.days} days × ${settings.models} models, ${settings.connections} readers, ${settings.uploadsPerSecond} uploads/s, ${settings.duration} s per mode\n\n${table}\n`,
   );
+  for (const run of runs) if (run.freshness.examples.length) process.stdout.write(`${run.mode}: stale ${JSON.stringify(run.freshness.examples)}\n`);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const file = join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}-mixed.json`);
-  writeFileSync(
-    file,
-    JSON.stringify(
-      { settings, loadavg: os.loadavg(), cpus: os.cpus().length, node: process.version, rows, uploads: { ...uploads, latencies: undefined }, freshness },
-      null,
-      2,
-    ),
-  );
+  writeFileSync(file, JSON.stringify({ settings, loadavg: os.loadavg(), cpus: os.cpus().length, node: process.version, runs }, null, 2));
   log(`wrote ${file}`);
-  if (freshness.stale > 0) process.exitCode = 1;
+  if (runs.some((run) => run.freshness.stale > 0)) process.exitCode = 1;
 }
 
 await main();

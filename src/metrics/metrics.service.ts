@@ -91,6 +91,18 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
     });
   }
 
+  /** A gauge read at scrape time, for a module above this one (the ranking index). */
+  gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   /** Called by the uploads feature for every accepted report. */
   recordUpload(days: number): void {
     this.uploads.inc();

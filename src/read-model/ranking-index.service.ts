@@ -7,6 +7,7 @@ import { nameOf } from '../db/columns.js';
 import { type Database, DatabaseConnection, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { LOCK_KEYS } from '../db/lock-keys.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { readModelChanges, retiredMonths, usageStats, userMonthStats, users } from '../db/schema.js';
 import { anyOf } from '../db/sql.js';
 import { parseUserRows, RankingIndex, windowStartFor } from './ranking-index.js';
@@ -57,7 +58,13 @@ export class RankingIndexService implements OnApplicationBootstrap, BeforeApplic
     @Inject(CONFIG) private readonly config: Config,
     @InjectDb() private readonly db: Database,
     private readonly connection: DatabaseConnection,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    metrics.gauge('ccstats_ranking_index_ready', 'Whether leaderboards rank from the in-memory index (0: building, or off: SQL)', () => (this.index ? 1 : 0));
+    metrics.gauge('ccstats_ranking_index_users', 'Users in the in-memory ranking index', () => this.size()?.users ?? 0);
+    metrics.gauge('ccstats_ranking_index_days', 'Daily rows in the in-memory ranking index', () => this.size()?.days ?? 0);
+    metrics.gauge('ccstats_ranking_index_bytes', "Bytes of the ranking index's arrays (users' months and recent days)", () => this.size()?.bytes ?? 0);
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.rankingIndex) return;

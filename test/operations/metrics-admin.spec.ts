@@ -103,9 +103,12 @@ describe(`metrics and admin endpoints (${BACKEND})`, () => {
     expect(stats.body.indexes).toContainEqual(expect.objectContaining({ table: 'usage_stats', index: 'user_date_idx', scans: expect.any(Number) }));
     // The service's own queries, normalized: recording the backup is one of them, including the
     // insert made on the connection that holds the backup lock.
-    expect(stats.body.slowestQueries.length).toBeGreaterThan(0);
-    expect(stats.body.slowestQueries.map((q: { query: string }) => q.query)).toContainEqual(expect.stringMatching(/^insert into "backup_runs" /));
-    expect(stats.body.slowestQueries.map((q: { query: string }) => q.query)).toContainEqual(
+    // The answer lists the 10 slowest shapes, which the backup's need not be among (the ranking
+    // index loads at start), so the shapes recorded are checked in the service itself.
+    expect(stats.body.slowestQueries.length).toBe(10);
+    const recorded = app.app.get(MetricsService).queries.slowest(Number.POSITIVE_INFINITY);
+    expect(recorded.map((q) => q.query)).toContainEqual(expect.stringMatching(/^insert into "backup_runs" /));
+    expect(recorded.map((q) => q.query)).toContainEqual(
       'update "backup_runs" set "name" = ?, "finished_at" = ?, "succeeded" = ?, "size_bytes" = ?, "table_sizes" = ? where "backup_runs"."id" = ?',
     );
     for (const q of stats.body.slowestQueries) expect(q.calls).toBeGreaterThan(0);
