@@ -7,9 +7,9 @@ import { nameOf } from '../db/columns.js';
 import { type Database, DatabaseConnection, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { LOCK_KEYS } from '../db/lock-keys.js';
-import { MetricsService } from '../metrics/metrics.service.js';
 import { readModelChanges, retiredMonths, usageStats, userMonthStats, users } from '../db/schema.js';
 import { anyOf } from '../db/sql.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { parseUserRows, RankingIndex, windowStartFor } from './ranking-index.js';
 
 /** Days of daily rows the index keeps before today (from that month's first day): 90d and its partial month. */
