@@ -138,7 +138,7 @@ async function runMode(mode) {
     const writer = (async () => {
       const pending = [];
       while (performance.now() < end) {
-        const uploader = uploaders.find((u) => !u.busy);
+        const uploader = settings.uploadsPerSecond > 0 && uploaders.find((u) => !u.busy);
         if (uploader) {
           uploader.busy = true;
           const n = 1_000_000_000_000 + counter++;
@@ -176,7 +176,7 @@ async function runMode(mode) {
             })(),
           );
         }
-        await new Promise((r) => setTimeout(r, 1000 / settings.uploadsPerSecond));
+        await new Promise((r) => setTimeout(r, Math.min(1000 / settings.uploadsPerSecond, Math.max(0, end - performance.now()))));
       }
       await Promise.all(pending);
     })();

@@ -122,6 +122,10 @@ export class RankingIndex {
   private version = 0;
   private readonly aggregates = new Map<string, { version: number; aggregate: Aggregate }>();
   private readonly rankings = new Map<string, { version: number; order: Int32Array }>();
+  /** Each user's own version: bumped whenever the user's rows are set. */
+  private readonly userVersions = new Map<number, number>();
+  /** A user's top model over a range, as the caller computed it, valid while the user's version holds. */
+  private readonly topModels = new Map<string, { version: number; model: string | null }>();
 
   /**
    * @param windowStart the first day whose daily rows the index holds (a month's first day); ranges
@@ -142,6 +146,38 @@ export class RankingIndex {
     if (rows && (rows.months.length > 0 || rows.days.length > 0)) this.users.set(userId, rows);
     else this.users.delete(userId);
     this.version++;
+    this.userVersions.set(userId, this.version);
+  }
+
+  /**
+   * Top models (by cost, then tokens, then name) are not in the index: they are computed in SQL for
+   * a page's users and kept here per range and user until that user's rows change, so a page of
+   * users who did not upload since costs no query. At most TOP_MODEL_ENTRIES are kept.
+   */
+  cachedTopModels(range: DayRange | undefined, userIds: number[]): { known: Map<number, string | null>; missing: number[] } {
+    const known = new Map<number, string | null>();
+    const missing: number[] = [];
+    for (const id of userIds) {
+      const hit = this.topModels.get(topModelKey(range, id));
+      if (hit && hit.version === (this.userVersions.get(id) ?? 0)) known.set(id, hit.model);
+      else missing.push(id);
+    }
+    return { known, missing };
+  }
+
+  /** Remembers top models computed after this index was caught up (so never older than it). */
+  rememberTopModels(range: DayRange | undefined, models: Map<number, string | null>, versions: Map<number, number>): void {
+    for (const [id, model] of models) {
+      const key = topModelKey(range, id);
+      this.topModels.delete(key);
+      this.topModels.set(key, { version: versions.get(id) ?? 0, model });
+    }
+    while (this.topModels.size > TOP_MODEL_ENTRIES) this.topModels.delete(this.topModels.keys().next().value as string);
+  }
+
+  /** Users' versions now: taken before their top models are computed. */
+  versionsOf(userIds: number[]): Map<number, number> {
+    return new Map(userIds.map((id) => [id, this.userVersions.get(id) ?? 0]));
   }
 
   /** Whether the index can order this user (has its name and collation position). */
@@ -312,6 +348,9 @@ export class RankingIndex {
     while (cache.size > 64) cache.delete(cache.keys().next().value as string);
   }
 }
+
+const TOP_MODEL_ENTRIES = 50_000;
+const topModelKey = (range: DayRange | undefined, userId: number) => `${range ? `${range.from}|${range.to}` : 'all'}|${userId}`;
 
 /** The first index whose value is ≥ `value` in an ascending array. */
 function lowerBound(values: Int32Array, value: number): number {

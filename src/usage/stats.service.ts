@@ -10,7 +10,7 @@ import { UserDirectory } from '../directory/user-directory.js';
 import { ModelsRepository } from '../models/models.repository.js';
 import { type DayRange, periodRange } from '../read-model/periods.js';
 import type { RangeQuery } from '../read-model/range.schemas.js';
-import type { Ranking } from '../read-model/ranking-index.js';
+import type { Ranking, RankingIndex } from '../read-model/ranking-index.js';
 import { RankingIndexService } from '../read-model/ranking-index.service.js';
 import type { Metric } from '../read-model/sums.js';
 import { sumsToTotals, toInt } from '../read-model/token-sums.js';
@@ -64,11 +64,13 @@ export class StatsService {
   private async computeLeaderboard(query: LeaderboardQuery): Promise<Leaderboard> {
     const custom = query.from !== undefined && query.to !== undefined;
     const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, this.today());
-    const ranking = await this.rank(range, query.metric, query.limit, query.offset);
-    const topModels = await this.repository.topModels(
+    const index = await this.rankings.current();
+    const ranking = index?.rank(range, query.metric, query.limit, query.offset) ?? (await this.rankInSql(range, query.metric, query.limit, query.offset));
+    const topModels = await this.topModels(
+      index,
       ranking.entries.map((e) => e.userId),
       range,
-      new Set(ranking.granularity === 'month' ? await this.repository.retiredMonths(range) : []),
+      ranking.granularity,
     );
     const bounds = range ?? (await this.repository.dataBounds());
     return {
@@ -96,6 +98,19 @@ export class StatsService {
   async rank(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Promise<Ranking> {
     const ranked = (await this.rankings.current())?.rank(range, metric, limit, offset);
     return ranked ?? this.rankInSql(range, metric, limit, offset);
+  }
+
+  /** Each user's top model in the range: from the index's cache where the user has not changed, else SQL. */
+  private async topModels(index: RankingIndex | undefined, userIds: number[], range: DayRange | undefined, granularity: Ranking['granularity']) {
+    const retired = async () => new Set(granularity === 'month' ? await this.repository.retiredMonths(range) : []);
+    if (!index) return this.repository.topModels(userIds, range, await retired());
+    const { known, missing } = index.cachedTopModels(range, userIds);
+    if (missing.length === 0) return known;
+    const versions = index.versionsOf(missing);
+    const found = await this.repository.topModels(missing, range, await retired());
+    const computed = new Map(missing.map((id) => [id, found.get(id) ?? null]));
+    index.rememberTopModels(range, computed, versions);
+    return new Map([...known, ...computed]);
   }
 
   /** The SQL ranking, the index's reference. */

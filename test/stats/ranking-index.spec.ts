@@ -71,12 +71,15 @@ describe('the in-memory ranking index', () => {
   let db: TestDatabase;
   let a: TestApp;
   let b: TestApp;
+  /** The reference: the same service ranking in SQL. */
+  let sqlApp: TestApp;
   const users: Array<{ username: string; token: string }> = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
     a = await startApp(db, { LOG_LEVEL: 'warn' });
     b = await startApp(db, { LOG_LEVEL: 'warn' });
+    sqlApp = await startApp(db, { LOG_LEVEL: 'warn', RANKING_INDEX: 'false' });
     for (let i = 0; i < 14; i++) users.push(await registerUser(a.http, `rank-${i}-${'zyxwvutsrqponm'[i]}`));
     // Two pairs upload identical reports: ties in every metric and period, broken by username.
     const seeds = [1, 2, 3, 3, 5, 6, 7, 7, 9, 10, 11, 12];
@@ -87,6 +90,7 @@ describe('the in-memory ranking index', () => {
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    await sqlApp?.close();
     await db?.drop();
   });
 
@@ -228,6 +232,41 @@ describe('the in-memory ranking index', () => {
       await write;
     }
     await Promise.all(checks);
+  });
+
+  it('answers whole leaderboards, top models included, as the SQL ranking does, also after uploads change a top model', async () => {
+    await built(b);
+    const boards = async (t: TestApp) =>
+      Promise.all(
+        (['today', '7d', '30d', 'all'] as const).flatMap((period) =>
+          (['cost', 'tokens'] as const).map(async (metric) => (await t.http.get('/api/v1/leaderboard').query({ period, metric, limit: 20 }).expect(200)).body),
+        ),
+      );
+    expect(await boards(b)).toEqual(await boards(sqlApp));
+    // A new model, dearer than anything so far, becomes the top model of one user (cached before).
+    const user = users[5];
+    await upload(a.http, user.token, {
+      daily: [
+        {
+          date: today,
+          inputTokens: 10,
+          outputTokens: 0,
+          cacheCreationTokens: 0,
+          cacheReadTokens: 0,
+          totalTokens: 10,
+          totalCost: 9999,
+          modelsUsed: ['claude-opus-4-5-20251101'],
+          modelBreakdowns: [
+            { modelName: 'claude-opus-4-5-20251101', inputTokens: 10, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 9999 },
+          ],
+        },
+      ],
+      totals: {},
+    }).expect(200);
+    const after = await boards(b);
+    expect(after).toEqual(await boards(sqlApp));
+    const mine = after[0].entries.find((e: { username: string }) => e.username === user.username);
+    expect(mine.topModel).toBe('claude-opus-4-5-20251101');
   });
 
   it('drops a deleted user at once on the other instance', async () => {
