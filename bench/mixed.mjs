@@ -41,10 +41,24 @@ const today = new Date().toISOString().slice(0, 10);
 const daysBack = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
+/** BENCH_KINDS (e.g. `leaderboard` or `user`) narrows the mix to those kinds, to measure one alone. */
+const KIND_SHARES = [
+  ['leaderboard', 0.4],
+  ['user', 0.3],
+  ['models', 0.1],
+  ['providers', 0.1],
+  ['summary', 0.1],
+].filter(([kind]) => !process.env.BENCH_KINDS || process.env.BENCH_KINDS.split(',').includes(kind));
+const SHARE_TOTAL = KIND_SHARES.reduce((sum, [, share]) => sum + share, 0);
+
 /** One request of the mix: its kind and path. */
 function nextRequest() {
   const user = `user${String(1 + Math.floor(Math.random() * settings.users)).padStart(5, '0')}`;
-  const r = Math.random();
+  // A draw over the kinds kept, mapped back onto the full mix's thresholds below.
+  let draw = Math.random() * SHARE_TOTAL;
+  const [kind] = KIND_SHARES.find(([, share]) => (draw -= share) < 0) ?? KIND_SHARES.at(-1);
+  const start = { leaderboard: 0, user: 0.4, models: 0.7, providers: 0.8, summary: 0.9 }[kind];
+  const r = start + Math.random() * { leaderboard: 0.4, user: 0.3, models: 0.1, providers: 0.1, summary: 0.1 }[kind];
   if (r < 0.4) {
     const page = 1 + Math.floor(Math.random() * 5);
     return { kind: 'leaderboard', path: `/api/v1/leaderboard?period=${pick(PERIODS)}&metric=${pick(METRICS)}&limit=50&offset=${(page - 1) * 50}` };

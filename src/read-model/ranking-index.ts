@@ -341,11 +341,16 @@ export class RankingIndex {
     return order;
   }
 
-  /** Caches hold the most recent answers only: a client cannot grow them with many distinct ranges. */
+  /**
+   * Caches hold the most recent answers only, so a client cannot grow them with many distinct
+   * ranges: 12 ranges' sums (56 bytes per user each: the named periods and a few custom ranges)
+   * and 64 orders (4 bytes per user each).
+   */
   private remember<V>(cache: Map<string, V>, key: string, value: V): void {
     cache.delete(key);
     cache.set(key, value);
-    while (cache.size > 64) cache.delete(cache.keys().next().value as string);
+    const limit = cache === (this.aggregates as Map<string, unknown>) ? 12 : 64;
+    while (cache.size > limit) cache.delete(cache.keys().next().value as string);
   }
 }
 
