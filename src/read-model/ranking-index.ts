@@ -39,12 +39,33 @@ export interface UserRows {
 /** A month's first day as year*12 + month-1. */
 const monthKey = (day: string): number => Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7)) - 1;
 
-/** '12.3400' as 123400: exact, with no float arithmetic. */
+/** '12.3400' as 123400: exact, with no float arithmetic on fractions. */
 export function costUnits(text: string): number {
-  const negative = text.startsWith('-');
-  const [whole, fraction = ''] = text.replace('-', '').split('.');
-  const units = Number(whole) * 10_000 + Number(fraction.padEnd(4, '0').slice(0, 4));
+  const negative = text.charCodeAt(0) === 45; // '-'
+  const start = negative ? 1 : 0;
+  const dot = text.indexOf('.');
+  const whole = dot < 0 ? text.slice(start) : text.slice(start, dot);
+  let fraction = 0;
+  if (dot >= 0) for (let i = 1; i <= 4; i++) fraction = fraction * 10 + (dot + i < text.length ? text.charCodeAt(dot + i) - 48 : 0);
+  const units = Number(whole) * 10_000 + fraction;
   return negative ? -units : units;
+}
+
+/**
+ * 'YYYY-MM-DD' as days since 1970-01-01, by arithmetic (the civil-from-days algorithm read
+ * backwards): the same number as dayNumber() in common/dates.ts, without a Date.parse per row,
+ * which was most of the time of building the index.
+ */
+export function dayOf(text: string): number {
+  const y0 = Number(text.slice(0, 4));
+  const m = Number(text.slice(5, 7));
+  const d = Number(text.slice(8, 10));
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /** 123400 as '12.3400', as the database's `money()` prints it. */
@@ -75,7 +96,7 @@ export function parseUserRows(months: string | null, days: string | null): UserR
   });
   dayRows.forEach((row, i) => {
     const [day, ...sums] = row.split(',');
-    rows.days[i] = dayNumber(day);
+    rows.days[i] = dayOf(day);
     writeSums(rows.dayValues, i * FIELDS, sums);
   });
   return rows;
@@ -89,6 +110,8 @@ function writeSums(target: Float64Array, at: number, sums: string[]): void {
 /** What a range asks of the index: whole months, runs of days, and whether retired months made it coarser. */
 interface Plan {
   key: string;
+  /** All time: every month a user has, whichever they are (so the plan holds as users change). */
+  everyMonth: boolean;
   months: number[];
   edges: Array<[number, number]>;
   granularity: 'day' | 'month';
@@ -108,11 +131,23 @@ export interface Ranking {
   entries: RankedEntry[];
 }
 
-/** Per-user sums over one plan: user ids and their values (MONTH_FIELDS each). */
+/**
+ * Every user's sums over one plan, by the user's slot (MONTH_FIELDS values each), whether the user
+ * has rows in it, and the present users' slots ordered per metric (computed when first asked). It
+ * is brought up to date by redoing only the users changed since `version`.
+ */
 interface Aggregate {
-  ids: Int32Array;
+  plan: Plan;
+  version: number;
   values: Float64Array;
+  present: Uint8Array;
+  orders: Map<Metric, number[]>;
 }
+
+/** Users changed at most this many versions ago are redone one by one; more, and the aggregate is rebuilt. */
+const MAX_INCREMENTAL = 256;
+/** Cached plans (the named periods and a few custom ranges). */
+const MAX_AGGREGATES = 12;
 
 export class RankingIndex {
   private readonly users = new Map<number, UserRows>();
@@ -120,8 +155,14 @@ export class RankingIndex {
   private order = new Map<number, number>();
   private names = new Map<number, string>();
   private version = 0;
-  private readonly aggregates = new Map<string, { version: number; aggregate: Aggregate }>();
-  private readonly rankings = new Map<string, { version: number; order: Int32Array }>();
+  /** A permanent slot per user who ever had rows here: the index of the user's sums in every aggregate. */
+  private readonly slots = new Map<number, number>();
+  private readonly slotUsers: number[] = [];
+  /** (version, user) of each user change, newest last; only the last MAX_INCREMENTAL are kept. */
+  private changes: Array<[number, number]> = [];
+  /** The newest version whose change was dropped from the log: aggregates older than it are rebuilt. */
+  private forgottenThrough = 0;
+  private readonly aggregates = new Map<string, Aggregate>();
   /** Each user's own version: bumped whenever the user's rows are set. */
   private readonly userVersions = new Map<number, number>();
   /** A user's top model over a range, as the caller computed it, valid while the user's version holds. */
@@ -143,10 +184,19 @@ export class RankingIndex {
 
   /** Sets a user's rows (or removes the user, with undefined); the caller has the user's name in `names`. */
   setUser(userId: number, rows: UserRows | undefined): void {
-    if (rows && (rows.months.length > 0 || rows.days.length > 0)) this.users.set(userId, rows);
-    else this.users.delete(userId);
+    if (rows && (rows.months.length > 0 || rows.days.length > 0)) {
+      this.users.set(userId, rows);
+      this.slotOf(userId);
+    } else {
+      this.users.delete(userId);
+    }
     this.version++;
     this.userVersions.set(userId, this.version);
+    this.changes.push([this.version, userId]);
+    if (this.changes.length > 2 * MAX_INCREMENTAL) {
+      this.forgottenThrough = this.changes[this.changes.length - MAX_INCREMENTAL - 1][0];
+      this.changes = this.changes.slice(-MAX_INCREMENTAL);
+    }
   }
 
   /**
@@ -203,6 +253,7 @@ export class RankingIndex {
     }
     this.windowStart = start;
     this.version++;
+    this.aggregates.clear();
   }
 
   /** How much it holds, for the logs and the docs: users, rows, and the bytes of their arrays. */
@@ -227,7 +278,7 @@ export class RankingIndex {
     const plan = this.plan(range);
     if (!plan) return undefined;
     const aggregate = this.aggregate(plan);
-    const order = this.ordered(plan, aggregate, metric);
+    const order = this.ordered(aggregate, metric);
     const field = METRIC_FIELD[metric];
     const entries: RankedEntry[] = [];
     const end = Math.min(order.length, offset + limit);
@@ -247,7 +298,7 @@ export class RankingIndex {
   private entry(aggregate: Aggregate, slot: number, rank: number): RankedEntry {
     const v = aggregate.values;
     const at = slot * MONTH_FIELDS;
-    const userId = aggregate.ids[slot];
+    const userId = this.slotUsers[slot];
     return {
       userId,
       username: this.names.get(userId) ?? '',
@@ -265,11 +316,7 @@ export class RankingIndex {
   }
 
   private plan(range: DayRange | undefined): Plan | undefined {
-    if (!range) {
-      const months = new Set<number>();
-      for (const rows of this.users.values()) for (const m of rows.months) months.add(m);
-      return { key: 'all', months: [...months].sort((a, b) => a - b), edges: [], granularity: this.retired.size > 0 ? 'month' : 'day' };
-    }
+    if (!range) return { key: 'all', everyMonth: true, months: [], edges: [], granularity: this.retired.size > 0 ? 'month' : 'day' };
     const months: number[] = [];
     const edges: Array<[number, number]> = [];
     let granularity: Plan['granularity'] = 'day';
@@ -284,74 +331,146 @@ export class RankingIndex {
       else if (dayNumber(from) >= window) edges.push([dayNumber(from), dayNumber(to)]);
       else return undefined;
     }
-    return { key: `${range.from}|${range.to}`, months, edges, granularity };
+    return { key: `${range.from}|${range.to}`, everyMonth: false, months, edges, granularity };
   }
 
+  private slotOf(userId: number): number {
+    let slot = this.slots.get(userId);
+    if (slot === undefined) {
+      slot = this.slotUsers.length;
+      this.slots.set(userId, slot);
+      this.slotUsers.push(userId);
+    }
+    return slot;
+  }
+
+  /** The plan's sums per user, brought up to date (only the users changed since, when they are few). */
   private aggregate(plan: Plan): Aggregate {
     const cached = this.aggregates.get(plan.key);
-    if (cached?.version === this.version) return cached.aggregate;
-    const ids = new Int32Array(this.users.size);
-    const values = new Float64Array(this.users.size * MONTH_FIELDS);
-    let n = 0;
-    for (const [id, rows] of this.users) {
-      const at = n * MONTH_FIELDS;
-      let present = false;
-      // Whole months: both lists ascend, so one merge pass.
-      let i = plan.months.length > 0 ? lowerBound(rows.months, plan.months[0]) : rows.months.length;
-      for (const month of plan.months) {
-        while (i < rows.months.length && rows.months[i] < month) i++;
-        if (i < rows.months.length && rows.months[i] === month) {
-          present = true;
-          const src = i * MONTH_FIELDS;
-          for (let f = 0; f < MONTH_FIELDS; f++) values[at + f] += rows.monthValues[src + f];
-        }
-      }
-      for (const [from, to] of plan.edges) {
-        for (let d = lowerBound(rows.days, from); d < rows.days.length && rows.days[d] <= to; d++) {
-          present = true;
-          const src = d * FIELDS;
-          for (let f = 0; f < FIELDS; f++) values[at + f] += rows.dayValues[src + f];
-          values[at + ACTIVE] += 1;
-        }
-      }
-      if (present) {
-        ids[n] = id;
-        n++;
+    let aggregate: Aggregate | undefined = cached;
+    if (aggregate && aggregate.version !== this.version) {
+      const changed = this.changedSince(aggregate.version);
+      if (changed && aggregate.present.length >= this.slotUsers.length) {
+        for (const userId of changed) this.redo(aggregate, userId);
+        aggregate.version = this.version;
       } else {
-        values.fill(0, at, at + MONTH_FIELDS);
+        aggregate = undefined;
       }
     }
-    const aggregate = { ids: ids.subarray(0, n), values: values.subarray(0, n * MONTH_FIELDS) };
-    this.remember(this.aggregates, plan.key, { version: this.version, aggregate });
+    if (!aggregate) {
+      aggregate = {
+        plan,
+        version: this.version,
+        values: new Float64Array(Math.max(16, this.slotUsers.length * 2) * MONTH_FIELDS),
+        present: new Uint8Array(Math.max(16, this.slotUsers.length * 2)),
+        orders: new Map(),
+      };
+      for (const [userId, rows] of this.users) {
+        const slot = this.slots.get(userId)!;
+        aggregate.present[slot] = sumInto(rows, plan, aggregate.values, slot * MONTH_FIELDS) ? 1 : 0;
+      }
+    }
+    this.aggregates.delete(plan.key);
+    this.aggregates.set(plan.key, aggregate);
+    while (this.aggregates.size > MAX_AGGREGATES) this.aggregates.delete(this.aggregates.keys().next().value as string);
     return aggregate;
   }
 
-  private ordered(plan: Plan, aggregate: Aggregate, metric: Metric): Int32Array {
-    const key = `${plan.key}|${metric}`;
-    const cached = this.rankings.get(key);
-    if (cached?.version === this.version) return cached.order;
+  /** The users changed after `version`, or undefined when the log no longer reaches back that far or they are many. */
+  private changedSince(version: number): Set<number> | undefined {
+    if (this.forgottenThrough > version) return undefined;
+    const changed = new Set<number>();
+    for (let i = this.changes.length - 1; i >= 0 && this.changes[i][0] > version; i--) {
+      changed.add(this.changes[i][1]);
+      if (changed.size > MAX_INCREMENTAL) return undefined;
+    }
+    return changed;
+  }
+
+  /** One user's sums over the aggregate's plan again, moved to their new place in every order. */
+  private redo(aggregate: Aggregate, userId: number): void {
+    const slot = this.slots.get(userId);
+    if (slot === undefined) return; // never had rows: nothing to redo
+    const wasPresent = aggregate.present[slot] === 1;
+    for (const [metric, order] of aggregate.orders) {
+      if (!wasPresent) continue;
+      const at = order.indexOf(slot);
+      if (at >= 0) order.splice(at, 1);
+      else aggregate.orders.delete(metric); // cannot happen; recomputed on demand if it does
+    }
+    const rows = this.users.get(userId);
+    const at = slot * MONTH_FIELDS;
+    aggregate.values.fill(0, at, at + MONTH_FIELDS);
+    const present = rows !== undefined && sumInto(rows, aggregate.plan, aggregate.values, at);
+    aggregate.present[slot] = present ? 1 : 0;
+    if (!present) return;
+    for (const [metric, order] of aggregate.orders) order.splice(this.insertionPoint(aggregate, order, metric, slot), 0, slot);
+  }
+
+  /** Slots ranked by a metric (descending), ties by username as the database orders them. */
+  private ordered(aggregate: Aggregate, metric: Metric): number[] {
+    const cached = aggregate.orders.get(metric);
+    if (cached) return cached;
     const field = METRIC_FIELD[metric];
     const v = aggregate.values;
-    const position = (slot: number) => this.order.get(aggregate.ids[slot]) ?? Number.MAX_SAFE_INTEGER;
-    const positions = Array.from(aggregate.ids, (_, slot) => position(slot));
-    const order = Int32Array.from(aggregate.ids, (_, slot) => slot).sort(
-      (a, b) => v[b * MONTH_FIELDS + field] - v[a * MONTH_FIELDS + field] || positions[a] - positions[b],
-    );
-    this.remember(this.rankings, key, { version: this.version, order });
+    const positions = this.slotUsers.map((id) => this.order.get(id) ?? Number.MAX_SAFE_INTEGER);
+    const order: number[] = [];
+    for (let slot = 0; slot < this.slotUsers.length; slot++) if (aggregate.present[slot] === 1) order.push(slot);
+    order.sort((a, b) => v[b * MONTH_FIELDS + field] - v[a * MONTH_FIELDS + field] || positions[a] - positions[b]);
+    aggregate.orders.set(metric, order);
     return order;
   }
 
-  /**
-   * Caches hold the most recent answers only, so a client cannot grow them with many distinct
-   * ranges: 12 ranges' sums (56 bytes per user each: the named periods and a few custom ranges)
-   * and 64 orders (4 bytes per user each).
-   */
-  private remember<V>(cache: Map<string, V>, key: string, value: V): void {
-    cache.delete(key);
-    cache.set(key, value);
-    const limit = cache === (this.aggregates as Map<string, unknown>) ? 12 : 64;
-    while (cache.size > limit) cache.delete(cache.keys().next().value as string);
+  /** Where a slot goes in an order (binary search on the same comparison as the sort). */
+  private insertionPoint(aggregate: Aggregate, order: number[], metric: Metric, slot: number): number {
+    const field = METRIC_FIELD[metric];
+    const v = aggregate.values;
+    const value = v[slot * MONTH_FIELDS + field];
+    const position = this.order.get(this.slotUsers[slot]) ?? Number.MAX_SAFE_INTEGER;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const other = order[mid];
+      const otherValue = v[other * MONTH_FIELDS + field];
+      const before = otherValue > value || (otherValue === value && (this.order.get(this.slotUsers[other]) ?? Number.MAX_SAFE_INTEGER) < position);
+      if (before) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
+}
+
+/**
+ * Adds a user's rows over a plan into `values` at `at` (MONTH_FIELDS values: the six sums and the
+ * active days): whole months from the monthly sums, the ends from the days. Answers whether the
+ * user has any row in the plan (a user with rows of zeros still ranks, as in SQL).
+ */
+function sumInto(rows: UserRows, plan: Plan, values: Float64Array, at: number): boolean {
+  let present = false;
+  if (plan.everyMonth) {
+    for (let i = 0; i < rows.monthValues.length; i++) values[at + (i % MONTH_FIELDS)] += rows.monthValues[i];
+    return rows.months.length > 0;
+  }
+  // Whole months: both lists ascend, so one merge pass.
+  let i = plan.months.length > 0 ? lowerBound(rows.months, plan.months[0]) : rows.months.length;
+  for (const month of plan.months) {
+    while (i < rows.months.length && rows.months[i] < month) i++;
+    if (i < rows.months.length && rows.months[i] === month) {
+      present = true;
+      const src = i * MONTH_FIELDS;
+      for (let f = 0; f < MONTH_FIELDS; f++) values[at + f] += rows.monthValues[src + f];
+    }
+  }
+  for (const [from, to] of plan.edges) {
+    for (let d = lowerBound(rows.days, from); d < rows.days.length && rows.days[d] <= to; d++) {
+      present = true;
+      const src = d * FIELDS;
+      for (let f = 0; f < FIELDS; f++) values[at + f] += rows.dayValues[src + f];
+      values[at + ACTIVE] += 1;
+    }
+  }
+  return present;
 }
 
 const TOP_MODEL_ENTRIES = 50_000;

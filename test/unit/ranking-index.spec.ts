@@ -1,4 +1,5 @@
-import { costUnits, parseUserRows, RankingIndex, unitsToCost, windowStartFor } from '../../src/read-model/ranking-index.js';
+import { dayNumber } from '../../src/common/dates.js';
+import { costUnits, dayOf, parseUserRows, RankingIndex, unitsToCost, windowStartFor } from '../../src/read-model/ranking-index.js';
 
 /** A user's rows as the loader packs them: `day,input,output,cacheCreation,cacheRead,total,cost`. */
 const day = (date: string, input: number, cost = '0.0000') => `${date},${input},0,0,0,${input},${cost}`;
@@ -24,6 +25,17 @@ describe('RankingIndex', () => {
     expect(unitsToCost(-35_000)).toBe('-3.5000');
     // 0.1 + 0.2 in floats is not 0.3; in units it is.
     expect(unitsToCost(costUnits('0.1000') + costUnits('0.2000'))).toBe('0.3000');
+    expect(costUnits('7')).toBe(70_000);
+    expect(costUnits('7.5')).toBe(75_000);
+  });
+
+  it('numbers days as common/dates.ts does, across leap years and centuries', () => {
+    for (let n = dayNumber('1999-12-25'); n <= dayNumber('2101-03-05'); n += 1) {
+      const text = new Date(n * 86_400_000).toISOString().slice(0, 10);
+      if (dayOf(text) !== n) expect({ text, day: dayOf(text) }).toEqual({ text, day: n });
+    }
+    expect(dayOf('2000-02-29')).toBe(dayNumber('2000-02-29'));
+    expect(dayOf('1970-01-01')).toBe(0);
   });
 
   it('gives ties one rank, also when a page starts inside the tie', () => {
@@ -91,3 +103,89 @@ describe('RankingIndex', () => {
     expect(windowStartFor('2026-11-27', 100)).toBe('2026-08-01');
   });
 });
+
+describe('RankingIndex kept up to date user by user', () => {
+  /** mulberry32: a seeded sequence, so a failure replays. */
+  function random(seed: number) {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('ranks after every change exactly as an index built from scratch on the same rows', () => {
+    const next = random(20261127);
+    const int = (n: number) => Math.floor(next() * n);
+    // Few distinct values, so ties are common.
+    const value = () => [0, 5, 5, 10, 1000, 123_456][int(6)];
+    const monthsOf = ['2026-06-01', '2026-07-01', '2026-08-01', '2026-09-01', '2026-10-01', '2026-11-01'];
+    const rowsFor = () => {
+      const months = monthsOf.filter(() => next() < 0.6).map((m) => month(m, 1 + int(20), value(), `${value()}.${String(int(10_000)).padStart(4, '0')}`));
+      const days: string[] = [];
+      for (let d = 0; d < 120; d++) if (next() < 0.3) days.push(day(addDaysTo('2026-08-01', d), value(), `${value()}.0000`));
+      return { months, days };
+    };
+    const names = new Map<number, string>();
+    const data = new Map<number, ReturnType<typeof parseUserRows>>();
+    const ordered = () => [...names].map(([id, username]) => ({ id, username })).sort((a, b) => (a.username < b.username ? -1 : 1));
+    const live = new RankingIndex('2026-08-01', new Set(['2026-06-01']));
+    const fresh = () => {
+      const index = new RankingIndex('2026-08-01', new Set(['2026-06-01']));
+      index.setUsernames(ordered());
+      for (const [id, rows] of data) index.setUser(id, rows);
+      return index;
+    };
+    const ranges = [
+      undefined,
+      { from: '2026-11-21', to: '2026-11-27' },
+      { from: '2026-10-29', to: '2026-11-27' },
+      { from: '2026-08-30', to: '2026-11-27' },
+      { from: '2026-06-10', to: '2026-09-15' },
+      { from: '2026-09-01', to: '2026-10-31' },
+    ];
+    const metrics = ['cost', 'tokens', 'input', 'cacheRead'] as const;
+    let compared = 0;
+    for (let step = 0; step < 200; step++) {
+      // Mostly single changes (the incremental path), sometimes a burst larger than it handles.
+      const burst = step % 97 === 96 ? 300 : 1 + int(3);
+      for (let b = 0; b < burst; b++) {
+        const id = 1 + int(60);
+        if (!names.has(id)) {
+          names.set(id, `u${int(1000)}-${id}`);
+          live.setUsernames(ordered());
+        }
+        if (next() < 0.15) {
+          data.delete(id);
+          live.setUser(id, undefined);
+        } else {
+          const { months, days } = rowsFor();
+          const rows = parseUserRows(months.join(';') || null, days.join(';') || null);
+          data.set(id, rows);
+          live.setUser(id, rows);
+        }
+      }
+      const reference = fresh();
+      for (const range of ranges) {
+        const metric = metrics[int(metrics.length)];
+        const [limit, offset] = [
+          [100, 0],
+          [3, int(10)],
+          [1, int(40)],
+        ][int(3)];
+        const got = { step, range, metric, ...live.rank(range, metric, limit, offset) };
+        const want = { step, range, metric, ...reference.rank(range, metric, limit, offset) };
+        // Compared as JSON first: jest's deep equality on every step took most of the test's time.
+        if (JSON.stringify(got) !== JSON.stringify(want)) expect(got).toEqual(want);
+        compared++;
+      }
+    }
+    expect(compared).toBe(200 * ranges.length);
+  });
+});
+
+function addDaysTo(dayText: string, n: number): string {
+  return new Date(Date.parse(`${dayText}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
