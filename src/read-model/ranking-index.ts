@@ -361,8 +361,9 @@ export class RankingIndex {
       aggregate = {
         plan,
         version: this.version,
-        values: new Float64Array(Math.max(16, this.slotUsers.length * 2) * MONTH_FIELDS),
-        present: new Uint8Array(Math.max(16, this.slotUsers.length * 2)),
+        // Room for a quarter more users: new users are redone into it until it is full.
+        values: new Float64Array((16 + Math.ceil(this.slotUsers.length * 1.25)) * MONTH_FIELDS),
+        present: new Uint8Array(16 + Math.ceil(this.slotUsers.length * 1.25)),
         orders: new Map(),
       };
       for (const [userId, rows] of this.users) {
