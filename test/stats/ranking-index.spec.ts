@@ -7,6 +7,7 @@ import { StatsService } from '../../src/usage/stats.service.js';
 import { registerUser, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { seededRandom } from '../helpers/random.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -19,20 +20,9 @@ import { startApp, type TestApp } from '../helpers/test-app.js';
 const today = utcDay(new Date());
 const MODELS = ['claude-opus-4-1-20250805', 'claude-sonnet-4-20250514', 'claude-3-5-haiku-20241022'];
 
-/** A deterministic pseudo-random sequence (mulberry32), so a failure can be replayed. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A ccusage daily report over `days` days ending yesterday, some days skipped, with models. */
 function report(seed: number, days: number, scale = 1) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const daily = [];
   for (let i = days; i >= 1; i--) {
     if (next() < 0.3) continue;
@@ -107,7 +97,7 @@ describe('the in-memory ranking index', () => {
   it('ranks every period, custom range, metric and page exactly as SQL does', async () => {
     const index = await built(a);
     const stats = a.app.get(StatsService);
-    const next = random(42);
+    const next = seededRandom(42);
     const window = windowStartFor(today, WINDOW_DAYS);
     const ranges: Array<DayRange | undefined> = PERIODS.map((p) => periodRange(p, today));
     for (let i = 0; i < 12; i++) {
@@ -156,7 +146,7 @@ describe('the in-memory ranking index', () => {
     await built(a);
     await built(b);
     const statsB = b.app.get(StatsService);
-    const next = random(7);
+    const next = seededRandom(7);
     for (let round = 0; round < 12; round++) {
       const user = users[Math.floor(next() * 12)];
       const tokens = 1_000_000_000 + round * 10_000_000;

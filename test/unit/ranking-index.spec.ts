@@ -1,5 +1,6 @@
 import { dayNumber } from '../../src/common/dates.js';
 import { costUnits, dayOf, parseUserRows, RankingIndex, unitsToCost, windowStartFor } from '../../src/read-model/ranking-index.js';
+import { seededRandom } from '../helpers/random.js';
 
 /** A user's rows as the loader packs them: `day,input,output,cacheCreation,cacheRead,total,cost`. */
 const day = (date: string, input: number, cost = '0.0000') => `${date},${input},0,0,0,${input},${cost}`;
@@ -105,19 +106,8 @@ describe('RankingIndex', () => {
 });
 
 describe('RankingIndex kept up to date user by user', () => {
-  /** mulberry32: a seeded sequence, so a failure replays. */
-  function random(seed: number) {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it('ranks after every change exactly as an index built from scratch on the same rows', () => {
-    const next = random(20261127);
+    const next = seededRandom(20261127);
     const int = (n: number) => Math.floor(next() * n);
     // Few distinct values, so ties are common.
     const value = () => [0, 5, 5, 10, 1000, 123_456][int(6)];
