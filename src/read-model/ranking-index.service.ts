@@ -126,7 +126,8 @@ export class RankingIndexService implements OnApplicationBootstrap, BeforeApplic
     if (!this.index || performance.now() - this.caughtUpAt > STALE_AFTER_MS) return this.build();
     const { snapshot, users: changed } = await this.changesSince(this.snapshot);
     if (changed.includes(0)) return this.build();
-    if (changed.length > 0) await this.reload(this.index, changed);
+    // A burst of many users' uploads is reloaded a chunk at a time, as a build loads them.
+    for (let i = 0; i < changed.length; i += LOAD_CHUNK) await this.reload(this.index, changed.slice(i, i + LOAD_CHUNK));
     const windowStart = windowStartFor(utcDay(new Date()), WINDOW_DAYS);
     this.index.moveWindow(windowStart);
     this.snapshot = snapshot;
