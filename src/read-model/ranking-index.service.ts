@@ -7,10 +7,11 @@ import { nameOf } from '../db/columns.js';
 import { type Database, DatabaseConnection, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { LOCK_KEYS } from '../db/lock-keys.js';
-import { readModelChanges, retiredMonths, usageStats, userMonthStats, users } from '../db/schema.js';
+import { readModelChanges, usageStats, userMonthStats, users } from '../db/schema.js';
 import { anyOf } from '../db/sql.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { parseUserRows, RankingIndex, windowStartFor } from './ranking-index.js';
+import { retiredMonthsIn } from './retired-months.js';
 
 /** Days of daily rows the index keeps before today (from that month's first day): 90d and its partial month. */
 export const WINDOW_DAYS = 100;
@@ -144,9 +145,7 @@ export class RankingIndexService implements OnApplicationBootstrap, BeforeApplic
     const started = performance.now();
     const { snapshot } = await this.changesSince(undefined);
     const windowStart = windowStartFor(utcDay(new Date()), WINDOW_DAYS);
-    const r = retiredMonths;
-    const retired = rowsOf<{ month: string }>(await this.db.execute(sql`SELECT ${isoDay(sql`${r.month}`)} AS month FROM ${r}`)).map((row) => row.month);
-    const index = new RankingIndex(windowStart, new Set(retired));
+    const index = new RankingIndex(windowStart, new Set(await retiredMonthsIn(this.db, undefined)));
     await this.loadNames(index);
     for (let after = 0; ;) {
       const rows = await this.userRows(windowStart, sql`${users.id} > ${after} ORDER BY ${users.id} LIMIT ${LOAD_CHUNK}`);

@@ -64,8 +64,7 @@ export class StatsService {
   private async computeLeaderboard(query: LeaderboardQuery): Promise<Leaderboard> {
     const custom = query.from !== undefined && query.to !== undefined;
     const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, this.today());
-    const index = await this.rankings.current();
-    const ranking = index?.rank(range, query.metric, query.limit, query.offset) ?? (await this.rankInSql(range, query.metric, query.limit, query.offset));
+    const { ranking, index } = await this.ranked(range, query.metric, query.limit, query.offset);
     const topModels = await this.topModels(
       index,
       ranking.entries.map((e) => e.userId),
@@ -93,11 +92,17 @@ export class StatsService {
   /**
    * Users ranked by a metric over a range: from the in-memory index, fresh as of this call, when it
    * is built and holds the range's days; otherwise (and with RANKING_INDEX=false) in SQL. Both give
-   * the same answer; test/e2e/ranking-index.e2e-spec.ts compares them.
+   * the same answer; test/stats/ranking-index.spec.ts compares them.
    */
   async rank(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Promise<Ranking> {
-    const ranked = (await this.rankings.current())?.rank(range, metric, limit, offset);
-    return ranked ?? this.rankInSql(range, metric, limit, offset);
+    return (await this.ranked(range, metric, limit, offset)).ranking;
+  }
+
+  /** The ranking, and the index it came from or could have (its top-model cache serves either way). */
+  private async ranked(range: DayRange | undefined, metric: Metric, limit: number, offset: number) {
+    const index = await this.rankings.current();
+    const ranking = index?.rank(range, metric, limit, offset) ?? (await this.rankInSql(range, metric, limit, offset));
+    return { ranking, index };
   }
 
   /** Each user's top model in the range: from the index's cache where the user has not changed, else SQL. */
