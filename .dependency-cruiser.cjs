@@ -20,6 +20,7 @@ const LAYERS = [
   'users', // accounts, tokens, every /users route
   'maintenance', // backups, retention, db-stats
   'health', // probes, /info
+  'web-app', // serves the built dashboard (web/) at /
   '', // src/*.ts: app, app.module, main, swagger
   'scripts', // command-line entry points
 ];

@@ -20,6 +20,8 @@ import { Perimeter } from './security/perimeter.js';
 import { SMALL_BODY_LIMIT_BYTES } from './security/route-policy.js';
 import { defaultPasswordWarning } from './security/startup-checks.js';
 import { setupSwagger } from './swagger.js';
+import { registerWebApp } from './web-app/web-app.js';
+import { loadWebAssets, WEB_DIR } from './web-app/web-assets.js';
 
 /**
  * How often Node looks for requests past REQUEST_TIMEOUT_MS (its default, 30 s, would let a slow
@@ -117,6 +119,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
   setupSwagger(app);
+  const dashboard = loadWebAssets();
+  if (dashboard) registerWebApp(fastify, dashboard);
+  else new Logger('Dashboard').warn(`no dashboard at ${WEB_DIR} (npm run build makes it); / answers 404`);
   await app.init();
   perimeter.assertPoliciesMatched();
   return app;

@@ -1,0 +1,98 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, onTokenChange, session } from './api/client';
+
+export type Load<T> = { state: 'loading' } | { state: 'failed'; error: ApiError } | { state: 'ready'; value: T };
+
+/**
+ * Runs `fetcher` whenever `key` changes (or the token does) and keeps only the latest answer, so a
+ * quick change of settings never shows an older request's numbers.
+ */
+export function useLoad<T>(key: string, fetcher: () => Promise<T>): Load<T> {
+  const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
+  const [tokenVersion, setTokenVersion] = useState(0);
+  useEffect(() => onTokenChange(() => setTokenVersion((v) => v + 1)), []);
+  useEffect(() => {
+    let live = true;
+    setLoad({ state: 'loading' });
+    fetcher().then(
+      (value) => live && setLoad({ state: 'ready', value }),
+      (error: unknown) => live && setLoad({ state: 'failed', error: error instanceof ApiError ? error : new ApiError(0, { detail: String(error) }) }),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the key names everything fetcher reads
+  }, [key, tokenVersion]);
+  return load;
+}
+
+/** Asks for a token (READ_ACCESS=token servers, or an owner's own pages). */
+export function TokenForm({ reason }: { reason: string }) {
+  const [value, setValue] = useState('');
+  return (
+    <form
+      class="token-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (value.trim()) session.token = value;
+      }}
+    >
+      <p>{reason}</p>
+      <label>
+        Token
+        <input type="password" autocomplete="off" spellcheck={false} placeholder="ccs_…" value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+      </label>
+      <button type="submit">Use this token</button>
+      <small>Kept in this browser tab only (session storage); closing the tab forgets it.</small>
+    </form>
+  );
+}
+
+export function Failure({ error }: { error: ApiError }) {
+  if (error.status === 401) {
+    return <TokenForm reason={session.token ? 'This token was not accepted. Paste another one.' : 'This server shows its numbers only to its members. Paste your upload token.'} />;
+  }
+  return (
+    <div class="failure" role="alert">
+      <strong>{error.status === 404 ? 'Not found.' : 'Something went wrong.'}</strong> {error.message}
+    </div>
+  );
+}
+
+/** What a Load shows: a placeholder, the error, or `children(value)`. */
+export function Loaded<T>({ load, children }: { load: Load<T>; children: (value: T) => ComponentChildren }) {
+  if (load.state === 'loading') return <p class="loading" aria-busy="true">Loading…</p>;
+  if (load.state === 'failed') return <Failure error={load.error} />;
+  return <>{children(load.value)}</>;
+}
+
+/** A row of choices that navigate (each a link, so the URL keeps the state). */
+export function Choices({ label, options, current, href }: { label: string; options: ReadonlyArray<readonly [string, string]>; current: string; href: (value: string) => string }) {
+  return (
+    <nav class="choices" aria-label={label}>
+      <span class="choices-label">{label}</span>
+      {options.map(([value, text]) => (
+        <a key={value} href={href(value)} aria-current={value === current ? 'true' : undefined} data-value={value}>
+          {text}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+export function Stat({ label, value, title }: { label: string; value: ComponentChildren; title?: string }) {
+  return (
+    <div class="stat" title={title}>
+      <span class="stat-label">{label}</span>
+      <span class="stat-value">{value}</span>
+    </div>
+  );
+}
+
+export function Page({ title, children }: { title: string; children: ComponentChildren }) {
+  useEffect(() => {
+    document.title = `${title} · Claude Code Stats`;
+  }, [title]);
+  return <>{children}</>;
+}

@@ -1,0 +1,109 @@
+import { api, csvUrl, data } from '../api/client';
+import { Chart, type ChartSpec } from '../charts/chart';
+import { bucketsOf, fillSeries, formatCompact, formatCost, formatInt } from '../format';
+import { type Location, withQuery } from '../router';
+import { Choices, Loaded, Page, Stat, useLoad } from '../ui';
+import { SPANS, spanState } from './models';
+
+/** The community at a glance: totals, active users and cost per day, top users and models. */
+export function SummaryView({ where }: { where: Location }) {
+  const range = spanState(where, '30');
+  const rangeQuery = range.from ? { from: range.from, to: range.to } : {};
+  const granularity = range.span === 'all' || range.span === '365' ? 'week' : 'day';
+  const summary = useLoad(`summary|${JSON.stringify(rangeQuery)}`, () => data(api.GET('/api/v1/stats/summary', { params: { query: rangeQuery } })));
+  const series = useLoad(`series|${JSON.stringify(rangeQuery)}|${granularity}`, () =>
+    data(api.GET('/api/v1/stats/series', { params: { query: { ...rangeQuery, granularity } } })),
+  );
+  const topUsers = useLoad(`top-users|${JSON.stringify(rangeQuery)}`, () =>
+    data(api.GET('/api/v1/leaderboard', { params: { query: { ...(range.from ? rangeQuery : { period: 'all' }), metric: 'cost', limit: 10 } } })),
+  );
+  const topModels = useLoad(`top-models|${JSON.stringify(rangeQuery)}`, () => data(api.GET('/api/v1/models', { params: { query: { ...rangeQuery, limit: 10 } } })));
+  return (
+    <Page title="Summary">
+      <h1>Claude Code usage</h1>
+      <div class="controls">
+        <Choices label="Range" options={SPANS} current={range.span} href={(d) => withQuery(where, { days: d, from: undefined, to: undefined })} />
+      </div>
+      <Loaded load={summary}>
+        {(s) => (
+          <>
+            <p class="range" data-testid="range">
+              {s.from && s.to ? `${s.from} to ${s.to}` : 'No usage uploaded yet. See Get started.'}
+            </p>
+            <div class="stats" data-testid="summary">
+              <Stat label="Members" value={formatInt(s.users)} />
+              <Stat label="Active users" value={formatInt(s.activeUsers)} />
+              <Stat label="Tokens" value={formatCompact(s.totals.totalTokens)} title={formatInt(s.totals.totalTokens)} />
+              <Stat label="Cost" value={formatCost(s.totals.totalCost)} />
+              <Stat label="Top model" value={s.topModel ? <a href={`/models/${encodeURIComponent(s.topModel.model)}`}>{s.topModel.model}</a> : '–'} />
+              <Stat label="Top user" value={s.topUser ? <a href={`/u/${encodeURIComponent(s.topUser.username)}`}>{s.topUser.username}</a> : '–'} />
+            </div>
+          </>
+        )}
+      </Loaded>
+      <Loaded load={series}>
+        {(s) => {
+          const buckets = s.rows.length > 0 ? bucketsOf(s.granularity, range.from ?? s.from, range.to ?? s.to) : [];
+          const [active, cost, tokens] = fillSeries(s.rows, buckets, [(r) => r.activeUsers, (r) => Number(r.totalCost), (r) => r.totalTokens]);
+          const csv = csvUrl('/api/v1/stats/series', { ...rangeQuery, granularity });
+          const activeChart: ChartSpec = {
+            id: 'active-users',
+            title: `Active users per ${granularity}`,
+            buckets,
+            series: [{ label: 'Active users', values: active, kind: 'bar', format: formatInt }],
+            csv,
+          };
+          const costChart: ChartSpec = {
+            id: 'cost-per-day',
+            title: `Cost and tokens per ${granularity}`,
+            buckets,
+            series: [
+              { label: 'Cost', values: cost, kind: 'bar', format: formatCost },
+              { label: 'Tokens', values: tokens, kind: 'line', axis: 'right' },
+            ],
+            leftFormat: (v) => `$${formatCompact(v)}`,
+            csv,
+          };
+          return (
+            <div class="grid2">
+              <Chart spec={activeChart} />
+              <Chart spec={costChart} />
+            </div>
+          );
+        }}
+      </Loaded>
+      <div class="grid2">
+        <section>
+          <h2>Top users</h2>
+          <Loaded load={topUsers}>
+            {(b) => (
+              <ol class="top" data-testid="top-users">
+                {b.entries.map((e) => (
+                  <li key={e.username}>
+                    <a href={`/u/${encodeURIComponent(e.username)}`}>{e.username}</a> <span class="num">{formatCost(e.totalCost)}</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </Loaded>
+          <a href="/leaderboard">Full leaderboard →</a>
+        </section>
+        <section>
+          <h2>Top models</h2>
+          <Loaded load={topModels}>
+            {(m) => (
+              <ol class="top" data-testid="top-models">
+                {m.models.map((r) => (
+                  <li key={r.model}>
+                    <a href={`/models/${encodeURIComponent(r.model)}`}>{r.model}</a> <span class="num">{formatCost(r.cost)}</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </Loaded>
+          <a href="/models">All models →</a>
+        </section>
+      </div>
+    </Page>
+  );
+}
