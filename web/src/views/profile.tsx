@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, csvUrl, data, done, type Schemas, session } from '../api/client';
+import { api, ApiError, csvUrl, data, done, type Schemas, session } from '../api/client';
 import { Chart, type ChartSpec } from '../charts/chart';
 import { Heatmap } from '../charts/heatmap';
 import { addDays, bucketsOf, fillSeries, formatCompact, formatCost, formatInt, type Granularity, isDay, streaks, utcToday } from '../format';
@@ -178,9 +178,13 @@ function OwnerPanel({ username }: { username: string }) {
   const [version, setVersion] = useState(0);
   const [issued, setIssued] = useState<Schemas['IssuedToken'] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const tokens = useLoad(`tokens|${username}|${version}`, () => data(api.GET('/api/v1/users/{username}/tokens', { params: { path: { username } } })));
-  const uploads = useLoad(`uploads|${username}|${version}`, () =>
-    data(api.GET('/api/v1/users/{username}/uploads', { params: { path: { username }, query: { limit: 20, offset: 0 } } })),
+  // Without a token there is nothing to ask: the answer would be a 401.
+  const hasToken = session.token !== null;
+  const tokens = useLoad(`tokens|${username}|${version}|${hasToken}`, () =>
+    hasToken ? data(api.GET('/api/v1/users/{username}/tokens', { params: { path: { username } } })) : Promise.reject(new ApiError(401, undefined)),
+  );
+  const uploads = useLoad(`uploads|${username}|${version}|${hasToken}`, () =>
+    hasToken ? data(api.GET('/api/v1/users/{username}/uploads', { params: { path: { username }, query: { limit: 20, offset: 0 } } })) : Promise.reject(new ApiError(401, undefined)),
   );
   if (tokens.state === 'failed' && (tokens.error.status === 401 || tokens.error.status === 403)) {
     return (

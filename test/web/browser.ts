@@ -1,0 +1,65 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import playwright, { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { WEB_DIR } from '../../src/web-app/web-assets.js';
+
+/**
+ * A real Chromium for the dashboard's tests: Debian's package (`apt-get install chromium`), never a
+ * browser download. .ci/run installs it and sets BROWSER_TESTS=required, so a missing browser or an
+ * unbuilt dashboard fails CI; elsewhere the browser tests are skipped with a warning.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const REQUIRED = process.env.BROWSER_TESTS === 'required';
+
+export const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
+
+/** Why the browser tests cannot run here, or undefined when they can. */
+export function browserUnavailable(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (!existsSync(`${WEB_DIR}index.html`)) return `the dashboard is not built (${WEB_DIR}; npm run build)`;
+  return undefined;
+}
+
+export async function launch(): Promise<Browser> {
+  return playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
+}
+
+/** What a page reported that a user would call a bug: console errors, uncaught exceptions, CSP violations. */
+export interface PageProblems {
+  console: string[];
+  errors: string[];
+  csp: string[];
+}
+
+export interface OpenedPage {
+  page: Page;
+  context: BrowserContext;
+  problems: PageProblems;
+}
+
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+/** A fresh context (its own session storage) with a page that records its problems. */
+export async function openPage(browser: Browser, options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<OpenedPage> {
+  const context = await browser.newContext({ colorScheme: options.colorScheme ?? 'light', viewport: options.viewport ?? DESKTOP });
+  const page = await context.newPage();
+  const problems: PageProblems = { console: [], errors: [], csp: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.console.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.errors.push(error.message));
+  // Init scripts run through the DevTools protocol, outside the page's CSP.
+  await page.exposeFunction('__reportCsp', (text: string) => problems.csp.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { __reportCsp(text: string): void }).__reportCsp(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  return { page, context, problems };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
