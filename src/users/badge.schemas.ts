@@ -19,6 +19,9 @@ export const BadgeQuerySchema = z.object({
   label: printableName(MAX_BADGE_LABEL)
     .optional()
     .meta({ description: 'The grey left-hand text; default "claude code" and the period', example: 'Claude Code 30d' }),
-  style: z.enum(BADGE_STYLES, { error: `must be one of ${BADGE_STYLES.join(', ')}` }).default('flat'),
+  style: z
+    .enum(BADGE_STYLES, { error: `must be one of ${BADGE_STYLES.join(', ')}` })
+    .default('flat')
+    .meta({ description: "shields' flat style (rounded, with a gradient and a text shadow) or flat-square (square, plain)" }),
 });
 export type BadgeQuery = z.infer<typeof BadgeQuerySchema>;
