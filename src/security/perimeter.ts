@@ -1,7 +1,7 @@
 import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor, normalizeIP, type RateLimitOptions } from '@fastify/rate-limit';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify';
 import { AuthService, type Credentials, credentialsOf, MALFORMED_AUTHORIZATION } from '../auth/auth.service.js';
 import { accessOf, type AuthenticatedRequest, PRINCIPAL, SCRAPER } from '../auth/caller.js';
 import { ANONYMOUS, type Principal } from '../auth/principal.js';
@@ -67,6 +67,15 @@ function challenge(credentials: Credentials): string {
  * Hook order on a request: `authenticate` (global), then the budget
  * of the route (a route-level onRequest hook, so it knows the user), then the body.
  */
+function hooksOf<T>(hooks: T | T[] | undefined): T[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
+}
+
+const crossOriginResource: onSendHookHandler = (_request, reply, payload, done) => {
+  void reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
+  done(null, payload);
+};
+
 @Injectable()
 export class Perimeter implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Perimeter');
@@ -152,6 +161,8 @@ export class Perimeter implements BeforeApplicationShutdown {
     const budget = policy?.budget;
     const limit = budget && this.config.rateLimits[budget.name];
     if (budget && limit) route.config = { ...route.config, rateLimit: this.budgetLimiter(budget, limit) };
+    // A route's own onSend hooks run after the instance's, which set SECURITY_HEADERS.
+    if (policy?.embeddable) route.onSend = [...hooksOf(route.onSend), crossOriginResource];
   }
 
   private budgetLimiter(budget: NonNullable<RoutePolicy['budget']>, limit: RateLimit): RateLimitOptions {

@@ -18,6 +18,11 @@ export interface RoutePolicy {
   budget?: { name: RouteBudget; per: 'address' | 'user' };
   /** Anonymous requests are refused (401) before the body is read. */
   tokenRequired?: true;
+  /**
+   * Other sites may embed the answer (an <img> of a badge): Cross-Origin-Resource-Policy:
+   * cross-origin instead of same-origin, for this route only.
+   */
+  embeddable?: true;
 }
 
 /**
@@ -29,6 +34,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   [`POST /${API_PREFIX}/users`]: { budget: { name: 'registration', per: 'address' } },
   [`POST /${API_PREFIX}/users/:username/tokens`]: { budget: { name: 'tokenIssuance', per: 'user' } },
   [`POST /${API_PREFIX}/uploads`]: { largeBody: true, budget: { name: 'uploads', per: 'user' }, tokenRequired: true },
+  [`GET /${API_PREFIX}/users/:username/badge.svg`]: { embeddable: true },
 };
 
 export function routeKey(method: string, url: string): string {

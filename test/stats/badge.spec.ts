@@ -153,6 +153,8 @@ describe('badges', () => {
     expect(first.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
     expect(first.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
     expect(first.headers['x-content-type-options']).toBe('nosniff');
+    // Embeddable from any site (an <img> on another origin); other routes stay same-origin.
+    expect(first.headers['cross-origin-resource-policy']).toBe('cross-origin');
     expect(first.headers['content-security-policy']).toContain("script-src 'self'");
     expect(first.body.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     const etag = first.headers.etag;
