@@ -51,10 +51,8 @@ export async function openPage(browser: Browser, options: { colorScheme?: 'light
   page.on('pageerror', (error) => problems.errors.push(error.message));
   // Init scripts run through the DevTools protocol, outside the page's CSP.
   await page.exposeFunction('__reportCsp', (text: string) => problems.csp.push(text));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      (window as unknown as { __reportCsp(text: string): void }).__reportCsp(`${e.violatedDirective} ${e.blockedURI}`);
-    });
+  await page.addInitScript({
+    content: "document.addEventListener('securitypolicyviolation', (e) => window.__reportCsp(e.violatedDirective + ' ' + e.blockedURI));",
   });
   return { page, context, problems };
 }

@@ -113,14 +113,15 @@ function buildOptions(spec: ChartSpec, width: number): uPlot.Options {
   // Stacked fills are drawn largest first so each band shows above the ones it contains.
   const order = spec.series.map((_, k) => k);
   if (spec.stacked) order.sort((a, b) => (spec.series[a].kind === 'line' ? 1 : 0) - (spec.series[b].kind === 'line' ? 1 : 0) || b - a);
-  const axis = (format: (v: number) => string, side?: 1): uPlot.Axis => ({
+  // uPlot's sides: 3 is left, 1 is right (an explicit undefined would mean bottom).
+  const axis = (format: (v: number) => string, side: 1 | 3): uPlot.Axis => ({
     stroke: muted,
-    grid: { stroke: grid, width: 1 },
+    grid: side === 3 ? { stroke: grid, width: 1 } : { show: false },
     ticks: { stroke: grid, width: 1 },
     size: 56,
     side,
+    scale: side === 3 ? 'y' : 'right',
     values: (_u, ticks) => ticks.map(format),
-    ...(side ? { scale: 'right', grid: { show: false } } : {}),
   });
   return {
     width,
@@ -132,7 +133,7 @@ function buildOptions(spec: ChartSpec, width: number): uPlot.Options {
       y: spec.percent ? { range: [0, 100] } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] },
       right: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] },
     },
-    axes: [{ stroke: muted, grid: { show: false }, ticks: { stroke: grid } }, axis(leftFormat), ...(hasRight ? [axis(spec.rightFormat ?? formatCompact, 1)] : [])],
+    axes: [{ stroke: muted, grid: { show: false }, ticks: { stroke: grid } }, axis(leftFormat, 3), ...(hasRight ? [axis(spec.rightFormat ?? formatCompact, 1)] : [])],
     series: [{}, ...order.map((k) => series[k])],
     plugins: [tooltipPlugin({ ...spec, series: spec.series })],
   };
