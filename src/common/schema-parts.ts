@@ -17,6 +17,13 @@ export const limitParam = (max: number, fallback: number) =>
 
 export const offsetParam = z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must not be negative').max(10_000_000).default(0);
 
+/** A true/false query flag, strictly `true` or `false`, read as a boolean. */
+export const booleanParam = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default(fallback)
+    .transform((v) => v === 'true');
+
 export const formatParam = z
   .enum(['json', 'csv'], { error: 'must be json or csv' })
   .optional()

@@ -11,7 +11,8 @@ export interface DayRange {
 }
 
 /** Buckets of a series: days, ISO weeks (labelled by their Monday) or months (by their first day). */
-export type Granularity = 'day' | 'week' | 'month';
+export const GRANULARITIES = ['day', 'week', 'month'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
 
 /** The SQL that labels a date column with its bucket. */
 export function bucketOf(granularity: Granularity, date: AnyColumn | SQL): SQL {
@@ -69,6 +70,23 @@ export function periodRange(period: Period, today: string): DayRange | undefined
       return { from: `${today.slice(0, 4)}-01-01`, to: `${today.slice(0, 4)}-12-31` };
     case 'all':
       return undefined;
+  }
+}
+
+/**
+ * A series' default range, whole buckets ending today: the last 90 days by day, the last 13 ISO
+ * weeks (from a Monday) by week, the last 12 calendar months (from a first) by month.
+ */
+export function recentBuckets(granularity: Granularity, today: string): DayRange {
+  switch (granularity) {
+    case 'day':
+      return { from: addDays(today, -89), to: today };
+    case 'week':
+      return { from: addDays(isoWeekStart(today), -7 * 12), to: today };
+    case 'month': {
+      const months = Number(today.slice(0, 4)) * 12 + Number(today.slice(5, 7)) - 1 - 11;
+      return { from: `${Math.floor(months / 12)}-${String((months % 12) + 1).padStart(2, '0')}-01`, to: today };
+    }
   }
 }
 

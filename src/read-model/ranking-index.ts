@@ -125,6 +125,16 @@ export interface RankedEntry {
   activeDays: number;
 }
 
+/** A user's place in a ranking; `value` is the metric as the API prints it (tokens as an integer, cost with four places). */
+export interface UserRank {
+  rank: number | null;
+  total: number;
+  value: string;
+}
+
+/** A metric's value as text: cost (held in ten-thousandths) as '12.3400', tokens as an integer. */
+const metricText = (metric: Metric, value: number): string => (METRIC_FIELD[metric] === COST ? unitsToCost(value) : String(value));
+
 export interface Ranking {
   total: number;
   granularity: 'day' | 'month';
@@ -293,6 +303,54 @@ export class RankingIndex {
       }
     }
     return { total: order.length, granularity: plan.granularity, entries };
+  }
+
+  /**
+   * One user's place in the ranking rank() gives for the same range and metric: the rank (one more
+   * than the users strictly ahead, so ties share it), null when the user has no rows in the range;
+   * the users ranked; and the user's value. Undefined when rank() would be.
+   */
+  rankOf(range: DayRange | undefined, metric: Metric, userId: number): UserRank | undefined {
+    const plan = this.plan(range);
+    if (!plan) return undefined;
+    const aggregate = this.aggregate(plan);
+    const order = this.ordered(aggregate, metric);
+    const field = METRIC_FIELD[metric];
+    const slot = this.slots.get(userId);
+    if (slot === undefined || aggregate.present[slot] !== 1) return { rank: null, total: order.length, value: metricText(metric, 0) };
+    const value = aggregate.values[slot * MONTH_FIELDS + field];
+    // The order descends by value, so the users strictly ahead are a prefix of it: binary search.
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (aggregate.values[order[mid] * MONTH_FIELDS + field] > value) lo = mid + 1;
+      else hi = mid;
+    }
+    return { rank: lo + 1, total: order.length, value: metricText(metric, value) };
+  }
+
+  /**
+   * Each listed user's value of a metric on every day of a range, oldest first ("0" or "0.0000" on
+   * days without a row), from the daily rows. Undefined when the range starts before the window.
+   */
+  dailyValues(userIds: number[], range: DayRange, metric: Metric): Map<number, string[]> | undefined {
+    const from = dayNumber(range.from);
+    const to = dayNumber(range.to);
+    if (from < dayNumber(this.windowStart) || to < from) return undefined;
+    const field = METRIC_FIELD[metric];
+    const text = (v: number) => metricText(metric, v);
+    const out = new Map<number, string[]>();
+    for (const id of userIds) {
+      const values = new Array<number>(to - from + 1).fill(0);
+      const rows = this.users.get(id);
+      if (rows) {
+        for (let d = lowerBound(rows.days, from); d < rows.days.length && rows.days[d] <= to; d++)
+          values[rows.days[d] - from] = rows.dayValues[d * FIELDS + field];
+      }
+      out.set(id, values.map(text));
+    }
+    return out;
   }
 
   private entry(aggregate: Aggregate, slot: number, rank: number): RankedEntry {

@@ -1,6 +1,16 @@
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { usageStats } from '../../src/db/schema.js';
-import { bucketOf, bucketRange, isoWeekStart, lastDayOfMonth, MAX_RANGE_MONTHS, monthMasks, periodRange, splitByMonths } from '../../src/read-model/periods.js';
+import {
+  bucketOf,
+  bucketRange,
+  isoWeekStart,
+  lastDayOfMonth,
+  MAX_RANGE_MONTHS,
+  monthMasks,
+  periodRange,
+  recentBuckets,
+  splitByMonths,
+} from '../../src/read-model/periods.js';
 
 /** Periods, buckets, month splits and day masks: the calendar arithmetic every read relies on. */
 
@@ -21,6 +31,18 @@ describe('periodRange', () => {
 
   it('all has no range', () => {
     expect(periodRange('all', '2025-07-04')).toBeUndefined();
+  });
+});
+
+describe('recentBuckets', () => {
+  it.each([
+    ['day', '2024-03-01', { from: '2023-12-03', to: '2024-03-01' }], // 90 days through a leap February
+    ['week', '2025-01-01', { from: '2024-10-07', to: '2025-01-01' }], // 13 ISO weeks, from a Monday
+    ['week', '2025-06-02', { from: '2025-03-10', to: '2025-06-02' }], // on a Monday
+    ['month', '2025-01-15', { from: '2024-02-01', to: '2025-01-15' }], // 12 months across the new year
+    ['month', '2025-12-31', { from: '2025-01-01', to: '2025-12-31' }],
+  ] as const)('%s on %s', (granularity, today, range) => {
+    expect(recentBuckets(granularity, today)).toEqual(range);
   });
 });
 

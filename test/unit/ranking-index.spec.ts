@@ -100,6 +100,39 @@ describe('RankingIndex', () => {
     expect(index.rank({ from: '2026-11-01', to: '2026-11-05' }, 'input', 10, 0)!.entries.map((e) => e.username)).toEqual(['ann']);
   });
 
+  it("finds one user's rank with the tie rule of the whole ranking", () => {
+    const index = indexOf({
+      ann: { days: [day('2026-11-02', 10, '1.5000')] },
+      bob: { days: [day('2026-11-02', 30, '2.0000')] },
+      cat: { days: [day('2026-11-02', 30, '2.0000')] },
+      dan: { days: [day('2026-11-03', 30, '0.0001')] },
+      eve: { days: [day('2026-10-02', 5)] },
+    });
+    const range = { from: '2026-11-01', to: '2026-11-20' };
+    expect(index.rankOf(range, 'input', 2)).toEqual({ rank: 1, total: 4, value: '30' });
+    expect(index.rankOf(range, 'input', 4)).toEqual({ rank: 1, total: 4, value: '30' });
+    expect(index.rankOf(range, 'input', 1)).toEqual({ rank: 4, total: 4, value: '10' });
+    expect(index.rankOf(range, 'cost', 3)).toEqual({ rank: 1, total: 4, value: '2.0000' });
+    expect(index.rankOf(range, 'cost', 4)).toEqual({ rank: 4, total: 4, value: '0.0001' });
+    expect(index.rankOf(range, 'cost', 5)).toEqual({ rank: null, total: 4, value: '0.0000' });
+    expect(index.rankOf(range, 'tokens', 99)).toEqual({ rank: null, total: 4, value: '0' });
+    expect(index.rankOf({ from: '2026-07-10', to: '2026-11-20' }, 'cost', 1)).toBeUndefined();
+  });
+
+  it("gives users' daily values over a range inside its window, zeros where they have none", () => {
+    const index = indexOf({ ann: { days: [day('2026-11-02', 10, '1.5000'), day('2026-11-04', 7, '0.0100')] }, bob: {} });
+    const range = { from: '2026-11-01', to: '2026-11-04' };
+    expect(index.dailyValues([1, 2, 9], range, 'input')).toEqual(
+      new Map([
+        [1, ['0', '10', '0', '7']],
+        [2, ['0', '0', '0', '0']],
+        [9, ['0', '0', '0', '0']],
+      ]),
+    );
+    expect(index.dailyValues([1], range, 'cost')!.get(1)).toEqual(['0.0000', '1.5000', '0.0000', '0.0100']);
+    expect(index.dailyValues([1], { from: '2026-08-31', to: '2026-09-01' }, 'cost')).toBeUndefined();
+  });
+
   it('keeps the daily window from the first day of the month 100 days back', () => {
     expect(windowStartFor('2026-11-27', 100)).toBe('2026-08-01');
   });
@@ -170,6 +203,17 @@ describe('RankingIndex kept up to date user by user', () => {
         // Compared as JSON first: jest's deep equality on every step took most of the test's time.
         if (JSON.stringify(got) !== JSON.stringify(want)) expect(got).toEqual(want);
         compared++;
+        // One user's place, as rankOf finds it, is where the whole ranking puts them.
+        const id = 1 + int(60);
+        const entry = reference.rank(range, metric, 1000, 0)!.entries.find((e) => e.userId === id);
+        const field = { cost: 'totalCost', tokens: 'totalTokens', input: 'inputTokens', cacheRead: 'cacheReadTokens' } as const;
+        const place = {
+          step,
+          rank: entry?.rank ?? null,
+          total: reference.rank(range, metric, 1, 0)!.total,
+          value: entry ? String(entry.totals[field[metric]]) : metric === 'cost' ? '0.0000' : '0',
+        };
+        expect({ step, ...live.rankOf(range, metric, id) }).toEqual(place);
       }
     }
     expect(compared).toBe(200 * ranges.length);
