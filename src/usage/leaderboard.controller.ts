@@ -21,7 +21,8 @@ export class LeaderboardController {
     summary: 'Users ranked by cost or tokens over a period',
     description:
       'period: today, 7d, 30d, 90d (rolling, ending today UTC), week (ISO, Monday to Sunday), month, year (the current calendar ones) ' +
-      'or all; from and to instead give a custom range. Ties share a rank and are ordered by username. Cached briefly (ETag, Cache-Control).',
+      "or all; from and to instead give a custom range. Ties share a rank and are ordered by username. sparklines=true adds each entry's " +
+      'last30Days: the metric on each UTC day from today−29 to today, oldest first (JSON only). Cached briefly (ETag, Cache-Control).',
   })
   @ApiOkResponse({ standardSchema: LeaderboardSchema })
   @ApiProblems(400, 401)

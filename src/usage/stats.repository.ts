@@ -5,7 +5,7 @@ import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { dayStats, modelUsage, usageStats, userModelMonths, userModelTotals, userMonthStats, users, userTotals } from '../db/schema.js';
 import { sqlList } from '../db/sql.js';
-import { type DayRange, splitByMonths } from '../read-model/periods.js';
+import { bucketOf, type DayRange, type Granularity, splitByMonths } from '../read-model/periods.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
 import { asKey, type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
 import { daysIn, liveDayStats } from '../read-model/shared-days.js';
@@ -80,15 +80,7 @@ export class StatsRepository {
   ): Promise<LeaderboardRow[]> {
     const userId = nameOf(usageStats.userId);
     const activeDays = ACTIVE_DAYS;
-    const t = userTotals;
-    const perUser = range
-      ? sql`SELECT ${userId}, ${sql.join(
-          [...PER_USER, activeDays].map((c) => sql`sum(${c}) AS ${c}`),
-          sql`, `,
-        )}
-              FROM (${perUserRows(range, (await this.dataBounds())?.to, retired)}) rows
-             GROUP BY ${userId}`
-      : sql`SELECT ${list(t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost, t.activeDays)} FROM ${t}`;
+    const perUser = await this.perUser(range, retired);
     const [input, output, cacheCreation, cacheRead, total, cost] = PER_USER;
     const p = (c: SQL) => sql`p.${c}`;
     return keyedRows<RankedRow>(
@@ -107,6 +99,81 @@ export class StatsRepository {
          ORDER BY position, ${nameOf(users.username)}
          LIMIT ${limit} OFFSET ${offset}`),
     );
+  }
+
+  /** Each user's sums and active days over a range (all time: user_totals), as the leaderboard ranks them. */
+  private async perUser(range: DayRange | undefined, retired: ReadonlySet<string>): Promise<SQL> {
+    const t = userTotals;
+    if (!range) {
+      return sql`SELECT ${list(t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost, t.activeDays)} FROM ${t}`;
+    }
+    const userId = nameOf(usageStats.userId);
+    return sql`SELECT ${userId}, ${sql.join(
+      [...PER_USER, ACTIVE_DAYS].map((c) => sql`sum(${c}) AS ${c}`),
+      sql`, `,
+    )}
+                 FROM (${perUserRows(range, (await this.dataBounds())?.to, retired)}) rows
+                GROUP BY ${userId}`;
+  }
+
+  /**
+   * One user's place in the leaderboard of a range: users ranked, the user's value (text, null
+   * without rows in the range) and how many users have strictly more, so that the rank, with the
+   * leaderboard's tie rule, is that count plus one.
+   */
+  async rankOf(range: DayRange | undefined, metric: Metric, userId: number, retired: ReadonlySet<string> = new Set()) {
+    const column = nameOf(METRIC_COLUMNS[metric]);
+    const value = metric === 'cost' ? money(sql`v`) : sql`v::text`;
+    const [row] = rowsOf<{ total: string; value: string | null; ahead: string }>(
+      await this.db.execute(sql`
+        WITH per_user AS (${await this.perUser(range, retired)}),
+             me AS (SELECT ${column} AS v FROM per_user WHERE ${nameOf(usageStats.userId)} = ${userId})
+        SELECT (SELECT count(*) FROM per_user)::text AS total,
+               (SELECT ${value} FROM me) AS value,
+               (SELECT count(*) FROM per_user p, me WHERE p.${column} > me.v)::text AS ahead`),
+    );
+    return { total: Number(row.total), value: row.value, ahead: Number(row.ahead) };
+  }
+
+  /**
+   * The listed users' daily values of a metric in a range (user_date_idx), one row per user and day
+   * with data: tokens as integer text, cost with four places.
+   */
+  async dailyValues(userIds: number[], range: DayRange, metric: Metric) {
+    if (userIds.length === 0) return [];
+    const s = usageStats;
+    const column = METRIC_COLUMNS[metric];
+    return rowsOf<Pick<typeof usageStats.$inferSelect, 'userId'> & { day: string; value: string }>(
+      await this.db.execute(sql`
+        SELECT ${asKey(usageStats, 'userId', s.userId)}, ${s.date}::text AS day, ${metric === 'cost' ? money(column) : intText(column)} AS value
+          FROM ${s}
+         WHERE ${s.userId} IN ${sqlList(userIds, '::int')} AND ${s.date} BETWEEN ${range.from}::date AND ${range.to}::date`),
+    );
+  }
+
+  /** Every user's sums per day, ISO week or month of a range, from day_stats (and its deltas); buckets with data only. */
+  async series(range: DayRange, granularity: Granularity) {
+    const d = dayStats;
+    return keyedRows<SumsRow & TextRowOf<typeof dayStats, 'activeUsers'> & { bucket: string }>(
+      await this.db.execute(sql`
+        SELECT ${bucketOf(granularity, d.date)}::text AS bucket, ${as(intText(sql`sum(${d.activeUsers})`), d.activeUsers)}, ${SUM_COLUMNS}
+          FROM ${liveDayStats(daysIn(range))}
+         GROUP BY 1 ORDER BY 1`),
+    );
+  }
+
+  /** Distinct users active in each bucket, from user_month_stats' day masks. */
+  async usersPerBucket(masks: Array<{ bucket: string; month: string; mask: number }>): Promise<Map<string, number>> {
+    if (masks.length === 0) return new Map();
+    const m = userMonthStats;
+    const rows = rowsOf<{ bucket: string; users: string }>(
+      await this.db.execute(sql`
+        SELECT b.bucket, count(DISTINCT ${m.userId})::text AS users
+          FROM jsonb_to_recordset(${JSON.stringify(masks)}::jsonb) AS b(bucket text, month date, mask int)
+          JOIN ${m} ON ${m.month} = b.month AND ${m.dayMask} & b.mask <> 0
+         GROUP BY b.bucket`),
+    );
+    return new Map(rows.map((r) => [r.bucket, Number(r.users)]));
   }
 
   /** How many users have data in the range (the leaderboard's total when the page is empty). */

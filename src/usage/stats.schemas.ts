@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
+import { booleanParam, formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
 import { usernameSchema } from '../directory/username.js';
-import { PERIODS } from '../read-model/periods.js';
+import { GRANULARITIES, PERIODS } from '../read-model/periods.js';
 import { bothOrNeither, rangeFields } from '../read-model/range.schemas.js';
 import { METRICS } from '../read-model/sums.js';
 
@@ -12,6 +12,7 @@ export const LeaderboardQuerySchema = z
     metric: z.enum(METRICS, { error: `must be one of ${METRICS.join(', ')}` }).default('cost'),
     limit: limitParam(500, 50),
     offset: offsetParam,
+    sparklines: booleanParam('false').meta({ description: "true adds each entry's last30Days (JSON only)" }),
     format: formatParam,
   })
   .superRefine(bothOrNeither);
@@ -36,6 +37,14 @@ export const LeaderboardSchema = z
           totalCost: z.string().meta({ example: '54.8771' }),
           activeDays: z.number().int(),
           topModel: z.string().nullable(),
+          last30Days: z
+            .array(z.string())
+            .optional()
+            .meta({
+              description:
+                "With sparklines=true: the metric on each UTC day from today−29 to today, oldest first (30 values; tokens as integers, cost with 4 decimals; '0' or '0.0000' without data)",
+              example: ['0.0000', '1.4112'],
+            }),
         })
         .meta({ id: 'LeaderboardEntry' }),
     ),
@@ -95,3 +104,52 @@ export const SummarySchema = z
   })
   .meta({ id: 'Summary' });
 export type Summary = z.infer<typeof SummarySchema>;
+
+export const UserRanksQuerySchema = z.object({
+  metric: z.enum(METRICS, { error: `must be one of ${METRICS.join(', ')}` }).default('cost'),
+});
+export type UserRanksQuery = z.infer<typeof UserRanksQuerySchema>;
+
+export const UserRanksSchema = z
+  .object({
+    username: z.string(),
+    metric: z.enum(METRICS),
+    ranks: z.array(
+      z.object({
+        period: z.enum(PERIODS),
+        from: z.string().nullable().meta({ description: "The period's first day; for all, the first day anyone has data (null: none)" }),
+        to: z.string().nullable(),
+        rank: z.number().int().nullable().meta({ description: "The user's rank in the period's leaderboard (ties share it); null without data in the period" }),
+        total: z.number().int().meta({ description: 'Users ranked in the period' }),
+        value: z.string().meta({ description: "The user's metric in the period: tokens as an integer, cost with 4 decimals", example: '54.8771' }),
+      }),
+    ),
+  })
+  .meta({ id: 'UserRanks' });
+export type UserRanks = z.infer<typeof UserRanksSchema>;
+
+export const CommunitySeriesQuerySchema = z
+  .object({
+    ...rangeFields,
+    granularity: z.enum(GRANULARITIES, { error: 'must be day, week or month' }).default('day'),
+    format: formatParam,
+  })
+  .superRefine(bothOrNeither);
+export type CommunitySeriesQuery = z.infer<typeof CommunitySeriesQuerySchema>;
+
+export const CommunitySeriesSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    granularity: z.enum(GRANULARITIES),
+    rows: z.array(
+      z.object({
+        date: z.string().meta({ description: 'The day, the Monday of the ISO week, or the first of the month' }),
+        activeUsers: z.number().int().meta({ description: 'Distinct users with data in the bucket (within the range)' }),
+        ...tokenFields,
+        totalCost: z.string().meta({ example: '54.8771' }),
+      }),
+    ),
+  })
+  .meta({ id: 'CommunitySeries' });
+export type CommunitySeries = z.infer<typeof CommunitySeriesSchema>;

@@ -1,21 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
-import { addDays, isCalendarDay, utcDay } from '../common/dates.js';
+import { addDays, dayNumber, isCalendarDay, utcDay } from '../common/dates.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import { UserDirectory } from '../directory/user-directory.js';
-import { ModelsRepository } from '../models/models.repository.js';
-import { type DayRange, periodRange } from '../read-model/periods.js';
+import { bucketMasks, ModelsRepository } from '../models/models.repository.js';
+import { bucketRange, type DayRange, PERIODS, periodRange, recentBuckets } from '../read-model/periods.js';
 import type { RangeQuery } from '../read-model/range.schemas.js';
-import type { Ranking, RankingIndex } from '../read-model/ranking-index.js';
+import type { Ranking, RankingIndex, UserRank } from '../read-model/ranking-index.js';
 import { RankingIndexService } from '../read-model/ranking-index.service.js';
 import type { Metric } from '../read-model/sums.js';
 import { sumsToTotals, toInt } from '../read-model/token-sums.js';
 import { StatsRepository } from './stats.repository.js';
-import type { ExportPage, ExportQuery, Leaderboard, LeaderboardQuery, Summary, Weekly } from './stats.schemas.js';
+import type {
+  CommunitySeries,
+  CommunitySeriesQuery,
+  ExportPage,
+  ExportQuery,
+  Leaderboard,
+  LeaderboardQuery,
+  Summary,
+  UserRanks,
+  UserRanksQuery,
+  Weekly,
+} from './stats.schemas.js';
 
 /** An export cursor: the last row's (date, user id), opaque to clients. */
 function encodeCursor(date: string, userId: number): string {
@@ -33,6 +44,9 @@ function decodeCursor(cursor: string): { date: string; userId: number } {
   }
   return { date, userId };
 }
+
+/** Days of a leaderboard entry's sparkline. */
+const SPARKLINE_DAYS = 30;
 
 @Injectable()
 export class StatsService {
@@ -62,15 +76,13 @@ export class StatsService {
   }
 
   private async computeLeaderboard(query: LeaderboardQuery): Promise<Leaderboard> {
+    const today = this.today();
     const custom = query.from !== undefined && query.to !== undefined;
-    const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, this.today());
+    const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, today);
     const { ranking, index } = await this.ranked(range, query.metric, query.limit, query.offset);
-    const topModels = await this.topModels(
-      index,
-      ranking.entries.map((e) => e.userId),
-      range,
-      ranking.granularity,
-    );
+    const userIds = ranking.entries.map((e) => e.userId);
+    const topModels = await this.topModels(index, userIds, range, ranking.granularity);
+    const sparklines = query.sparklines ? await this.sparklines(index, userIds, query.metric, today) : undefined;
     const bounds = range ?? (await this.repository.dataBounds());
     return {
       period: custom ? 'custom' : query.period,
@@ -85,6 +97,7 @@ export class StatsService {
         ...e.totals,
         activeDays: e.activeDays,
         topModel: topModels.get(e.userId) ?? null,
+        ...(sparklines ? { last30Days: sparklines.get(e.userId) } : {}),
       })),
     };
   }
@@ -116,6 +129,91 @@ export class StatsService {
     const computed = new Map(missing.map((id) => [id, found.get(id) ?? null]));
     index.rememberTopModels(range, computed, versions);
     return new Map([...known, ...computed]);
+  }
+
+  /**
+   * Each user's metric on each of the 30 days ending today, oldest first: from the index's daily
+   * rows when it is built (its window always holds them), else in one query over the page's users.
+   */
+  private async sparklines(index: RankingIndex | undefined, userIds: number[], metric: Metric, today: string): Promise<Map<number, string[]>> {
+    const range = { from: addDays(today, -(SPARKLINE_DAYS - 1)), to: today };
+    const fromIndex = index?.dailyValues(userIds, range, metric);
+    if (fromIndex) return fromIndex;
+    const zero = metric === 'cost' ? '0.0000' : '0';
+    const lines = new Map(userIds.map((id) => [id, new Array<string>(SPARKLINE_DAYS).fill(zero)]));
+    const first = dayNumber(range.from);
+    for (const row of await this.repository.dailyValues(userIds, range, metric)) {
+      const line = lines.get(Number(row.userId));
+      if (line) line[dayNumber(row.day) - first] = row.value;
+    }
+    return lines;
+  }
+
+  /**
+   * A user's rank, the users ranked and the user's value in every named period, each equal to what
+   * that period's leaderboard says (index or SQL, chosen per period as the leaderboard chooses).
+   */
+  async userRanks(caller: Principal, username: string, query: UserRanksQuery): Promise<UserRanks> {
+    this.auth.requireReader(caller);
+    const user = await this.users.get(username);
+    const today = this.today();
+    return this.coalescer.run(`ranks|${today}|${user.id}|${query.metric}`, async () => {
+      const index = await this.rankings.current();
+      const places = await Promise.all(
+        PERIODS.map(async (period) => {
+          const range = periodRange(period, today);
+          return { period, range, ...(index?.rankOf(range, query.metric, user.id) ?? (await this.rankOfInSql(range, query.metric, user.id))) };
+        }),
+      );
+      const bounds = await this.repository.dataBounds();
+      return {
+        username: user.username,
+        metric: query.metric,
+        ranks: places.map(({ period, range, rank, total, value }) => ({
+          period,
+          from: (range ?? bounds)?.from ?? null,
+          to: (range ?? bounds)?.to ?? null,
+          rank,
+          total,
+          value,
+        })),
+      };
+    });
+  }
+
+  /** A user's place in the SQL ranking of a range: the users with strictly more, plus one (the index's reference). */
+  async rankOfInSql(range: DayRange | undefined, metric: Metric, userId: number): Promise<UserRank> {
+    const retired = new Set(await this.repository.retiredMonths(range));
+    const place = await this.repository.rankOf(range, metric, userId, retired);
+    return { rank: place.value === null ? null : place.ahead + 1, total: place.total, value: place.value ?? (metric === 'cost' ? '0.0000' : '0') };
+  }
+
+  /**
+   * Every user's usage per day, ISO week or month of a range (default: recentBuckets), from the
+   * shared day tables, which keep retired months' days; active users per day from day_stats, per
+   * week or month distinct, from the monthly day masks.
+   */
+  async communitySeries(caller: Principal, query: CommunitySeriesQuery): Promise<CommunitySeries> {
+    this.auth.requireReader(caller);
+    const { granularity } = query;
+    const range = query.from && query.to ? { from: query.from, to: query.to } : recentBuckets(granularity, this.today());
+    return this.coalescer.run(`series|${range.from}|${range.to}|${granularity}`, async () => {
+      const rows = await this.repository.series(range, granularity);
+      const users =
+        granularity === 'day'
+          ? undefined
+          : await this.repository.usersPerBucket(
+              bucketMasks(
+                range,
+                rows.map((r) => ({ bucket: r.bucket, range: bucketRange(granularity, r.bucket) })),
+              ),
+            );
+      return {
+        ...range,
+        granularity,
+        rows: rows.map((r) => ({ date: r.bucket, activeUsers: users ? (users.get(r.bucket) ?? 0) : toInt(r.activeUsers), ...sumsToTotals(r) })),
+      };
+    });
   }
 
   /** The SQL ranking, the index's reference. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/user-directory.js';
 import { ModelsModule } from '../models/models.module.js';
 import { LeaderboardController } from './leaderboard.controller.js';
+import { RanksController } from './ranks.controller.js';
 import { StatsController } from './stats.controller.js';
 import { StatsRepository } from './stats.repository.js';
 import { StatsService } from './stats.service.js';
@@ -10,12 +11,13 @@ import { UsageRepository } from './usage.repository.js';
 import { UsageService } from './usage.service.js';
 
 /**
- * Reading usage: leaderboards, the summary, the weekly view and the export over every user, and one
- * user's usage and profile (served under /users by the users controller). Nothing here writes.
+ * Reading usage: leaderboards, the summary, the community series, the weekly view and the export
+ * over every user, a user's ranks (/users/:username/ranks, served here beside the leaderboard), and
+ * one user's usage and profile (served under /users by the users controller). Nothing here writes.
  */
 @Module({
   imports: [DirectoryModule, ModelsModule],
-  controllers: [LeaderboardController, StatsController, UsageController],
+  controllers: [LeaderboardController, StatsController, UsageController, RanksController],
   providers: [UsageRepository, UsageService, StatsRepository, StatsService],
   exports: [UsageService],
 })

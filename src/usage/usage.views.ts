@@ -1,5 +1,5 @@
 import { columns, type CsvView, TOKEN_FIELDS } from '../common/http-views.js';
-import type { ExportPage, Leaderboard, Weekly } from './stats.schemas.js';
+import type { CommunitySeries, ExportPage, Leaderboard, Weekly } from './stats.schemas.js';
 import type { UserUsage } from './usage.schemas.js';
 
 type Bucket = UserUsage['rows'][number];
@@ -35,3 +35,10 @@ export const WEEKLY_CSV: CsvView<Weekly, WeeklyRow> = {
 
 /** The export's lines, for the CSV streamed over the whole range. */
 export const EXPORT_COLUMNS = columns<ExportPage['rows'][number]>('username', 'date', ...TOKEN_FIELDS, 'totalCost');
+
+type SeriesRow = CommunitySeries['rows'][number];
+export const COMMUNITY_SERIES_CSV: CsvView<CommunitySeries, SeriesRow> = {
+  filename: (body) => `usage-by-${body.granularity}.csv`,
+  rows: (body) => body.rows,
+  columns: columns<SeriesRow>('date', 'activeUsers', ...TOKEN_FIELDS, 'totalCost'),
+};
