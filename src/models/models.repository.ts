@@ -9,11 +9,12 @@ import { type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model
 import { daysIn, liveModelDayStats } from '../read-model/shared-days.js';
 import { ACTIVE_DAYS, activeInRange, type ActiveDaysRow } from '../read-model/sums.js';
 
+/** A model's provider, four token kinds and cost, as text. */
+type ModelSumsCore = RowOf<typeof modelDayStats, 'provider'> &
+  TextRowOf<typeof modelDayStats, 'inputTokens' | 'outputTokens' | 'cacheCreationInputTokens' | 'cacheReadInputTokens' | 'cost'>;
+
 /** A model's sums as text: its four kinds, their total (a model's own), its cost and active days. */
-type ModelSums = RowOf<typeof modelDayStats, 'provider'> &
-  ActiveDaysRow &
-  TextRowOf<typeof modelDayStats, 'inputTokens' | 'outputTokens' | 'cacheCreationInputTokens' | 'cacheReadInputTokens' | 'cost'> &
-  TextRowOf<typeof usageStats, 'totalTokens'>;
+type ModelSums = ModelSumsCore & ActiveDaysRow & TextRowOf<typeof usageStats, 'totalTokens'>;
 
 type RawModelSumsRow = ModelSums & {
   /** The model, or the provider. */
@@ -114,6 +115,55 @@ export class ModelsRepository {
          GROUP BY 1 ORDER BY 1`),
     );
     return sums;
+  }
+
+  /**
+   * The `top` models (or providers) by cost over a range (then tokens, then name: breakdown's order),
+   * each per day, ISO week or month, and every other one summed per bucket as one more series with
+   * a null key. Rows ordered by series (1 to top, then top + 1 for the rest), then bucket.
+   */
+  async topSeries(range: DayRange | undefined, by: 'model' | 'provider', granularity: Granularity, top: number) {
+    const d = modelDayStats;
+    const kinds = tokenKinds(d);
+    // `sums` carries model_day_stats' column names; `s` reads them back by those names.
+    const s = (c: AnyColumn) => sql`s.${nameOf(c)}`;
+    const sTokens = {
+      inputTokens: s(d.inputTokens),
+      outputTokens: s(d.outputTokens),
+      cacheCreationInputTokens: s(d.cacheCreationInputTokens),
+      cacheReadInputTokens: s(d.cacheReadInputTokens),
+    };
+    return keyedRows<Omit<ModelSumsCore, 'provider'> & { position: number; key: string | null; provider: string | null; bucket: string }>(
+      await this.db.execute(sql`
+        WITH sums AS (
+          SELECT ${d[by]} AS key, ${as(sql`max(${d.provider})`, d.provider)}, ${bucketOf(granularity, d.date)}::text AS bucket,
+                 ${list(...[...kinds, d.cost].map((c) => as(sql`sum(${c})`, c)))}
+            FROM ${liveModelDayStats(daysIn(range))}
+           GROUP BY 1, 3
+        ), ranked AS (
+          SELECT s.key, max(${s(d.provider)}) AS provider,
+                 row_number() OVER (ORDER BY sum(${s(d.cost)}) DESC, sum(${tokenTotal(sTokens)}) DESC, s.key) AS n
+            FROM sums s GROUP BY s.key
+        )
+        SELECT least(r.n, ${top + 1}::int)::int AS position,
+               CASE WHEN r.n <= ${top}::int THEN r.key END AS key,
+               CASE WHEN r.n <= ${top}::int THEN r.provider END AS ${nameOf(d.provider)},
+               s.bucket,
+               ${list(...kinds.map((c) => as(intText(sql`sum(${s(c)})`), c)))},
+               ${as(money(sql`sum(${s(d.cost)})`), d.cost)}
+          FROM sums s JOIN ranked r ON r.key = s.key
+         GROUP BY 1, 2, 3, 4
+         ORDER BY 1, 4`),
+    );
+  }
+
+  /** The first and last day any model has data (undefined when none). */
+  async dataBounds(): Promise<DayRange | undefined> {
+    const d = modelDayStats;
+    const [row] = rowsOf<{ from: string | null; to: string | null }>(
+      await this.db.execute(sql`SELECT min(${d.date})::text AS "from", max(${d.date})::text AS "to" FROM ${liveModelDayStats()}`),
+    );
+    return row?.from && row.to ? { from: row.from, to: row.to } : undefined;
   }
 
   /** Distinct users of a model per bucket, from month masks. */

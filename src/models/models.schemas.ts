@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
 import { formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
 import { printableName } from '../common/text.js';
-import { RangeQuerySchema } from '../read-model/range.schemas.js';
+import { GRANULARITIES } from '../read-model/periods.js';
+import { bothOrNeither, rangeFields, RangeQuerySchema } from '../read-model/range.schemas.js';
 
 const share = z.number().meta({ description: 'Share of the cost of every model in the range, 0 to 1', example: 0.4213 });
 
@@ -71,3 +72,37 @@ export const ModelSeriesSchema = z
   })
   .meta({ id: 'ModelSeries' });
 export type ModelSeries = z.infer<typeof ModelSeriesSchema>;
+
+export const ModelsSeriesQuerySchema = z
+  .object({
+    ...rangeFields,
+    granularity: z.enum(GRANULARITIES, { error: 'must be day, week or month' }).default('day'),
+    by: z.enum(['model', 'provider'], { error: 'must be model or provider' }).default('model'),
+    top: limitParam(20, 8).meta({ description: 'How many models (or providers) get a series of their own, by cost over the range; the rest are summed' }),
+  })
+  .superRefine(bothOrNeither);
+export type ModelsSeriesQuery = z.infer<typeof ModelsSeriesQuerySchema>;
+
+export const ModelsSeriesSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    granularity: z.enum(GRANULARITIES),
+    by: z.enum(['model', 'provider']),
+    series: z.array(
+      z.object({
+        key: z.string().nullable().meta({ description: 'The model (or provider); null for the series that sums every other one' }),
+        provider: z.string().nullable().meta({ description: "The model's provider (by=provider: the key); null for the rest" }),
+        totals: z.object({ totalTokens: z.number().int(), cost: z.string() }),
+        rows: z.array(
+          z.object({
+            date: z.string().meta({ description: 'The day, the Monday of the ISO week, or the first of the month' }),
+            ...tokenFields,
+            cost: z.string(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'ModelsSeries' });
+export type ModelsSeries = z.infer<typeof ModelsSeriesSchema>;

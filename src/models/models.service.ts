@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
+import { utcDay } from '../common/dates.js';
+import { addCosts } from '../common/decimal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
-import { bucketRange, type DayRange } from '../read-model/periods.js';
+import { bucketRange, type DayRange, recentBuckets } from '../read-model/periods.js';
 import { addTotals, toInt, tokensOf } from '../read-model/token-sums.js';
 import { bucketMasks, ModelsRepository, type ModelSumsRow, type Page } from './models.repository.js';
-import type { ModelSeries, ModelSeriesQuery, Models, ModelsQuery, Providers } from './models.schemas.js';
+import type { ModelSeries, ModelSeriesQuery, Models, ModelsQuery, ModelsSeries, ModelsSeriesQuery, Providers } from './models.schemas.js';
 
 const rangeOf = (q: ModelsQuery): DayRange | undefined => (q.from && q.to ? { from: q.from, to: q.to } : undefined);
 const pageOf = (q: ModelsQuery): Page => ({ limit: q.limit, offset: q.offset });
@@ -49,6 +51,33 @@ export class ModelsService {
     return this.coalescer.run(`providers|${range?.from}|${range?.to}|${page.limit}|${page.offset}`, async () => {
       const rows = await this.repository.breakdown(range, 'provider', page);
       return { ...answerBase(range, page, rows), providers: rows.map((r) => ({ provider: r.key, ...totalsOf(r) })) };
+    });
+  }
+
+  /**
+   * The top models (or providers) by cost over a range, each as a series per bucket, and the rest
+   * as one. Default range: all time, except by day (the last 90 days), so the buckets stay few.
+   */
+  async topSeries(caller: Principal, query: ModelsSeriesQuery): Promise<ModelsSeries> {
+    this.auth.requireReader(caller);
+    const today = utcDay(new Date());
+    const { granularity, by, top } = query;
+    const asked = query.from && query.to ? { from: query.from, to: query.to } : granularity === 'day' ? recentBuckets('day', today) : undefined;
+    return this.coalescer.run(`models-series|${today}|${asked?.from}|${asked?.to}|${granularity}|${by}|${top}`, async () => {
+      const [rows, bounds] = await Promise.all([this.repository.topSeries(asked, by, granularity, top), asked ?? this.repository.dataBounds()]);
+      const series: ModelsSeries['series'] = [];
+      for (const r of rows) {
+        let current = series.at(-1);
+        if (series.length < r.position) {
+          current = { key: r.key, provider: r.provider, totals: { totalTokens: 0, cost: '0.0000' }, rows: [] };
+          series.push(current);
+        }
+        current!.rows.push({ date: r.bucket, ...tokensOf(r), cost: r.cost });
+      }
+      for (const s of series) {
+        s.totals = { totalTokens: s.rows.reduce((sum, r) => sum + r.totalTokens, 0), cost: addCosts(s.rows.map((r) => r.cost)) };
+      }
+      return { from: bounds?.from ?? today, to: bounds?.to ?? today, granularity, by, series };
     });
   }
 
