@@ -25,26 +25,34 @@ function send(request: FastifyRequest, reply: FastifyReply, asset: WebAsset): Fa
   return reply.send(asset.body);
 }
 
+/** Paths the service itself answers: a miss under them is a 404, never the app (a probe of /health/livez must fail). */
+const SERVICE_PREFIXES = [`/${API_PREFIX.split('/')[0]}`, '/health', '/metrics', '/docs'];
+
+function isServicePath(path: string): boolean {
+  return SERVICE_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}-`));
+}
+
 /**
  * Serves the dashboard from `/`: its files by exact path, and index.html for every other GET path
- * outside the API, so deep links (/u/alice, /leaderboard?period=7d) load the app, which routes them
- * itself and shows its own 404. API paths and missing asset files keep the API's 404. Registered as
- * a catch-all, so every route of the API (and /docs, /health, /metrics) takes precedence.
+ * that no route matched, so deep links (/u/alice, /leaderboard?period=7d) load the app, which routes
+ * them itself and shows its own 404. It answers in an onRequest hook of requests Fastify found no
+ * route for (`request.is404`) rather than through a catch-all route: a wildcard would also catch what
+ * the router refuses under /api (a path parameter over its length limit is a 414, not a page), and
+ * every route of the API takes precedence by construction. The service's own paths and missing asset
+ * files keep the API's 404.
  */
 export function registerWebApp(fastify: FastifyInstance, assets: ReadonlyMap<string, WebAsset>): void {
   const index = assets.get('/index.html');
   if (!index) throw new Error('the dashboard has no index.html');
-  const api = `/${API_PREFIX.split('/')[0]}`;
-  const handler = (request: FastifyRequest, reply: FastifyReply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404 || (request.method !== 'GET' && request.method !== 'HEAD')) return done();
     const path = request.url.split('?')[0];
     const asset = assets.get(path);
-    if (asset) return send(request, reply, asset);
+    if (asset) return void send(request, reply, asset);
     // A missing file (an old hashed asset after a deployment, /robots.txt) is not a page. Only the top
     // level counts: /models/gemini-2.5-pro is a page, whatever its "extension".
     const missingFile = path.startsWith('/assets/') || (path.lastIndexOf('/') === 0 && extname(path) !== '');
-    if (path === api || path.startsWith(`${api}/`) || missingFile) return reply.callNotFound();
-    return send(request, reply, index);
-  };
-  fastify.get('/', handler);
-  fastify.get('/*', handler);
+    if (missingFile || isServicePath(path)) return done();
+    return void send(request, reply, index);
+  });
 }
