@@ -141,6 +141,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{username}/badge.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shields-style SVG badge of a user's tokens or cost over a period, for a README
+         * @description The value is the sum of GET /users/{username}/usage over the period (tokens as 12.3M, cost as $54.88 or $12.3k). Embed it in Markdown:
+         *
+         *     ```markdown
+         *     ![Claude Code usage](https://stats.example.com/api/v1/users/alice/badge.svg?metric=tokens&period=30d)
+         *     ```
+         *
+         *     Cached briefly (ETag, Cache-Control); with READ_ACCESS=token it needs a token like every read, so it cannot be embedded publicly.
+         */
+        get: operations["BadgeController_badge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leaderboard": {
         parameters: {
             query?: never;
@@ -150,7 +176,7 @@ export interface paths {
         };
         /**
          * Users ranked by cost or tokens over a period
-         * @description period: today, 7d, 30d, 90d (rolling, ending today UTC), week (ISO, Monday to Sunday), month, year (the current calendar ones) or all; from and to instead give a custom range. Ties share a rank and are ordered by username. Cached briefly (ETag, Cache-Control).
+         * @description period: today, 7d, 30d, 90d (rolling, ending today UTC), week (ISO, Monday to Sunday), month, year (the current calendar ones) or all; from and to instead give a custom range. Ties share a rank and are ordered by username. sparklines=true adds each entry's last30Days: the metric on each UTC day from today−29 to today, oldest first (JSON only). Cached briefly (ETag, Cache-Control).
          */
         get: operations["StatsController_leaderboard"];
         put?: never;
@@ -170,6 +196,26 @@ export interface paths {
         };
         /** Users, active users, days, totals, top model and top user over a range (default: all time) */
         get: operations["StatsController_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every user's usage and active users per day, ISO week (labelled by its Monday) or month (labelled YYYY-MM-01)
+         * @description from and to both or neither; without them: the last 90 days by day, the last 13 ISO weeks by week, the last 12 months by month, each ending today (UTC). Buckets with data only, oldest first. activeUsers counts distinct users in the bucket (within the range). Retired months (RETENTION_DAYS) keep their days here. Cached briefly (ETag, Cache-Control).
+         */
+        get: operations["StatsController_series"];
         put?: never;
         post?: never;
         delete?: never;
@@ -215,6 +261,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{username}/ranks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's rank by a metric in every leaderboard period
+         * @description One entry per period (today, 7d, 30d, 90d, week, month, year, all), each equal to what GET /leaderboard says for that period and metric: ties share a rank (1, 2, 2, 4); rank is null when the user has no data in the period; total counts the users ranked; value is the user's metric (tokens as an integer, cost with 4 decimals). Cached briefly (ETag, Cache-Control).
+         */
+        get: operations["RanksController_ranks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/uploads": {
         parameters: {
             query?: never;
@@ -244,6 +310,26 @@ export interface paths {
         };
         /** Models used in a range (default: all time), most cost first, with users, days, tokens and cost share; a page at a time */
         get: operations["ModelsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The top models (or providers) by cost, each as a series per day, ISO week or month, and the rest summed as one
+         * @description by=model (default) or provider; top (1 to 20, default 8) series by cost over the range (ties: more tokens, then name, as GET /models orders), in that order, then, only when there are more, one with key and provider null that sums the rest. Buckets with data only, oldest first. from and to both or neither; without them: all time, except by day: the last 90 days ending today (UTC). Cached briefly (ETag, Cache-Control).
+         */
+        get: operations["ModelsController_topSeries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -660,6 +746,14 @@ export interface components {
             totalCost: string;
             activeDays: number;
             topModel: string | null;
+            /**
+             * @description With sparklines=true: the metric on each UTC day from today−29 to today, oldest first (30 values; tokens as integers, cost with 4 decimals; '0' or '0.0000' without data)
+             * @example [
+             *       "0.0000",
+             *       "1.4112"
+             *     ]
+             */
+            last30Days?: string[];
         };
         Summary: {
             from: string | null;
@@ -685,6 +779,25 @@ export interface components {
              * @enum {string}
              */
             granularity: "day" | "month";
+        };
+        CommunitySeries: {
+            from: string;
+            to: string;
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            rows: {
+                /** @description The day, the Monday of the ISO week, or the first of the month */
+                date: string;
+                /** @description Distinct users with data in the bucket (within the range) */
+                activeUsers: number;
+                inputTokens: number;
+                outputTokens: number;
+                cacheCreationTokens: number;
+                cacheReadTokens: number;
+                totalTokens: number;
+                /** @example 54.8771 */
+                totalCost: string;
+            }[];
         };
         WeeklyStats: {
             from: string;
@@ -714,6 +827,27 @@ export interface components {
             cacheReadTokens: number;
             totalTokens: number;
             totalCost: string;
+        };
+        UserRanks: {
+            username: string;
+            /** @enum {string} */
+            metric: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead";
+            ranks: {
+                /** @enum {string} */
+                period: "today" | "7d" | "30d" | "90d" | "week" | "month" | "year" | "all";
+                /** @description The period's first day; for all, the first day anyone has data (null: none) */
+                from: string | null;
+                to: string | null;
+                /** @description The user's rank in the period's leaderboard (ties share it); null without data in the period */
+                rank: number | null;
+                /** @description Users ranked in the period */
+                total: number;
+                /**
+                 * @description The user's metric in the period: tokens as an integer, cost with 4 decimals
+                 * @example 54.8771
+                 */
+                value: string;
+            }[];
         };
         UploadResult: {
             username: string;
@@ -762,6 +896,34 @@ export interface components {
              * @example 0.4213
              */
             costShare: number;
+        };
+        ModelsSeries: {
+            from: string;
+            to: string;
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            /** @enum {string} */
+            by: "model" | "provider";
+            series: {
+                /** @description The model (or provider); null for the series that sums every other one */
+                key: string | null;
+                /** @description The model's provider (by=provider: the key); null for the rest */
+                provider: string | null;
+                totals: {
+                    totalTokens: number;
+                    cost: string;
+                };
+                rows: {
+                    /** @description The day, the Monday of the ISO week, or the first of the month */
+                    date: string;
+                    inputTokens: number;
+                    outputTokens: number;
+                    cacheCreationTokens: number;
+                    cacheReadTokens: number;
+                    totalTokens: number;
+                    cost: string;
+                }[];
+            }[];
         };
         ModelSeries: {
             model: string;
@@ -1682,6 +1844,71 @@ export interface operations {
             };
         };
     };
+    BadgeController_badge: {
+        parameters: {
+            query?: {
+                /** @description What the badge counts: tokens (all kinds), cost (USD), or one kind of tokens */
+                metric?: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead";
+                /** @description The days counted, as on the leaderboard: rolling ones end today (UTC) */
+                period?: "today" | "7d" | "30d" | "90d" | "week" | "month" | "year" | "all";
+                /** @description The grey left-hand text; default "claude code" and the period */
+                label?: string;
+                /** @description shields' flat style (rounded, with a gradient and a text shadow) or flat-square (square, plain) */
+                style?: "flat" | "flat-square";
+            };
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The badge (SVG, no scripts or external references). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description If-None-Match matched the current ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     StatsController_leaderboard: {
         parameters: {
             query?: {
@@ -1693,6 +1920,8 @@ export interface operations {
                 metric?: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead";
                 limit?: number;
                 offset?: number;
+                /** @description true adds each entry's last30Days (JSON only) */
+                sparklines?: "true" | "false";
                 /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
                 format?: "json" | "csv";
             };
@@ -1760,6 +1989,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Summary"];
+                };
+            };
+            /** @description If-None-Match matched the current ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    StatsController_series: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC), included */
+                from?: string;
+                /** @description Last day (UTC), included */
+                to?: string;
+                granularity?: "day" | "week" | "month";
+                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunitySeries"];
+                    "text/csv": components["schemas"]["CommunitySeries"];
                 };
             };
             /** @description If-None-Match matched the current ETag. */
@@ -1860,6 +2142,63 @@ export interface operations {
                     "application/json": components["schemas"]["DailyRows"];
                     "text/csv": components["schemas"]["DailyRows"];
                 };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RanksController_ranks: {
+        parameters: {
+            query?: {
+                metric?: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead";
+            };
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRanks"];
+                };
+            };
+            /** @description If-None-Match matched the current ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
             400: {
@@ -2043,6 +2382,59 @@ export interface operations {
                     "application/json": components["schemas"]["Models"];
                     "text/csv": components["schemas"]["Models"];
                 };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ModelsController_topSeries: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC), included */
+                from?: string;
+                /** @description Last day (UTC), included */
+                to?: string;
+                granularity?: "day" | "week" | "month";
+                by?: "model" | "provider";
+                /** @description How many models (or providers) get a series of their own, by cost over the range; the rest are summed */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelsSeries"];
+                };
+            };
+            /** @description If-None-Match matched the current ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
             400: {
