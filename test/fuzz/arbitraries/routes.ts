@@ -275,6 +275,8 @@ const range = { from: DAY, to: DAY, format: FORMAT };
 const page = (max: number) => ({ limit: NUMBER(max), offset: OFFSET });
 const GRANULARITY = param(['day', 'week', 'month'], fc.oneof(fc.constantFrom('DAY', 'year', 'hour', ''), hostileText));
 const USERNAME = param(['alice', 'bob', 'nobody'], usernameText);
+const METRIC = param(['cost', 'tokens', 'input', 'output', 'cacheCreation', 'cacheRead'], fc.oneof(fc.constantFrom('Cost', 'total'), hostileText));
+const BOOLEAN = param(['true', 'false'], fc.oneof(fc.constantFrom('TRUE', '1', '0', 'yes'), hostileText));
 const MODEL = param(MODEL_NAMES, modelText);
 
 export const statsCases = fc.oneof(
@@ -285,11 +287,13 @@ export const statsCases = fc.oneof(
     params: {
       period: param(['today', '7d', '30d', '90d', 'week', 'month', 'year', 'all'], fc.oneof(fc.constantFrom('custom', 'ALL', '1d', '365d'), hostileText)),
       ...range,
-      metric: param(['cost', 'tokens', 'input', 'output', 'cacheCreation', 'cacheRead'], fc.oneof(fc.constantFrom('Cost', 'total'), hostileText)),
+      metric: METRIC,
       ...page(500),
+      sparklines: BOOLEAN,
     },
   }),
   readCase({ route: '/api/v1/stats/summary', group: 'stats', path: () => '/api/v1/stats/summary', params: range }),
+  readCase({ route: '/api/v1/stats/series', group: 'stats', path: () => '/api/v1/stats/series', params: { ...range, granularity: GRANULARITY } }),
   readCase({ route: '/api/v1/usage/weekly', group: 'stats', path: () => '/api/v1/usage/weekly', params: { ...page(500), format: FORMAT } }),
   readCase({
     route: '/api/v1/usage',
@@ -315,6 +319,18 @@ export const modelCases = fc.oneof(
     params: { ...range, granularity: GRANULARITY },
   }),
   readCase({ route: '/api/v1/providers', group: 'models', path: () => '/api/v1/providers', params: { ...range, ...page(500) } }),
+  readCase({
+    route: '/api/v1/models/series',
+    group: 'models',
+    path: () => '/api/v1/models/series',
+    params: {
+      from: DAY,
+      to: DAY,
+      granularity: GRANULARITY,
+      by: param(['model', 'provider'], fc.oneof(fc.constantFrom('Model', 'user', ''), hostileText)),
+      top: NUMBER(20),
+    },
+  }),
 );
 
 export const userReadCases = fc.oneof(
@@ -335,7 +351,14 @@ export const userReadCases = fc.oneof(
     group: 'users (read)',
     path: ([u]) => `/api/v1/users/${u}/usage`,
     segments: [USERNAME],
-    params: { ...range, granularity: GRANULARITY, models: param(['true', 'false'], fc.oneof(fc.constantFrom('TRUE', '1', '0', 'yes'), hostileText)) },
+    params: { ...range, granularity: GRANULARITY, models: BOOLEAN },
+  }),
+  readCase({
+    route: '/api/v1/users/:username/ranks',
+    group: 'users (read)',
+    path: ([u]) => `/api/v1/users/${u}/ranks`,
+    segments: [USERNAME],
+    params: { metric: METRIC },
   }),
   readCase({
     route: '/api/v1/users/:username/uploads',
