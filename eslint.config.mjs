@@ -8,7 +8,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'drizzle/', 'utils/', 'bench/', '**/*.d.mts'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'drizzle/', 'utils/', 'bench/', '**/*.d.mts', 'web/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -46,6 +46,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The dashboard runs in browsers (web/tsconfig.json: DOM types, Preact's JSX).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    languageOptions: { globals: globals.browser },
+  },
+  { files: ['web/**/*.mjs'], languageOptions: { globals: globals.node } },
   { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

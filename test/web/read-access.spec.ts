@@ -42,7 +42,9 @@ describeBrowser('dashboard on a server that needs a token to read', () => {
     await page.locator('.token-form button').click();
     await page.locator('table.leaderboard tbody tr').first().waitFor();
     const board = await t.http.get('/api/v1/leaderboard?period=all').set('Authorization', `Bearer ${user.token}`);
-    expect(await page.locator('table.leaderboard tbody td.metric').allTextContents()).toEqual(board.body.entries.map((e: { totalCost: string }) => formatCost(e.totalCost)));
+    expect(await page.locator('table.leaderboard tbody td.metric').allTextContents()).toEqual(
+      board.body.entries.map((e: { totalCost: string }) => formatCost(e.totalCost)),
+    );
     // The token stays in this tab's session storage only.
     expect(await page.evaluate("[sessionStorage.getItem('ccstats.token'), localStorage.length]")).toEqual([user.token, 0]);
     // The browser logs each refused request; nothing else may go wrong.

@@ -127,11 +127,7 @@ export function bucketsOf(granularity: Granularity, from: string, to: string, li
  * Rows keyed by `date` laid on every bucket of a range: one value array per field, zero where a
  * bucket has no row (charts need every x, the API sends only buckets with data).
  */
-export function fillSeries<T extends { date: string }>(
-  rows: readonly T[],
-  buckets: readonly string[],
-  fields: ReadonlyArray<(row: T) => number>,
-): number[][] {
+export function fillSeries<T extends { date: string }>(rows: readonly T[], buckets: readonly string[], fields: ReadonlyArray<(row: T) => number>): number[][] {
   const byDate = new Map(rows.map((r) => [r.date, r]));
   return fields.map((field) =>
     buckets.map((b) => {

@@ -22,7 +22,7 @@ export function useLoad<T>(key: string, fetcher: () => Promise<T>): Load<T> {
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the key names everything fetcher reads
+    // Not on fetcher: a new closure every render; the key names everything it reads.
   }, [key, tokenVersion]);
   return load;
 }
@@ -51,7 +51,13 @@ export function TokenForm({ reason }: { reason: string }) {
 
 export function Failure({ error }: { error: ApiError }) {
   if (error.status === 401) {
-    return <TokenForm reason={session.token ? 'This token was not accepted. Paste another one.' : 'This server shows its numbers only to its members. Paste your upload token.'} />;
+    return (
+      <TokenForm
+        reason={
+          session.token ? 'This token was not accepted. Paste another one.' : 'This server shows its numbers only to its members. Paste your upload token.'
+        }
+      />
+    );
   }
   return (
     <div class="failure" role="alert">
@@ -62,13 +68,28 @@ export function Failure({ error }: { error: ApiError }) {
 
 /** What a Load shows: a placeholder, the error, or `children(value)`. */
 export function Loaded<T>({ load, children }: { load: Load<T>; children: (value: T) => ComponentChildren }) {
-  if (load.state === 'loading') return <p class="loading" aria-busy="true">Loading…</p>;
+  if (load.state === 'loading')
+    return (
+      <p class="loading" aria-busy="true">
+        Loading…
+      </p>
+    );
   if (load.state === 'failed') return <Failure error={load.error} />;
   return <>{children(load.value)}</>;
 }
 
 /** A row of choices that navigate (each a link, so the URL keeps the state). */
-export function Choices({ label, options, current, href }: { label: string; options: ReadonlyArray<readonly [string, string]>; current: string; href: (value: string) => string }) {
+export function Choices({
+  label,
+  options,
+  current,
+  href,
+}: {
+  label: string;
+  options: ReadonlyArray<readonly [string, string]>;
+  current: string;
+  href: (value: string) => string;
+}) {
   return (
     <nav class="choices" aria-label={label}>
       <span class="choices-label">{label}</span>

@@ -25,6 +25,8 @@ export interface ChartSpec {
   /** Stack as shares of each bucket's total (0–100 %). */
   percent?: boolean;
   leftFormat?: (value: number) => string;
+  /** The left axis counts things (users): ticks at whole numbers only. */
+  integers?: boolean;
   rightFormat?: (value: number) => string;
   height?: number;
   /** The API's CSV of the same numbers, linked under the chart. */
@@ -33,6 +35,9 @@ export interface ChartSpec {
 
 /** Colours that read on light and dark backgrounds. */
 export const PALETTE = ['#d97757', '#3b82f6', '#10b981', '#a855f7', '#f59e0b', '#ef4444', '#14b8a6', '#ec4899', '#84cc16', '#6366f1', '#94a3b8'];
+
+/** Tick steps of an axis that counts: 1, 2, 5, 10, 20, 50, … */
+const INTEGER_STEPS = Array.from({ length: 12 }, (_, i) => [1, 2, 5].map((m) => m * 10 ** i)).flat();
 
 function cssVar(name: string, fallback: string): string {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -122,6 +127,7 @@ function buildOptions(spec: ChartSpec, width: number): uPlot.Options {
     side,
     scale: side === 3 ? 'y' : 'right',
     values: (_u, ticks) => ticks.map(format),
+    ...(side === 3 && spec.integers ? { incrs: INTEGER_STEPS } : {}),
   });
   return {
     width,
@@ -133,7 +139,11 @@ function buildOptions(spec: ChartSpec, width: number): uPlot.Options {
       y: spec.percent ? { range: [0, 100] } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] },
       right: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] },
     },
-    axes: [{ stroke: muted, grid: { show: false }, ticks: { stroke: grid } }, axis(leftFormat, 3), ...(hasRight ? [axis(spec.rightFormat ?? formatCompact, 1)] : [])],
+    axes: [
+      { stroke: muted, grid: { show: false }, ticks: { stroke: grid } },
+      axis(leftFormat, 3),
+      ...(hasRight ? [axis(spec.rightFormat ?? formatCompact, 1)] : []),
+    ],
     series: [{}, ...order.map((k) => series[k])],
     plugins: [tooltipPlugin({ ...spec, series: spec.series })],
   };

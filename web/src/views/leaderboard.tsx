@@ -76,7 +76,8 @@ function CustomRange({ where, from, to }: { where: Location; from?: string; to?:
       class="custom-range"
       onSubmit={(e) => {
         e.preventDefault();
-        if (isDay(range.from) && isDay(range.to) && range.from <= range.to) navigate(withQuery(where, { from: range.from, to: range.to, period: undefined, page: undefined }));
+        if (isDay(range.from) && isDay(range.to) && range.from <= range.to)
+          navigate(withQuery(where, { from: range.from, to: range.to, period: undefined, page: undefined }));
       }}
     >
       <label>
@@ -133,12 +134,16 @@ export function LeaderboardView({ where }: { where: Location }) {
                       <th scope="col" class="num">
                         {metricLabel}
                       </th>
-                      <th scope="col" class="num">
-                        Tokens
-                      </th>
-                      <th scope="col" class="num">
-                        Cost
-                      </th>
+                      {state.metric !== 'tokens' && (
+                        <th scope="col" class="num">
+                          Tokens
+                        </th>
+                      )}
+                      {state.metric !== 'cost' && (
+                        <th scope="col" class="num">
+                          Cost
+                        </th>
+                      )}
                       <th scope="col" class="num">
                         Active days
                       </th>
@@ -159,12 +164,14 @@ export function LeaderboardView({ where }: { where: Location }) {
                             <a href={`/u/${encodeURIComponent(e.username)}`}>{e.username}</a>
                           </td>
                           <td class="num metric">{metricValue(e, state.metric)}</td>
-                          <td class="num" title={formatInt(e.totalTokens)}>
-                            {formatCompact(e.totalTokens)}
-                          </td>
-                          <td class="num">{formatCost(e.totalCost)}</td>
-                          <td class="num">{e.activeDays}</td>
-                          <td>{e.topModel ? <a href={`/models/${encodeURIComponent(e.topModel)}`}>{e.topModel}</a> : '–'}</td>
+                          {state.metric !== 'tokens' && (
+                            <td class="num tokens" title={formatInt(e.totalTokens)}>
+                              {formatCompact(e.totalTokens)}
+                            </td>
+                          )}
+                          {state.metric !== 'cost' && <td class="num cost">{formatCost(e.totalCost)}</td>}
+                          <td class="num days">{e.activeDays}</td>
+                          <td class="model">{e.topModel ? <a href={`/models/${encodeURIComponent(e.topModel)}`}>{e.topModel}</a> : '–'}</td>
                           <td>
                             <Sparkline values={spark} label={`${e.username}: ${metricLabel.toLowerCase()} over the last 30 days`} />
                           </td>

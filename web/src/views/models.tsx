@@ -1,6 +1,6 @@
 import { api, csvUrl, data, type Schemas } from '../api/client';
 import { Chart, type ChartSpec } from '../charts/chart';
-import { addDays, bucketsOf, fillSeries, formatCompact, formatCost, formatInt, formatShare, type Granularity, utcToday } from '../format';
+import { addDays, bucketsOf, fillSeries, formatCompact, formatCost, formatInt, formatShare, utcToday } from '../format';
 import { type Location, withQuery } from '../router';
 import { Choices, Loaded, Page, Stat, useLoad } from '../ui';
 import { GRANULARITIES, granularityState, rangeState, tokenKindsChart } from './profile';
@@ -25,8 +25,14 @@ export function spanState(where: Location, fallback: string): { span: string; fr
 type Series = Schemas['ModelsSeries'];
 
 /** Shares of each bucket's total per model (or provider), as a 100 % stacked area. */
-export function shareChart(id: string, title: string, answer: Series, pick: (row: Series['series'][number]['rows'][number]) => number, format: (v: number) => string): ChartSpec {
-  const buckets = answer.from && answer.to ? bucketsOf(answer.granularity as Granularity, answer.from, answer.to) : [];
+export function shareChart(
+  id: string,
+  title: string,
+  answer: Series,
+  pick: (row: Series['series'][number]['rows'][number]) => number,
+  format: (v: number) => string,
+): ChartSpec {
+  const buckets = answer.from && answer.to ? bucketsOf(answer.granularity, answer.from, answer.to) : [];
   return {
     id,
     title,
@@ -52,13 +58,21 @@ export function ModelsView({ where }: { where: Location }) {
   const list = useLoad(`models-list|${by}|${JSON.stringify(listQuery)}`, () =>
     by === 'model'
       ? data(api.GET('/api/v1/models', { params: { query: listQuery } })).then((m) => ({ total: m.total, rows: m.models.map((r) => ({ key: r.model, ...r })) }))
-      : data(api.GET('/api/v1/providers', { params: { query: listQuery } })).then((p) => ({ total: p.total, rows: p.providers.map((r) => ({ key: r.provider, ...r })) })),
+      : data(api.GET('/api/v1/providers', { params: { query: listQuery } })).then((p) => ({
+          total: p.total,
+          rows: p.providers.map((r) => ({ key: r.provider, ...r })),
+        })),
   );
   return (
     <Page title="Models">
       <h1>Models and providers</h1>
       <div class="controls">
-        <Choices label="Range" options={SPANS} current={range.span} href={(d) => withQuery(where, { days: d, from: undefined, to: undefined, granularity: undefined })} />
+        <Choices
+          label="Range"
+          options={SPANS}
+          current={range.span}
+          href={(d) => withQuery(where, { days: d, from: undefined, to: undefined, granularity: undefined })}
+        />
         <Choices label="By" options={GRANULARITIES} current={granularity} href={(g) => withQuery(where, { granularity: g })} />
         <Choices
           label="Per"

@@ -92,7 +92,9 @@ function Totals({ profile }: { profile: Schemas['UserProfile'] }) {
 }
 
 function Ranks({ username }: { username: string }) {
-  const load = useLoad(`ranks|${username}`, () => data(api.GET('/api/v1/users/{username}/ranks', { params: { path: { username }, query: { metric: 'cost' } } })));
+  const load = useLoad(`ranks|${username}`, () =>
+    data(api.GET('/api/v1/users/{username}/ranks', { params: { path: { username }, query: { metric: 'cost' } } })),
+  );
   return (
     <section>
       <h2>Rank by cost</h2>
@@ -184,7 +186,9 @@ function OwnerPanel({ username }: { username: string }) {
     hasToken ? data(api.GET('/api/v1/users/{username}/tokens', { params: { path: { username } } })) : Promise.reject(new ApiError(401, undefined)),
   );
   const uploads = useLoad(`uploads|${username}|${version}|${hasToken}`, () =>
-    hasToken ? data(api.GET('/api/v1/users/{username}/uploads', { params: { path: { username }, query: { limit: 20, offset: 0 } } })) : Promise.reject(new ApiError(401, undefined)),
+    hasToken
+      ? data(api.GET('/api/v1/users/{username}/uploads', { params: { path: { username }, query: { limit: 20, offset: 0 } } }))
+      : Promise.reject(new ApiError(401, undefined)),
   );
   if (tokens.state === 'failed' && (tokens.error.status === 401 || tokens.error.status === 403)) {
     return (

@@ -59,7 +59,15 @@ export function StartView() {
             <form class="register" onSubmit={(e) => void register(e)}>
               <label>
                 Username
-                <input name="username" required minLength={1} maxLength={50} autocomplete="username" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+                <input
+                  name="username"
+                  required
+                  minLength={1}
+                  maxLength={50}
+                  autocomplete="username"
+                  value={name}
+                  onInput={(e) => setName(e.currentTarget.value)}
+                />
               </label>
               <button type="submit">Register</button>
               {problem && (
@@ -80,7 +88,9 @@ export function StartView() {
         </li>
         <li>
           <h2>Schedule it</h2>
-          <p>Save the commands above as <code>~/.local/bin/ccstats-upload</code> (executable), then:</p>
+          <p>
+            Save the commands above as <code>~/.local/bin/ccstats-upload</code> (executable), then:
+          </p>
           <h3>cron (Linux, macOS)</h3>
           <Block id="cron" text={`# crontab -e: every hour at :17\n17 * * * * $HOME/.local/bin/ccstats-upload >/dev/null 2>&1`} />
           <h3>systemd timer (Linux)</h3>

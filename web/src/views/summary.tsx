@@ -1,6 +1,6 @@
 import { api, csvUrl, data } from '../api/client';
 import { Chart, type ChartSpec } from '../charts/chart';
-import { bucketsOf, fillSeries, formatCompact, formatCost, formatInt } from '../format';
+import { bucketsOf, fillSeries, formatCompact, formatCost, formatInt, type Granularity } from '../format';
 import { type Location, withQuery } from '../router';
 import { Choices, Loaded, Page, Stat, useLoad } from '../ui';
 import { SPANS, spanState } from './models';
@@ -9,15 +9,20 @@ import { SPANS, spanState } from './models';
 export function SummaryView({ where }: { where: Location }) {
   const range = spanState(where, '30');
   const rangeQuery = range.from ? { from: range.from, to: range.to } : {};
-  const granularity = range.span === 'all' || range.span === '365' ? 'week' : 'day';
+  const granularity: Granularity = range.span === 'all' ? 'month' : range.span === '365' ? 'week' : 'day';
   const summary = useLoad(`summary|${JSON.stringify(rangeQuery)}`, () => data(api.GET('/api/v1/stats/summary', { params: { query: rangeQuery } })));
-  const series = useLoad(`series|${JSON.stringify(rangeQuery)}|${granularity}`, () =>
-    data(api.GET('/api/v1/stats/series', { params: { query: { ...rangeQuery, granularity } } })),
-  );
+  // All time: the series over the summary's own bounds (the API's default is a recent window).
+  const series = useLoad(`series|${JSON.stringify(rangeQuery)}|${granularity}`, async () => {
+    const bounds = range.from ? rangeQuery : await data(api.GET('/api/v1/stats/summary', { params: { query: {} } }));
+    const query = bounds.from && bounds.to ? { from: bounds.from, to: bounds.to, granularity } : { granularity };
+    return { query, answer: await data(api.GET('/api/v1/stats/series', { params: { query } })) };
+  });
   const topUsers = useLoad(`top-users|${JSON.stringify(rangeQuery)}`, () =>
     data(api.GET('/api/v1/leaderboard', { params: { query: { ...(range.from ? rangeQuery : { period: 'all' }), metric: 'cost', limit: 10 } } })),
   );
-  const topModels = useLoad(`top-models|${JSON.stringify(rangeQuery)}`, () => data(api.GET('/api/v1/models', { params: { query: { ...rangeQuery, limit: 10 } } })));
+  const topModels = useLoad(`top-models|${JSON.stringify(rangeQuery)}`, () =>
+    data(api.GET('/api/v1/models', { params: { query: { ...rangeQuery, limit: 10 } } })),
+  );
   return (
     <Page title="Summary">
       <h1>Claude Code usage</h1>
@@ -42,15 +47,17 @@ export function SummaryView({ where }: { where: Location }) {
         )}
       </Loaded>
       <Loaded load={series}>
-        {(s) => {
-          const buckets = s.rows.length > 0 ? bucketsOf(s.granularity, range.from ?? s.from, range.to ?? s.to) : [];
+        {({ query, answer: s }) => {
+          const buckets = s.rows.length > 0 ? bucketsOf(s.granularity, s.from, s.to) : [];
           const [active, cost, tokens] = fillSeries(s.rows, buckets, [(r) => r.activeUsers, (r) => Number(r.totalCost), (r) => r.totalTokens]);
-          const csv = csvUrl('/api/v1/stats/series', { ...rangeQuery, granularity });
+          const csv = csvUrl('/api/v1/stats/series', query);
           const activeChart: ChartSpec = {
             id: 'active-users',
             title: `Active users per ${granularity}`,
             buckets,
             series: [{ label: 'Active users', values: active, kind: 'bar', format: formatInt }],
+            leftFormat: formatInt,
+            integers: true,
             csv,
           };
           const costChart: ChartSpec = {
