@@ -118,13 +118,15 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
     this.backupFailures.inc();
   }
 
-  /** Times every response by route pattern (`/api/v1/users/:username`), never by raw URL. */
+  /**
+   * Times every response by route pattern (`/api/v1/users/:username`), never by raw URL. Requests no
+   * route matched are `unmatched`, but for those the dashboard answered (its pages and files, served
+   * outside the router: src/web-app), which are `dashboard`.
+   */
   observeHttp(fastify: FastifyInstance): void {
     fastify.addHook('onResponse', (request, reply, done) => {
-      this.httpDuration.observe(
-        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
-        reply.elapsedTime / 1000,
-      );
+      const route = request.routeOptions.url ?? (reply.statusCode < 400 ? 'dashboard' : 'unmatched');
+      this.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
       done();
     });
   }

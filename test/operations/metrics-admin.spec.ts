@@ -118,7 +118,7 @@ describe(`metrics and admin endpoints (${BACKEND})`, () => {
     await app.http.get('/api/v1/info').expect(200);
     await app.http.get('/api/v1/info').expect(200);
     await app.http.get('/api/v1/maintenance/backups/nope').set(AUTH).expect(400);
-    await app.http.get('/no/such/route').expect(404);
+    await app.http.get('/api/v1/no/such/route').expect(404);
     const service = app.app.get(MetricsService);
     service.recordUpload(30);
     service.recordUpload(7);
