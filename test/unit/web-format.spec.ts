@@ -36,6 +36,9 @@ describe('dashboard formatting', () => {
     expect(formatCompact(12_345_678)).toBe('12.3M');
     expect(formatCompact(4_560_000_000)).toBe('4.56B');
     expect(formatCompact(-2500)).toBe('-2.5k');
+    expect(formatCompact(2.5)).toBe('2.5');
+    expect(formatCompact(0.125)).toBe('0.125');
+    expect(formatCompact(12.3456)).toBe('12.3');
   });
 
   it('rounds decimal cost strings half up on their digits, not through binary floats', () => {

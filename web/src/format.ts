@@ -17,7 +17,7 @@ const UNITS: Array<[number, string]> = [
   [1e3, 'k'],
 ];
 
-/** Three significant digits with a unit: 950, 1.23k, 12.3M, 456B. */
+/** Three significant digits, with a unit from a thousand up: 2.5, 950, 1.23k, 12.3M, 456B. */
 export function formatCompact(value: number): string {
   const sign = value < 0 ? '-' : '';
   const abs = Math.abs(value);
@@ -29,7 +29,9 @@ export function formatCompact(value: number): string {
       return `${sign}${trimZeros(scaled.toFixed(digits))}${unit}`;
     }
   }
-  return `${sign}${Math.round(abs)}`;
+  // Below a thousand: three significant digits too (axis ticks of costs are 2.5, 0.25).
+  if (abs === 0) return '0';
+  return `${sign}${trimZeros(abs < 0.01 ? abs.toFixed(4) : abs.toPrecision(3))}`;
 }
 
 function trimZeros(fixed: string): string {
