@@ -222,6 +222,20 @@ describeBrowser('dashboard in a browser', () => {
     expect(await page.locator('figure[data-chart=tokens-by-kind]').getAttribute('data-points')).toBe('90');
   });
 
+  it('profile without a range opens on the user’s own last days, and "All" spans first to last day', async () => {
+    const profile = await api(`/api/v1/users/${users.alice}`);
+    const page = await open(`/u/${users.alice}`);
+    const range = page.locator('[data-testid=range]');
+    await range.waitFor();
+    // Her days are long past: the window ends on her last day instead of showing 90 empty days.
+    expect(await range.textContent()).toBe(`${addDays(profile.lastDate, -89)} to ${profile.lastDate}`);
+    await page.locator('figure[data-chart=tokens-by-kind][data-points="90"]').waitFor();
+    await page.locator('nav[aria-label=Range] a[data-value=all]').click();
+    await page.waitForURL(/days=all/);
+    await page.locator('figure[data-chart=tokens-by-kind][data-points="7"]').waitFor();
+    expect(await range.textContent()).toBe(`${profile.firstDate} to ${profile.lastDate}`);
+  });
+
   it('owner view: a pasted token shows uploads and tokens, and revokes a token', async () => {
     const second = await t.http.post(`/api/v1/users/${users.bob}/tokens`).set('Authorization', `Bearer ${tokens.bob}`).send({ name: 'spare' });
     expect(second.status).toBe(201);

@@ -331,28 +331,48 @@ export function NewToken({ token }: { token: string }) {
   );
 }
 
-export function ProfileView({ where, username }: { where: Location; username: string }) {
-  const range = rangeState(where, 90);
+const PROFILE_SPANS = [
+  ['30', '30 days'],
+  ['90', '90 days'],
+  ['365', 'A year'],
+  ['all', 'All'],
+] as const;
+
+/**
+ * A profile's range: from/to in the URL, else `days` (30, 90 or 365, default 90) ending today, or
+ * ending on the user's last day when that is older (a profile never opens on an empty window), or
+ * `all`: first to last day.
+ */
+export function profileRange(where: Location, profile: Schemas['UserProfile']): { span: string; from: string; to: string } {
+  const explicit = rangeState(where, 1);
+  if (explicit.explicit) return { span: '', from: explicit.from, to: explicit.to };
+  const asked = where.query.get('days');
+  const span = PROFILE_SPANS.some(([d]) => d === asked) ? asked! : '90';
+  const today = utcToday();
+  if (span === 'all' && profile.firstDate && profile.lastDate) return { span, from: profile.firstDate, to: profile.lastDate };
+  const days = span === 'all' ? 90 : Number(span);
+  const last = profile.lastDate ?? today;
+  const to = last < addDays(today, -(days - 1)) ? last : today;
+  return { span, from: addDays(to, -(days - 1)), to };
+}
+
+function UsageCharts({ where, username, profile }: { where: Location; username: string; profile: Schemas['UserProfile'] }) {
+  const range = profileRange(where, profile);
   const granularity = granularityState(where);
-  const profile = useLoad(`profile|${username}`, () => data(api.GET('/api/v1/users/{username}', { params: { path: { username } } })));
   const usageQuery = { from: range.from, to: range.to, granularity, models: 'true' } as const;
   const usage = useLoad(`usage|${username}|${JSON.stringify(usageQuery)}`, () =>
     data(api.GET('/api/v1/users/{username}/usage', { params: { path: { username }, query: usageQuery } })),
   );
-  if (profile.state === 'failed') {
-    return (
-      <Page title={username}>
-        <h1>{username}</h1>
-        <Failure error={profile.error} />
-      </Page>
-    );
-  }
-  const csv = csvUrl(`/api/v1/users/${encodeURIComponent(username)}/usage`, { from: range.from, to: range.to, granularity });
+  const path = `/api/v1/users/${encodeURIComponent(username)}/usage`;
   return (
-    <Page title={username}>
-      <h1 class="profile-name">{username}</h1>
-      <Loaded load={profile}>{(p) => <Totals profile={p} />}</Loaded>
+    <>
       <div class="controls">
+        <Choices
+          label="Range"
+          options={PROFILE_SPANS}
+          current={range.span}
+          href={(d) => withQuery(where, { days: d === '90' ? undefined : d, from: undefined, to: undefined })}
+        />
         <Choices label="By" options={GRANULARITIES} current={granularity} href={(g) => withQuery(where, { granularity: g === 'day' ? undefined : g })} />
         <span class="range" data-testid="range">
           {range.from} to {range.to}
@@ -363,11 +383,44 @@ export function ProfileView({ where, username }: { where: Location; username: st
           const buckets = bucketsOf(granularity, range.from, range.to);
           return (
             <>
-              <Chart spec={tokenKindsChart('tokens-by-kind', 'Tokens by kind, and cost', u.rows, buckets, csv)} />
-              <Chart spec={modelsChart('tokens-by-model', 'Tokens by model', u.rows, buckets, csvUrl(csv.split('?')[0], usageQuery))} />
+              <Chart
+                spec={tokenKindsChart(
+                  'tokens-by-kind',
+                  'Tokens by kind, and cost',
+                  u.rows,
+                  buckets,
+                  csvUrl(path, { from: range.from, to: range.to, granularity }),
+                )}
+              />
+              <Chart spec={modelsChart('tokens-by-model', 'Tokens by model', u.rows, buckets, csvUrl(path, usageQuery))} />
             </>
           );
         }}
+      </Loaded>
+    </>
+  );
+}
+
+export function ProfileView({ where, username }: { where: Location; username: string }) {
+  const profile = useLoad(`profile|${username}`, () => data(api.GET('/api/v1/users/{username}', { params: { path: { username } } })));
+  if (profile.state === 'failed') {
+    return (
+      <Page title={username}>
+        <h1>{username}</h1>
+        <Failure error={profile.error} />
+      </Page>
+    );
+  }
+  return (
+    <Page title={username}>
+      <h1 class="profile-name">{username}</h1>
+      <Loaded load={profile}>
+        {(p) => (
+          <>
+            <Totals profile={p} />
+            <UsageCharts where={where} username={username} profile={p} />
+          </>
+        )}
       </Loaded>
       <Activity username={username} />
       <Ranks username={username} />
