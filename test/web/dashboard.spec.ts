@@ -315,6 +315,27 @@ describeBrowser('dashboard in a browser', () => {
     expect((await api(`/api/v1/users/${name}`)).totals.totalCost).toBe((await api(`/api/v1/users/${users.alice}`)).totals.totalCost);
   });
 
+  it('works from the keyboard: a skip link first, then every control reachable with Tab and usable with Enter', async () => {
+    const page = await open('/leaderboard?period=all');
+    await page.locator('table.leaderboard tbody tr').first().waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    // Tab until the "Tokens" metric has the focus, then choose it with Enter.
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate('document.activeElement.dataset.value')) === 'tokens') break;
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/metric=tokens/);
+    await page.locator('table.leaderboard[data-metric=tokens]').waitFor();
+    // The chart tables open from the keyboard too.
+    await page.goto(`${base}/u/${users.alice}?days=all`);
+    const summary = page.locator('figure[data-chart=tokens-by-kind] summary');
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.locator('figure[data-chart=tokens-by-kind] details').getAttribute('open')).not.toBeNull();
+  });
+
   it('unknown pages show the app’s own 404', async () => {
     const page = await open('/no/such/page');
     expect(await page.locator('[data-testid=not-found]').textContent()).toContain('/no/such/page');
