@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, data, onTokenChange, session } from './api/client';
-import { type Location, navigate, onLinkClick, useLocation } from './router';
+import { type Location, navigate, onCsvClick, onLinkClick, useLocation } from './router';
 import './styles.css';
 import { Page } from './ui';
 import { LeaderboardView } from './views/leaderboard';
@@ -148,5 +148,6 @@ function App() {
   );
 }
 
+document.addEventListener('click', (event) => onCsvClick(event, session.token));
 document.addEventListener('click', onLinkClick);
 render(<App />, document.getElementById('app')!);

@@ -47,6 +47,27 @@ export function withQuery(where: Location, changes: Record<string, string | numb
   return text ? `${where.path}?${text}` : where.path;
 }
 
+/**
+ * CSV links with a token in the tab (READ_ACCESS=token servers): a plain link would be sent without
+ * it, so the file is fetched with the bearer header and saved from a blob instead.
+ */
+export function onCsvClick(event: MouseEvent, token: string | null): void {
+  const anchor = (event.target as Element | null)?.closest?.('a[download]');
+  if (!token || !(anchor instanceof HTMLAnchorElement) || anchor.origin !== location.origin || event.defaultPrevented) return;
+  event.preventDefault();
+  void fetch(anchor.href, { headers: { Authorization: `Bearer ${token}` } })
+    .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(`HTTP ${response.status}`))))
+    .then((blob) => {
+      const url = URL.createObjectURL(blob);
+      const save = document.createElement('a');
+      save.href = url;
+      save.download = new URL(anchor.href).pathname.split('/').filter(Boolean).join('-') + '.csv';
+      save.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    })
+    .catch(() => undefined);
+}
+
 /** Same-origin links navigate without a reload; modified clicks (new tab) are left to the browser. */
 export function onLinkClick(event: MouseEvent): void {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
