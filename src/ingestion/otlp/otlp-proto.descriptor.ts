@@ -2,7 +2,9 @@
 // (opentelemetry-proto v1.11.0). Do not edit: change the .proto files and regenerate.
 import type { INamespace } from 'protobufjs';
 
-export const OTLP_PROTO_DESCRIPTOR: INamespace = {
+// protobufjs writes `protoName` (the .proto's own field names, which ProtoJSON also accepts) but its
+// INamespace type does not list it yet.
+export const OTLP_PROTO_DESCRIPTOR = {
   nested: {
     opentelemetry: {
       nested: {
@@ -981,4 +983,4 @@ export const OTLP_PROTO_DESCRIPTOR: INamespace = {
       },
     },
   },
-};
+} as INamespace;

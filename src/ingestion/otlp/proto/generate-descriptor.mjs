@@ -10,9 +10,9 @@ import protobuf from 'protobufjs';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The two OTLP/HTTP request messages this service decodes; their imports come along. */
-export const OTLP_PROTO_FILES = ['opentelemetry/proto/collector/metrics/v1/metrics_service.proto', 'opentelemetry/proto/collector/logs/v1/logs_service.proto'];
+const OTLP_PROTO_FILES = ['opentelemetry/proto/collector/metrics/v1/metrics_service.proto', 'opentelemetry/proto/collector/logs/v1/logs_service.proto'];
 
-export function loadOfficialRoot() {
+function loadOfficialRoot() {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => join(here, target);
   root.loadSync(OTLP_PROTO_FILES);
@@ -26,7 +26,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 // (opentelemetry-proto v1.11.0). Do not edit: change the .proto files and regenerate.
 import type { INamespace } from 'protobufjs';
 
-export const OTLP_PROTO_DESCRIPTOR: INamespace = ${descriptor};
+// protobufjs writes \`protoName\` (the .proto's own field names, which ProtoJSON also accepts) but its
+// INamespace type does not list it yet.
+export const OTLP_PROTO_DESCRIPTOR = ${descriptor} as INamespace;
 `;
   writeFileSync(join(here, '..', 'otlp-proto.descriptor.ts'), source);
 }
