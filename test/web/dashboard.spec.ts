@@ -225,11 +225,15 @@ describeBrowser('dashboard in a browser', () => {
   it('profile without a range opens on the user’s own last days, and "All" spans first to last day', async () => {
     const profile = await api(`/api/v1/users/${users.alice}`);
     const page = await open(`/u/${users.alice}`);
+    // Her days are long past: once her profile is in, the window ends on her last day instead of
+    // showing 90 empty days (the charts start with the recent window and move).
     const range = page.locator('[data-testid=range]');
-    await range.waitFor();
-    // Her days are long past: the window ends on her last day instead of showing 90 empty days.
-    expect(await range.textContent()).toBe(`${addDays(profile.lastDate, -89)} to ${profile.lastDate}`);
-    await page.locator('figure[data-chart=tokens-by-kind][data-points="90"]').waitFor();
+    await page.locator('[data-testid=range]', { hasText: `${addDays(profile.lastDate, -89)} to ${profile.lastDate}` }).waitFor();
+    const usage = await api(`/api/v1/users/${users.alice}/usage?from=${addDays(profile.lastDate, -89)}&to=${profile.lastDate}&granularity=day&models=true`);
+    const kinds = page.locator('figure[data-chart=tokens-by-kind][data-points="90"]');
+    await kinds.locator('summary').click();
+    const shown = await kinds.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.children[1].textContent).filter((v) => v !== '0'));
+    expect(shown).toEqual(usage.rows.map((r: { inputTokens: number }) => String(r.inputTokens)));
     await page.locator('nav[aria-label=Range] a[data-value=all]').click();
     await page.waitForURL(/days=all/);
     await page.locator('figure[data-chart=tokens-by-kind][data-points="7"]').waitFor();

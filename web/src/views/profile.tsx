@@ -343,20 +343,24 @@ const PROFILE_SPANS = [
  * ending on the user's last day when that is older (a profile never opens on an empty window), or
  * `all`: first to last day.
  */
-export function profileRange(where: Location, profile: Schemas['UserProfile']): { span: string; from: string; to: string } {
+export function profileRange(where: Location, profile: Schemas['UserProfile'] | undefined): { span: string; from: string; to: string } {
   const explicit = rangeState(where, 1);
   if (explicit.explicit) return { span: '', from: explicit.from, to: explicit.to };
   const asked = where.query.get('days');
   const span = PROFILE_SPANS.some(([d]) => d === asked) ? asked! : '90';
   const today = utcToday();
-  if (span === 'all' && profile.firstDate && profile.lastDate) return { span, from: profile.firstDate, to: profile.lastDate };
+  if (span === 'all' && profile?.firstDate && profile.lastDate) return { span, from: profile.firstDate, to: profile.lastDate };
   const days = span === 'all' ? 90 : Number(span);
-  const last = profile.lastDate ?? today;
+  const last = profile?.lastDate ?? today;
   const to = last < addDays(today, -(days - 1)) ? last : today;
   return { span, from: addDays(to, -(days - 1)), to };
 }
 
-function UsageCharts({ where, username, profile }: { where: Location; username: string; profile: Schemas['UserProfile'] }) {
+/**
+ * The charts. They do not wait for the profile: until it arrives the range is the recent one, which
+ * is right for anyone who used Claude Code lately, and only an older profile moves it (and refetches).
+ */
+function UsageCharts({ where, username, profile }: { where: Location; username: string; profile: Schemas['UserProfile'] | undefined }) {
   const range = profileRange(where, profile);
   const granularity = granularityState(where);
   const usageQuery = { from: range.from, to: range.to, granularity, models: 'true' } as const;
@@ -414,14 +418,8 @@ export function ProfileView({ where, username }: { where: Location; username: st
   return (
     <Page title={username}>
       <h1 class="profile-name">{username}</h1>
-      <Loaded load={profile}>
-        {(p) => (
-          <>
-            <Totals profile={p} />
-            <UsageCharts where={where} username={username} profile={p} />
-          </>
-        )}
-      </Loaded>
+      <Loaded load={profile}>{(p) => <Totals profile={p} />}</Loaded>
+      <UsageCharts where={where} username={username} profile={profile.state === 'ready' ? profile.value : undefined} />
       <Activity username={username} />
       <Ranks username={username} />
       <Loaded load={profile}>{(p) => <Devices profile={p} />}</Loaded>
