@@ -49,7 +49,7 @@ describeBrowser('dashboard on a server that needs a token to read', () => {
     // The CSV link carries the token too (fetched with it and saved from a blob).
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a.csv').click()]);
     const csv = await t.http.get('/api/v1/leaderboard?period=all&metric=cost&limit=25&offset=0&format=csv').set('Authorization', `Bearer ${user.token}`);
-    expect(readFileSync((await download.path())!, 'utf8')).toBe(csv.text);
+    expect(readFileSync(await download.path(), 'utf8')).toBe(csv.text);
     // The token stays in this tab's session storage only.
     expect(await page.evaluate("[sessionStorage.getItem('ccstats.token'), localStorage.length]")).toEqual([user.token, 0]);
     // The browser logs each refused request; nothing else may go wrong.
