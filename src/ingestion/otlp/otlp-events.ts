@@ -4,20 +4,16 @@ import {
   hashOf,
   IDENTITY_ATTRIBUTES,
   inWindow,
-  ItemRefused,
   nanosOf,
   numberOf,
-  readResource,
   readScope,
   refuse,
-  Tally,
   textOf,
-  timeWindow,
   type ResourceInfo,
   type ScopeInfo,
-  type TimeWindow,
 } from './otlp-attributes.js';
-import { DEFAULT_OTLP_LIMITS, type NormaliseOptions, type OtlpLimits } from './otlp-limits.js';
+import { type NormaliseOptions, type OtlpLimits } from './otlp-limits.js';
+import { reasonOf as walkReason, type Run as WalkRun, walkResources } from './otlp-walk.js';
 import {
   CLAUDE_CODE_EVENTS,
   type ClaudeCodeEvent,
@@ -98,46 +94,23 @@ const EVENT_ATTRIBUTES: Record<ClaudeCodeEvent, Record<string, AttributeSpec>> =
 const PREFIX = 'claude_code.';
 
 export function logsToEvents(request: WireLogsRequest, options: NormaliseOptions): Decoded<TelemetryEvent> {
-  const limits = options.limits ?? DEFAULT_OTLP_LIMITS;
-  const run: Run = { tally: new Tally<TelemetryEvent>(limits.maxReasons), limits, window: timeWindow(options.now, limits), examined: 0 };
-  const resources = request.resourceLogs ?? [];
-  for (let r = 0; r < resources.length; r++) {
-    if (r >= limits.maxResources) {
-      for (let rest = r; rest < resources.length; rest++)
-        run.tally.refuse(recordsOf(resources[rest]), `more than ${limits.maxResources} resources in one request`);
-      break;
-    }
-    resourceEvents(resources[r], run);
-  }
-  return run.tally.result();
+  return walkResources(
+    request.resourceLogs,
+    {
+      resourceOf: (r: WireResourceLogs) => r.resource,
+      scopesOf: (r: WireResourceLogs) => r.scopeLogs,
+      itemsIn: recordsIn,
+      visitScope: scopeEvents,
+      unreadable: UNREADABLE,
+    },
+    options,
+  );
 }
 
-interface Run {
-  tally: Tally<TelemetryEvent>;
-  limits: OtlpLimits;
-  window: TimeWindow;
-  /** Log records looked at so far (every one: telling an event from other records needs a look), against maxLogRecords. */
-  examined: number;
-}
+/** Every log record looked at is counted against maxLogRecords: telling an event from other records needs a look. */
+type Run = WalkRun<TelemetryEvent>;
 
-function resourceEvents(resourceLogs: WireResourceLogs, run: Run): void {
-  const { limits, tally } = run;
-  let resource: ResourceInfo;
-  try {
-    resource = readResource(resourceLogs.resource, limits);
-  } catch (error) {
-    tally.refuse(recordsOf(resourceLogs), reasonOf(error));
-    return;
-  }
-  const scopes = resourceLogs.scopeLogs ?? [];
-  for (let s = 0; s < scopes.length; s++) {
-    if (s >= limits.maxScopesPerResource) {
-      tally.refuse(recordsOf({ scopeLogs: scopes.slice(s) }), `more than ${limits.maxScopesPerResource} scopes in one resource`);
-      break;
-    }
-    scopeEvents(scopes[s], resource, run);
-  }
-}
+const UNREADABLE = 'a log record could not be read';
 
 function scopeEvents(scopeLogs: WireScopeLogs, resource: ResourceInfo, run: Run): void {
   const { limits, tally } = run;
@@ -209,11 +182,11 @@ function read(value: WireAnyValue | undefined, key: string, kind: Kind, limits: 
 }
 
 function reasonOf(error: unknown): string {
-  return error instanceof ItemRefused ? error.message : 'a log record could not be read';
+  return walkReason(error, UNREADABLE);
 }
 
-function recordsOf(resourceLogs: WireResourceLogs): number {
+function recordsIn(scopes: readonly WireScopeLogs[]): number {
   let n = 0;
-  for (const scope of resourceLogs.scopeLogs ?? []) n += scope.logRecords?.length ?? 0;
+  for (const scope of scopes) n += scope.logRecords?.length ?? 0;
   return n;
 }

@@ -2,20 +2,16 @@ import {
   attributeMap,
   hashOf,
   inWindow,
-  ItemRefused,
   nanosOf,
-  readResource,
   readScope,
   refuse,
-  Tally,
   textOf,
-  timeWindow,
   canonicalAttributes,
   type ResourceInfo,
   type ScopeInfo,
-  type TimeWindow,
 } from './otlp-attributes.js';
-import { DEFAULT_OTLP_LIMITS, type NormaliseOptions, type OtlpLimits } from './otlp-limits.js';
+import { type NormaliseOptions } from './otlp-limits.js';
+import { reasonOf as walkReason, type Run as WalkRun, walkResources } from './otlp-walk.js';
 import {
   CLAUDE_CODE_METRICS,
   type ClaudeCodeMetric,
@@ -76,46 +72,23 @@ const TEMPORALITY: Record<number, Temporality | undefined> = { 1: 'delta', 2: 'c
 const NO_RECORDED_VALUE = 1;
 
 export function metricsToPoints(request: WireMetricsRequest, options: NormaliseOptions): Decoded<TelemetryPoint> {
-  const limits = options.limits ?? DEFAULT_OTLP_LIMITS;
-  const run: Run = { tally: new Tally<TelemetryPoint>(limits.maxReasons), limits, window: timeWindow(options.now, limits), examined: 0 };
-  const resources = request.resourceMetrics ?? [];
-  for (let r = 0; r < resources.length; r++) {
-    if (r >= limits.maxResources) {
-      for (let rest = r; rest < resources.length; rest++)
-        run.tally.refuse(knownPointsOf(resources[rest]), `more than ${limits.maxResources} resources in one request`);
-      break;
-    }
-    resourcePoints(resources[r], run);
-  }
-  return run.tally.result();
+  return walkResources(
+    request.resourceMetrics,
+    {
+      resourceOf: (r: WireResourceMetrics) => r.resource,
+      scopesOf: (r: WireResourceMetrics) => r.scopeMetrics,
+      itemsIn: knownPointsIn,
+      visitScope: scopePoints,
+      unreadable: UNREADABLE,
+    },
+    options,
+  );
 }
 
-interface Run {
-  tally: Tally<TelemetryPoint>;
-  limits: OtlpLimits;
-  window: TimeWindow;
-  /** Points of Claude Code's metrics looked at so far, against maxPoints. */
-  examined: number;
-}
+/** Points of Claude Code's metrics looked at so far are counted against maxPoints. */
+type Run = WalkRun<TelemetryPoint>;
 
-function resourcePoints(resourceMetrics: WireResourceMetrics, run: Run): void {
-  const { limits, tally } = run;
-  let resource: ResourceInfo;
-  try {
-    resource = readResource(resourceMetrics.resource, limits);
-  } catch (error) {
-    tally.refuse(knownPointsOf(resourceMetrics), reasonOf(error));
-    return;
-  }
-  const scopes = resourceMetrics.scopeMetrics ?? [];
-  for (let s = 0; s < scopes.length; s++) {
-    if (s >= limits.maxScopesPerResource) {
-      tally.refuse(knownPointsOf({ scopeMetrics: scopes.slice(s) }), `more than ${limits.maxScopesPerResource} scopes in one resource`);
-      break;
-    }
-    scopePoints(scopes[s], resource, run);
-  }
-}
+const UNREADABLE = 'a point could not be read';
 
 function scopePoints(scopeMetrics: WireScopeMetrics, resource: ResourceInfo, run: Run): void {
   const { limits, tally } = run;
@@ -123,13 +96,13 @@ function scopePoints(scopeMetrics: WireScopeMetrics, resource: ResourceInfo, run
   try {
     scope = readScope(scopeMetrics.scope, limits);
   } catch (error) {
-    tally.refuse(knownPointsOf({ scopeMetrics: [scopeMetrics] }), reasonOf(error));
+    tally.refuse(knownPointsIn([scopeMetrics]), reasonOf(error));
     return;
   }
   const metrics = scopeMetrics.metrics ?? [];
   for (let m = 0; m < metrics.length; m++) {
     if (m >= limits.maxMetricsPerScope) {
-      tally.refuse(knownPointsOf({ scopeMetrics: [{ metrics: metrics.slice(m) }] }), `more than ${limits.maxMetricsPerScope} metrics in one scope`);
+      tally.refuse(knownPointsIn([{ metrics: metrics.slice(m) }]), `more than ${limits.maxMetricsPerScope} metrics in one scope`);
       break;
     }
     metricPoints(metrics[m], resource, scope, run);
@@ -223,7 +196,7 @@ function valueOf(point: WireNumberDataPoint, metric: ClaudeCodeMetric): number {
 
 /** A refusal's reason; anything else a hand-built request object could cause is refused too, not thrown. */
 function reasonOf(error: unknown): string {
-  return error instanceof ItemRefused ? error.message : 'a point could not be read';
+  return walkReason(error, UNREADABLE);
 }
 
 function pointsOf(metric: WireMetric): number {
@@ -231,9 +204,9 @@ function pointsOf(metric: WireMetric): number {
   return kind?.dataPoints?.length ?? 0;
 }
 
-/** Points of Claude Code's metrics under a resource (or a part of one): what is refused when it is. */
-function knownPointsOf(resourceMetrics: WireResourceMetrics): number {
+/** Points of Claude Code's metrics in some scopes: what is refused when they are. */
+function knownPointsIn(scopes: readonly WireScopeMetrics[]): number {
   let n = 0;
-  for (const scope of resourceMetrics.scopeMetrics ?? []) for (const metric of scope.metrics ?? []) if (METRICS.has(metric.name ?? '')) n += pointsOf(metric);
+  for (const scope of scopes) for (const metric of scope.metrics ?? []) if (METRICS.has(metric.name ?? '')) n += pointsOf(metric);
   return n;
 }
