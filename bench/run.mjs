@@ -11,7 +11,6 @@
  * override the mode's defaults, BENCH_KEEP=1 keeps the database, BENCH_REUSE=1 benchmarks the kept one.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +25,7 @@ import { UsageRepository } from '../dist/usage/usage.repository.js';
 import { UserDirectory } from '../dist/directory/user-directory.js';
 import { benchUrl, buildDataset, dropBenchDatabase, verifyDataset } from './build-dataset.mjs';
 import { endpoints, sampleUsers } from './endpoints.mjs';
-import { freePort } from './lib/free-port.mjs';
+import { startService } from './lib/service.mjs';
 
 const MODES = {
   small: { users: 1000, days: 365, models: 3, duration: 4, warmup: 1 },
@@ -45,32 +44,7 @@ const settings = {
 };
 const TARGET_P99_MS = 50;
 const TARGET_RATIO = 3;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-
-async function startService(port) {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: benchUrl(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 200))]);
-    if (early) throw new Error(`the service exited during start-up: ${JSON.stringify(early)}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/api/v1/info`);
-      if (response.ok) return { child, exited, info: await response.json() };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGTERM');
-      throw new Error('the service did not answer /api/v1/info within 30 s');
-    }
-  }
-}
 
 function autocannonRun(port, paths, seconds) {
   let next = 0;
@@ -172,9 +146,10 @@ async function main() {
   const list = endpoints(repos, today, sampleUsers(userCount));
   const machineInfo = await machine(pool);
 
-  const port = await freePort();
-  const service = await startService(port);
-  log(`service up on port ${port} (${service.info.database?.backend ?? 'postgres'})`);
+  const service = await startService({ DATABASE_URL: benchUrl() });
+  const port = Number(new URL(service.base).port);
+  const info = await (await fetch(`${service.base}/api/v1/info`)).json();
+  log(`service up on port ${port} (${info.database?.backend ?? 'postgres'})`);
   const results = [];
   try {
     for (const endpoint of list) {
@@ -203,8 +178,7 @@ async function main() {
       log(`${endpoint.name}: p50 ${http.p50} ms, p99 ${http.p99} ms, ${http.rps} req/s; baseline p99 ${baseline.p99} ms; ratio ${ratio}`);
     }
   } finally {
-    service.child.kill('SIGTERM');
-    await service.exited;
+    await service.stop();
     await pool.end();
   }
 
