@@ -15,3 +15,6 @@ export const LogsRequestType = root.lookupType('opentelemetry.proto.collector.lo
 
 /** protobufjs's plain-object form that the Wire* types of otlp.types.ts describe. */
 export const PLAIN_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number, bytes: String, defaults: false, arrays: false, oneofs: false };
+
+export const MetricsResponseType = root.lookupType('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse');
+export const LogsResponseType = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse');
