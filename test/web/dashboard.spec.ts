@@ -367,5 +367,6 @@ describeBrowser('dashboard in a browser', () => {
         }
       }
     }
-  });
+    // Twenty page loads: more than the default two minutes on a loaded two-core machine is possible.
+  }, 300_000);
 });
