@@ -4,6 +4,7 @@ import { Sparkline } from '../charts/sparkline';
 import { formatCompact, formatCost, formatInt, isDay } from '../format';
 import { type Location, navigate, withQuery } from '../router';
 import { Choices, Loaded, Page, useLoad } from '../ui';
+import { explicitRange } from './ranges';
 
 export const PERIODS = [
   ['today', 'Today'],
@@ -56,15 +57,13 @@ function pick<T extends string>(value: string | null, options: ReadonlyArray<rea
 /** The leaderboard's settings from its URL; anything unknown falls back to the default. */
 export function leaderboardState(where: Location) {
   const q = where.query;
-  const from = q.get('from');
-  const to = q.get('to');
-  const custom = isDay(from) && isDay(to) && from <= to;
+  const custom = explicitRange(where);
   const page = Math.max(1, Math.min(100_000, Math.floor(Number(q.get('page') ?? '1')) || 1));
   return {
     period: pick(q.get('period'), PERIODS, '30d'),
     metric: pick(q.get('metric'), METRICS, 'cost'),
-    from: custom ? from : undefined,
-    to: custom ? to : undefined,
+    from: custom?.from,
+    to: custom?.to,
     page,
   };
 }

@@ -1,26 +1,10 @@
 import { api, csvUrl, data, type Schemas } from '../api/client';
 import { Chart, type ChartSpec } from '../charts/chart';
-import { addDays, bucketsOf, fillSeries, formatCompact, formatCost, formatInt, formatShare, utcToday } from '../format';
+import { bucketsOf, fillSeries, formatCompact, formatCost, formatInt, formatShare } from '../format';
 import { type Location, withQuery } from '../router';
 import { Choices, Loaded, Page, Stat, useLoad } from '../ui';
-import { GRANULARITIES, granularityState, rangeState, tokenKindsChart } from './profile';
-
-export const SPANS = [
-  ['30', '30 days'],
-  ['90', '90 days'],
-  ['365', 'A year'],
-  ['all', 'All time'],
-] as const;
-
-/** The range of a view with a span choice: explicit from/to, else the last `days` days, else all time. */
-export function spanState(where: Location, fallback: string): { span: string; from?: string; to?: string } {
-  const explicit = rangeState(where, 1);
-  if (explicit.explicit) return { span: '', from: explicit.from, to: explicit.to };
-  const span = SPANS.some(([s]) => s === where.query.get('days')) ? where.query.get('days')! : fallback;
-  if (span === 'all') return { span };
-  const to = utcToday();
-  return { span, from: addDays(to, -(Number(span) - 1)), to };
-}
+import { tokenKindsChart } from './profile';
+import { GRANULARITIES, granularityState, SPANS, spanState } from './ranges';
 
 type Series = Schemas['ModelsSeries'];
 

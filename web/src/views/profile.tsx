@@ -2,33 +2,14 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, csvUrl, data, done, type Schemas, session } from '../api/client';
 import { Chart, type ChartSpec } from '../charts/chart';
 import { Heatmap } from '../charts/heatmap';
-import { addDays, bucketsOf, fillSeries, formatCompact, formatCost, formatInt, type Granularity, isDay, streaks, utcToday } from '../format';
+import { addDays, bucketsOf, fillSeries, formatCompact, formatCost, formatInt, streaks, utcToday } from '../format';
 import { type Location, withQuery } from '../router';
 import { Choices, Failure, Loaded, Page, Stat, TokenForm, useLoad } from '../ui';
 import { PERIODS } from './leaderboard';
-
-export const GRANULARITIES = [
-  ['day', 'Day'],
-  ['week', 'Week'],
-  ['month', 'Month'],
-] as const;
+import { explicitRange, GRANULARITIES, granularityState, SPANS, spanOf } from './ranges';
 
 /** At most this many models get their own band; the rest are summed as "other models". */
 const MODEL_BANDS = 8;
-
-/** A view's range from its URL (`from`, `to`), else the `days` days ending today. */
-export function rangeState(where: Location, days: number): { from: string; to: string; explicit: boolean } {
-  const from = where.query.get('from');
-  const to = where.query.get('to');
-  if (isDay(from) && isDay(to) && from <= to) return { from, to, explicit: true };
-  const today = utcToday();
-  return { from: addDays(today, -(days - 1)), to: today, explicit: false };
-}
-
-export function granularityState(where: Location): Granularity {
-  const g = where.query.get('granularity');
-  return g === 'week' || g === 'month' ? g : 'day';
-}
 
 type Usage = Schemas['UserUsage'];
 
@@ -331,23 +312,15 @@ export function NewToken({ token }: { token: string }) {
   );
 }
 
-const PROFILE_SPANS = [
-  ['30', '30 days'],
-  ['90', '90 days'],
-  ['365', 'A year'],
-  ['all', 'All'],
-] as const;
-
 /**
  * A profile's range: from/to in the URL, else `days` (30, 90 or 365, default 90) ending today, or
  * ending on the user's last day when that is older (a profile never opens on an empty window), or
  * `all`: first to last day.
  */
 export function profileRange(where: Location, profile: Schemas['UserProfile'] | undefined): { span: string; from: string; to: string } {
-  const explicit = rangeState(where, 1);
-  if (explicit.explicit) return { span: '', from: explicit.from, to: explicit.to };
-  const asked = where.query.get('days');
-  const span = PROFILE_SPANS.some(([d]) => d === asked) ? asked! : '90';
+  const explicit = explicitRange(where);
+  if (explicit) return { span: '', ...explicit };
+  const span = spanOf(where, '90');
   const today = utcToday();
   if (span === 'all' && profile?.firstDate && profile.lastDate) return { span, from: profile.firstDate, to: profile.lastDate };
   const days = span === 'all' ? 90 : Number(span);
@@ -373,7 +346,7 @@ function UsageCharts({ where, username, profile }: { where: Location; username: 
       <div class="controls">
         <Choices
           label="Range"
-          options={PROFILE_SPANS}
+          options={SPANS}
           current={range.span}
           href={(d) => withQuery(where, { days: d === '90' ? undefined : d, from: undefined, to: undefined })}
         />

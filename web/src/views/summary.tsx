@@ -3,7 +3,7 @@ import { Chart, type ChartSpec } from '../charts/chart';
 import { bucketsOf, fillSeries, formatCompact, formatCost, formatInt, type Granularity } from '../format';
 import { type Location, withQuery } from '../router';
 import { Choices, Loaded, Page, Stat, useLoad } from '../ui';
-import { SPANS, spanState } from './models';
+import { SPANS, spanState } from './ranges';
 
 /** The community at a glance: totals, active users and cost per day, top users and models. */
 export function SummaryView({ where }: { where: Location }) {
