@@ -48,6 +48,9 @@ function decodeCursor(cursor: string): { date: string; userId: number } {
 /** Days of a leaderboard entry's sparkline. */
 const SPARKLINE_DAYS = 30;
 
+/** A metric's value on a day or in a period without rows, as the API prints it. */
+const zeroOf = (metric: Metric): string => (metric === 'cost' ? '0.0000' : '0');
+
 @Injectable()
 export class StatsService {
   constructor(
@@ -139,8 +142,7 @@ export class StatsService {
     const range = { from: addDays(today, -(SPARKLINE_DAYS - 1)), to: today };
     const fromIndex = index?.dailyValues(userIds, range, metric);
     if (fromIndex) return fromIndex;
-    const zero = metric === 'cost' ? '0.0000' : '0';
-    const lines = new Map(userIds.map((id) => [id, new Array<string>(SPARKLINE_DAYS).fill(zero)]));
+    const lines = new Map(userIds.map((id) => [id, new Array<string>(SPARKLINE_DAYS).fill(zeroOf(metric))]));
     const first = dayNumber(range.from);
     for (const row of await this.repository.dailyValues(userIds, range, metric)) {
       const line = lines.get(Number(row.userId));
@@ -185,7 +187,7 @@ export class StatsService {
   async rankOfInSql(range: DayRange | undefined, metric: Metric, userId: number): Promise<UserRank> {
     const retired = new Set(await this.repository.retiredMonths(range));
     const place = await this.repository.rankOf(range, metric, userId, retired);
-    return { rank: place.value === null ? null : place.ahead + 1, total: place.total, value: place.value ?? (metric === 'cost' ? '0.0000' : '0') };
+    return { rank: place.value === null ? null : place.ahead + 1, total: place.total, value: place.value ?? zeroOf(metric) };
   }
 
   /**
