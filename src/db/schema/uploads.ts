@@ -24,6 +24,8 @@ export const deviceDays = pgTable(
     totalCost: money('total_cost'),
     /** SHA-256 of the normalised slice: an identical re-upload is recognised without comparing rows. */
     contentHash: varchar('content_hash', { length: 64 }).notNull(),
+    /** What reported this slice: 'upload' (a ccusage report, which always wins) or 'telemetry' (schema/telemetry.ts). */
+    source: varchar('source', { length: 16 }).default('upload').notNull(),
     lastUploadId: integer('last_upload_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cumulativeStep, deltaPointKey, type SeriesState } from '../../src/ingestion/otlp/otlp-temporality.js';
+import { type Covered, cumulativeStep, deltaStep, MAX_COVERED, type SeriesState } from '../../src/ledger/telemetry-state.js';
 
 const point = (start: number, time: number, value: number) => ({ startTimeUnixNano: BigInt(start), timeUnixNano: BigInt(time), value });
 
@@ -64,11 +64,85 @@ describe('cumulative points to deltas', () => {
       { numRuns: 300 },
     );
   });
+});
 
-  it('keys a delta point by its series and interval, so a retried batch repeats the key', () => {
-    const p = { seriesKey: 'abc', startTimeUnixNano: 1n, timeUnixNano: 2n };
-    expect(deltaPointKey(p)).toBe(deltaPointKey({ ...p }));
-    expect(deltaPointKey(p)).not.toBe(deltaPointKey({ ...p, timeUnixNano: 3n }));
-    expect(deltaPointKey(p)).not.toBe(deltaPointKey({ ...p, seriesKey: 'abd' }));
+describe('delta points and events, counted once', () => {
+  const add = (covered: Covered, start: number, end: number) => deltaStep(covered, BigInt(start), BigInt(end));
+
+  it('merges consecutive intervals and recognises a retry inside them', () => {
+    const first = add([], 0, 10);
+    expect(first).toEqual({ kind: 'add', covered: [[0n, 10n]] });
+    const second = add([[0n, 10n]], 10, 20);
+    expect(second).toEqual({ kind: 'add', covered: [[0n, 20n]] });
+    expect(add([[0n, 20n]], 0, 10)).toEqual({ kind: 'duplicate' });
+    expect(add([[0n, 20n]], 10, 20)).toEqual({ kind: 'duplicate' });
+  });
+
+  it('fills a gap left by a late delivery, and refuses a partial overlap', () => {
+    const gap = add([[0n, 10n]], 20, 30);
+    expect(gap).toEqual({
+      kind: 'add',
+      covered: [
+        [0n, 10n],
+        [20n, 30n],
+      ],
+    });
+    expect(
+      add(
+        [
+          [0n, 10n],
+          [20n, 30n],
+        ],
+        10,
+        20,
+      ),
+    ).toEqual({ kind: 'add', covered: [[0n, 30n]] });
+    expect(add([[0n, 10n]], 5, 15)).toEqual({ kind: 'overlap' });
+    expect(add([[10n, 20n]], 5, 15)).toEqual({ kind: 'overlap' });
+  });
+
+  it('keeps at most MAX_COVERED intervals and refuses what is older than all of them', () => {
+    let covered: Covered = [];
+    for (let i = 0; i <= MAX_COVERED; i++) {
+      const step = add(covered, i * 10, i * 10 + 5);
+      if (step.kind !== 'add') throw new Error(step.kind);
+      covered = step.covered;
+    }
+    expect(covered).toHaveLength(MAX_COVERED);
+    expect(covered[0]).toEqual([10n, 15n]);
+    expect(add(covered, 0, 5)).toEqual({ kind: 'tooOld' });
+    expect(add(covered, 16, 19)).toMatchObject({ kind: 'add' });
+  });
+
+  it('adds every interval exactly once, whatever the order and the repeats', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 80 }),
+        fc.infiniteStream(fc.nat()),
+        (values, repeats, order) => {
+          // An exporter's consecutive points [t_i, t_i+1] with their values, some delivered again, in a shuffled order.
+          const points = values.map((value, i) => ({ start: i * 60, end: (i + 1) * 60, value }));
+          const deliveries = [...points, ...repeats.map((r) => points[r % points.length])];
+          const keys = order[Symbol.iterator]();
+          const shuffled = deliveries
+            .map((p) => ({ p, k: keys.next().value as number }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.p);
+          let covered: Covered = [];
+          let sum = 0;
+          for (const p of shuffled) {
+            const step = add(covered, p.start, p.end);
+            if (step.kind === 'add') {
+              sum += p.value;
+              covered = step.covered;
+            } else expect(step.kind).toBe('duplicate');
+          }
+          expect(sum).toBe(values.reduce((a, b) => a + b, 0));
+          expect(covered).toEqual([[0n, BigInt(values.length * 60)]]);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
