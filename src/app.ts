@@ -6,13 +6,14 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module.js';
-import { registerJsonParser } from './common/json-body.js';
+import { registerJsonParser, registerProtobufParser } from './common/json-body.js';
 import { newRequestId } from './common/logging.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { sendProblem, toProblem } from './common/problem.js';
 import { SchemaValidationPipe } from './common/validation.pipe.js';
 import type { Config, TrustProxy } from './config/config.schema.js';
 import { HealthService } from './health/health.service.js';
+import { registerOtlpFailureBodies } from './ingestion/otlp/otlp-failures.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { answerClientError } from './security/client-errors.js';
 import { SECURITY_HEADERS } from './security/http-headers.js';
@@ -77,6 +78,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonParser(fastify, SMALL_BODY_LIMIT_BYTES);
+  registerProtobufParser(fastify, SMALL_BODY_LIMIT_BYTES);
   // The log line names the route pattern (/api/v1/users/:username), not the raw URL, and every
   // response, errors included, echoes the request id.
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -86,6 +88,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     done();
   });
   app.get(MetricsService).observeHttp(fastify);
+  registerOtlpFailureBodies(fastify);
   // Liveness answered here, before the perimeter's hooks and Nest's pipeline: a kubelet asks every
   // few seconds and the answer never varies (HealthService.live). HealthController keeps the route
   // for the OpenAPI document, HEAD and the rare request this does not see; onSend hooks (headers,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError, ErrorCode } from './errors.js';
 
 export const MAX_JSON_DEPTH = 64;
@@ -36,6 +36,7 @@ export function registerJsonParser(fastify: FastifyInstance, bodyLimit: number):
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body: Buffer | string, done) => {
     const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body);
     (request.raw as { bodyBytes?: number }).bodyBytes = buffer.length;
+    if (takesRawBody(request)) return done(null, buffer);
     const text = buffer.toString('utf8');
     if (text.trim() === '') return done(new DomainError(ErrorCode.MalformedBody, 'The body is empty; send the JSON that ccusage printed.'), undefined);
     if (jsonDepth(text) > MAX_JSON_DEPTH) {
@@ -46,6 +47,24 @@ export function registerJsonParser(fastify: FastifyInstance, bodyLimit: number):
     } catch (error) {
       done(new DomainError(ErrorCode.MalformedBody, `The body is not valid JSON: ${(error as Error).message}`), undefined);
     }
+  });
+}
+
+/**
+ * Routes marked `@RouteConfig({ rawBody: true })` (the OTLP receiver) get their body as the bytes
+ * received, JSON or protobuf, compressed or not: they decode it themselves (src/ingestion/otlp).
+ */
+function takesRawBody(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { rawBody?: unknown } | undefined)?.rawBody === true;
+}
+
+/** Protobuf bodies, only for raw-body routes; anywhere else they are 415 like every other non-JSON body. */
+export function registerProtobufParser(fastify: FastifyInstance, bodyLimit: number): void {
+  fastify.addContentTypeParser(['application/x-protobuf', 'application/protobuf'], { parseAs: 'buffer', bodyLimit }, (request, body: Buffer | string, done) => {
+    if (!takesRawBody(request)) return done(new DomainError(ErrorCode.UnsupportedMediaType, 'This endpoint takes JSON.'), undefined);
+    const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    (request.raw as { bodyBytes?: number }).bodyBytes = buffer.length;
+    done(null, buffer);
   });
 }
 

@@ -146,6 +146,7 @@ export const envSchema = z.object({
   RATE_LIMIT_REGISTRATION: rateLimit('30/1h'),
   RATE_LIMIT_AUTH_FAILURES: rateLimit('30/15m'),
   RATE_LIMIT_UPLOADS: rateLimit('120/1h'),
+  RATE_LIMIT_TELEMETRY: rateLimit('3600/1h'),
   RATE_LIMIT_TOKEN_ISSUANCE: rateLimit('30/1h'),
   MAX_ACTIVE_TOKENS: countOrOff(50, 1_000_000),
 
@@ -223,6 +224,7 @@ export interface Config {
     registration: RateLimit | undefined;
     authFailures: RateLimit | undefined;
     uploads: RateLimit | undefined;
+    telemetry: RateLimit | undefined;
     tokenIssuance: RateLimit | undefined;
   };
   /** Live (not revoked) tokens a user may hold; undefined for no cap. */
@@ -331,6 +333,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       registration: limited ? e.RATE_LIMIT_REGISTRATION : undefined,
       authFailures: limited ? e.RATE_LIMIT_AUTH_FAILURES : undefined,
       uploads: limited ? e.RATE_LIMIT_UPLOADS : undefined,
+      telemetry: limited ? e.RATE_LIMIT_TELEMETRY : undefined,
       tokenIssuance: limited ? e.RATE_LIMIT_TOKEN_ISSUANCE : undefined,
     },
     maxActiveTokens: e.MAX_ACTIVE_TOKENS,

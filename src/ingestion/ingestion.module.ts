@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/user-directory.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
+import { OtlpController } from './otlp/otlp.controller.js';
+import { TelemetryService } from './otlp/telemetry.service.js';
 import { UploadsController } from './uploads.controller.js';
 import { UploadsRepository } from './uploads.repository.js';
 import { UploadsService } from './uploads.service.js';
@@ -11,8 +13,8 @@ import { UploadsService } from './uploads.service.js';
  */
 @Module({
   imports: [DirectoryModule, LedgerModule],
-  controllers: [UploadsController],
-  providers: [UploadsRepository, UploadsService],
+  controllers: [UploadsController, OtlpController],
+  providers: [UploadsRepository, UploadsService, TelemetryService],
   exports: [UploadsService],
 })
 export class IngestionModule {}

@@ -3,7 +3,7 @@ import { formatParam, limitParam, offsetParam, TotalsSchema } from '../common/sc
 import { usernameSchema } from '../directory/username.js';
 import { REPORT_FORMATS } from './ccusage/adapters/registry.js';
 
-const DEVICE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 _.:@-]{0,63}$/;
+export const DEVICE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 _.:@-]{0,63}$/;
 
 function isTimeZone(value: string): boolean {
   try {

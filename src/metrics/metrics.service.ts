@@ -23,6 +23,7 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
   private readonly queryDuration: Histogram<'operation' | 'outcome'>;
   private readonly uploads: Counter;
   private readonly uploadedDays: Counter;
+  private readonly telemetryItems: Counter;
   private readonly backupLastSuccess: Gauge;
   private readonly backupLastSize: Gauge;
   private readonly backupFailures: Counter;
@@ -66,6 +67,12 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
     poolGauge('ccstats_db_pool_waiting_clients', 'Queries waiting for a pool client', () => connection.poolStats()?.waiting ?? 0);
     this.uploads = new Counter({ name: 'ccstats_uploads_total', help: 'ccusage reports accepted', registers });
     this.uploadedDays = new Counter({ name: 'ccstats_uploaded_days_total', help: 'Days of usage stored from uploads', registers });
+    this.telemetryItems = new Counter({
+      name: 'ccstats_telemetry_items_total',
+      help: 'OTLP points and events received, by signal and outcome (accepted, duplicate, refused)',
+      labelNames: ['signal', 'outcome'],
+      registers,
+    });
     this.backupLastSuccess = new Gauge({
       name: 'ccstats_backup_last_success_timestamp_seconds',
       help: 'When this process last finished a backup successfully (Unix time; 0 = not since start)',
@@ -107,6 +114,13 @@ export class MetricsService implements OnApplicationBootstrap, BeforeApplication
   recordUpload(days: number): void {
     this.uploads.inc();
     if (days > 0) this.uploadedDays.inc(days);
+  }
+
+  /** Called by the OTLP receiver for every batch it answered 200. */
+  recordTelemetry(signal: 'metrics' | 'logs', counts: { accepted: number; duplicates: number; refused: number }): void {
+    if (counts.accepted > 0) this.telemetryItems.inc({ signal, outcome: 'accepted' }, counts.accepted);
+    if (counts.duplicates > 0) this.telemetryItems.inc({ signal, outcome: 'duplicate' }, counts.duplicates);
+    if (counts.refused > 0) this.telemetryItems.inc({ signal, outcome: 'refused' }, counts.refused);
   }
 
   recordBackupSuccess(sizeBytes: number, finishedAt: Date): void {

@@ -9,7 +9,7 @@ import type { Config } from '../config/config.schema.js';
 export const SMALL_BODY_LIMIT_BYTES = 1024;
 
 /** The request budgets that apply to routes (failed authentication is counted by the perimeter itself). */
-export type RouteBudget = 'registration' | 'uploads' | 'tokenIssuance';
+export type RouteBudget = 'registration' | 'uploads' | 'telemetry' | 'tokenIssuance';
 
 export interface RoutePolicy {
   /** The route takes BODY_LIMIT_BYTES instead of SMALL_BODY_LIMIT_BYTES. */
@@ -35,6 +35,9 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   [`POST /${API_PREFIX}/users/:username/tokens`]: { budget: { name: 'tokenIssuance', per: 'user' } },
   [`POST /${API_PREFIX}/uploads`]: { largeBody: true, budget: { name: 'uploads', per: 'user' }, tokenRequired: true },
   [`GET /${API_PREFIX}/users/:username/badge.svg`]: { embeddable: true },
+  // OTLP/HTTP at the root, where exporters append /v1/metrics and /v1/logs to the endpoint.
+  ['POST /v1/metrics']: { largeBody: true, budget: { name: 'telemetry', per: 'user' }, tokenRequired: true },
+  ['POST /v1/logs']: { largeBody: true, budget: { name: 'telemetry', per: 'user' }, tokenRequired: true },
 };
 
 export function routeKey(method: string, url: string): string {
@@ -50,5 +53,6 @@ export const BUDGET_NOUNS: Readonly<Record<RouteBudget | 'authFailures', string>
   registration: 'registrations from this address',
   tokenIssuance: 'tokens issued for this user',
   uploads: 'uploads by this user',
+  telemetry: 'telemetry batches from this user',
   authFailures: 'failed authentication attempts from this address',
 };

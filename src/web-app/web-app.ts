@@ -26,7 +26,7 @@ function send(request: FastifyRequest, reply: FastifyReply, asset: WebAsset): Fa
 }
 
 /** Paths the service itself answers: a miss under them is a 404, never the app (a probe of /health/livez must fail). */
-const SERVICE_PREFIXES = [`/${API_PREFIX.split('/')[0]}`, '/health', '/metrics', '/docs'];
+const SERVICE_PREFIXES = [`/${API_PREFIX.split('/')[0]}`, '/v1', '/health', '/metrics', '/docs'];
 
 function isServicePath(path: string): boolean {
   return SERVICE_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}-`));

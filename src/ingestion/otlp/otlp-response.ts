@@ -1,3 +1,4 @@
+import protobuf from 'protobufjs/light.js';
 import { LogsResponseType, MetricsResponseType } from './otlp-proto.js';
 
 export type OtlpSignal = 'metrics' | 'logs';
@@ -23,4 +24,14 @@ export function exportResponse(signal: OtlpSignal, format: OtlpBodyFormat, outco
   if (format === 'protobuf') return Buffer.from(type.encode(message).finish());
   // ProtoJSON: lowerCamelCase names, 64-bit integers as decimal strings.
   return JSON.stringify(type.toObject(message, { longs: String, defaults: false }));
+}
+
+/** google.rpc.Status, the body of every OTLP/HTTP failure (the spec leaves `code` optional; `details` is not used). */
+const StatusType = new protobuf.Type('Status').add(new protobuf.Field('code', 1, 'int32')).add(new protobuf.Field('message', 2, 'string'));
+
+/** A failure body in the request's encoding: `message` says what was wrong (the problem's detail). */
+export function failureResponse(format: OtlpBodyFormat, message: string): Buffer | string {
+  const status = StatusType.fromObject({ message });
+  if (format === 'protobuf') return Buffer.from(StatusType.encode(status).finish());
+  return JSON.stringify({ message });
 }
