@@ -70,6 +70,14 @@ export interface TelemetryOutcome {
   slicesWritten: number;
 }
 
+/**
+ * How long a series' state is kept after its last point (maintenance forgets older ones). Longer
+ * than the receiver's window for points (48 hours, otlp-readings.ts), so a retry of anything
+ * counted always finds its series.
+ */
+export const SERIES_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const SERIES_TTL_NS = BigInt(SERIES_TTL_MS) * 1_000_000n;
+
 /** Devices one user may report from, uploads and telemetry together (as uploads.service.ts). */
 export const MAX_TELEMETRY_DEVICES = 50;
 
@@ -189,7 +197,14 @@ export class TelemetryLedger {
     const state = states.get(r.series);
     if (r.temporality === 'cumulative') {
       const previous = state?.temporality === 'cumulative' ? state.last : undefined;
-      const step = cumulativeStep(previous, { startTimeUnixNano: r.start, timeUnixNano: r.end, value: r.value });
+      const observed = { startTimeUnixNano: r.start, timeUnixNano: r.end, value: r.value };
+      if (!previous && r.end - r.start > SERIES_TTL_NS) {
+        // A series unknown here that started longer ago than series are kept: it may be one that was
+        // forgotten, whose value was counted then. Its value is a baseline; its increases count.
+        states.set(r.series, { temporality: 'cumulative', last: observed, covered: [] });
+        return 0;
+      }
+      const step = cumulativeStep(previous, observed);
       if (step.kind !== 'delta') return 'duplicate';
       states.set(r.series, { temporality: 'cumulative', last: step.state, covered: [] });
       return step.value;
