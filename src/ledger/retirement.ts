@@ -1,7 +1,7 @@
 import { type AnyColumn, sql, type SQL } from 'drizzle-orm';
 import { aliased, type TokenKinds } from '../db/columns.js';
 import { type Database, rowsOf, transaction } from '../db/database-connection.js';
-import { deviceDayModels, deviceDays, modelUsage, retiredMonths, usageStats, users } from '../db/schema.js';
+import { activityDays, deviceDayModels, deviceDays, modelUsage, retiredMonths, telemetryDayModels, usageStats, users } from '../db/schema.js';
 
 /** How many rows one retired month had in each table, as deleted. */
 export interface RetiredCounts {
@@ -10,6 +10,9 @@ export interface RetiredCounts {
   modelRows: number;
   deviceDays: number;
   deviceModelRows: number;
+  /** Telemetry's rows of the month (telemetry_day_models, activity_days); activity_months keeps the month's activity. */
+  telemetryRows: number;
+  activityRows: number;
 }
 
 const monthEnd = (month: string) => sql`(${month}::date + interval '1 month')::date`;
@@ -89,6 +92,51 @@ const deviceLines = (month: string) => {
    ORDER BY ${d.t.date}, ${d.t.userId}, ${d.t.device}`;
 };
 
+/** One telemetry_day_models row: what Claude Code's telemetry reported for a device, day and model. */
+const telemetryLines = (month: string) => {
+  const t = aliased(telemetryDayModels, 't');
+  const u = aliased(users, 'u');
+  const line = jsonObject({
+    kind: sql`'telemetry'`,
+    userId: t.t.userId,
+    username: u.t.username,
+    device: t.t.device,
+    date: sql`${t.t.date}::text`,
+    model: t.t.model,
+    provider: t.t.provider,
+    inputTokens: t.t.inputTokens,
+    outputTokens: t.t.outputTokens,
+    cacheCreationInputTokens: t.t.cacheCreationInputTokens,
+    cacheReadInputTokens: t.t.cacheReadInputTokens,
+    cost: sql`${t.t.cost}::text`,
+  });
+  return sql`
+  SELECT ${line}::text AS line
+    FROM ${t.from} JOIN ${u.from} ON ${u.t.id} = ${t.t.userId}
+   WHERE ${t.t.date} >= ${month}::date AND ${t.t.date} < ${monthEnd(month)}
+   ORDER BY ${t.t.date}, ${t.t.userId}, ${t.t.device}, ${t.t.model}`;
+};
+
+/** One activity_days row: sessions, lines, commits, … of a user's day. */
+const activityLines = (month: string) => {
+  const a = aliased(activityDays, 'a');
+  const u = aliased(users, 'u');
+  const line = jsonObject({
+    kind: sql`'activity'`,
+    userId: a.t.userId,
+    username: u.t.username,
+    date: sql`${a.t.date}::text`,
+    metric: a.t.metric,
+    key: a.t.key,
+    value: sql`${a.t.value}::text`,
+  });
+  return sql`
+  SELECT ${line}::text AS line
+    FROM ${a.from} JOIN ${u.from} ON ${u.t.id} = ${a.t.userId}
+   WHERE ${a.t.date} >= ${month}::date AND ${a.t.date} < ${monthEnd(month)}
+   ORDER BY ${a.t.date}, ${a.t.userId}, ${a.t.metric}, ${a.t.key}`;
+};
+
 const count = async (db: Database, query: SQL) => Number(rowsOf<{ n: string | number }>(await db.execute(query))[0].n);
 
 /** `WITH d AS (<delete> RETURNING 1) SELECT count(*)`: how many rows a deletion took. */
@@ -113,10 +161,14 @@ export async function retireMonth(
 
     const usage = rowsOf<{ line: string }>(await tx.execute(usageLines(month))).map((r) => r.line);
     const devices = rowsOf<{ line: string }>(await tx.execute(deviceLines(month))).map((r) => r.line);
+    const telemetry = rowsOf<{ line: string }>(await tx.execute(telemetryLines(month))).map((r) => r.line);
+    const activity = rowsOf<{ line: string }>(await tx.execute(activityLines(month))).map((r) => r.line);
     await write(
       (function* () {
         yield* usage;
         yield* devices;
+        yield* telemetry;
+        yield* activity;
       })(),
     );
 
@@ -131,10 +183,14 @@ export async function retireMonth(
       sql`DELETE FROM ${deviceDayModels} WHERE ${deviceDayModels.deviceDayId} IN (SELECT ${d.id} FROM ${d} WHERE ${inMonth(d.date)})`,
     );
     const deviceDayRows = await deleted(tx, sql`DELETE FROM ${d} WHERE ${inMonth(d.date)}`);
-    if (usageDays !== usage.length || deviceDayRows !== devices.length) {
-      throw new Error(`retention of ${month}: archived ${usage.length}/${devices.length} rows but deleted ${usageDays}/${deviceDayRows}`);
+    const telemetryRows = await deleted(tx, sql`DELETE FROM ${telemetryDayModels} WHERE ${inMonth(telemetryDayModels.date)}`);
+    const activityRows = await deleted(tx, sql`DELETE FROM ${activityDays} WHERE ${inMonth(activityDays.date)}`);
+    const archived = [usage.length, devices.length, telemetry.length, activity.length];
+    const gone = [usageDays, deviceDayRows, telemetryRows, activityRows];
+    if (archived.some((n, i) => n !== gone[i])) {
+      throw new Error(`retention of ${month}: archived ${archived.join('/')} rows but deleted ${gone.join('/')}`);
     }
     await tx.insert(retiredMonths).values({ month, users, days: usageDays, archive });
-    return { users, usageDays, modelRows, deviceDays: deviceDayRows, deviceModelRows };
+    return { users, usageDays, modelRows, deviceDays: deviceDayRows, deviceModelRows, telemetryRows, activityRows };
   });
 }

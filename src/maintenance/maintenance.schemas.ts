@@ -104,6 +104,8 @@ export const RetentionRunSchema = z
           modelRows: z.number().int().meta({ description: 'model_usage rows archived and deleted' }),
           deviceDays: z.number().int().meta({ description: 'device_days rows archived and deleted' }),
           deviceModelRows: z.number().int().meta({ description: 'device_day_models rows archived and deleted' }),
+          telemetryRows: z.number().int().meta({ description: 'telemetry_day_models rows archived and deleted' }),
+          activityRows: z.number().int().meta({ description: 'activity_days rows archived and deleted (activity_months keeps the month)' }),
         }),
       )
       .meta({ description: 'Months retired by this run (empty when there was nothing to retire)' }),

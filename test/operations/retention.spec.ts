@@ -111,6 +111,50 @@ async function oldRows(db: TestDatabase) {
   return { usage: sorted(usage), models: sorted(models), devices: sorted(devices) };
 }
 
+/** Telemetry's daily rows of retired months (telemetry_day_models, activity_days), as the archive's lines read back. */
+async function oldTelemetryRows(db: TestDatabase) {
+  const telemetry = await db.query<{ r: string }>(
+    `SELECT concat_ws('|', u.username, t.device, t.date::text, t.model, t.provider, t.input_tokens, t.output_tokens,
+                      t.cache_creation_input_tokens, t.cache_read_input_tokens, t.cost::text) AS r
+       FROM telemetry_day_models t JOIN users u ON u.id = t.user_id WHERE t.date < $1::date`,
+    [KEPT_FROM],
+  );
+  const activity = await db.query<{ r: string }>(
+    `SELECT concat_ws('|', u.username, a.date::text, a.metric, a.key, a.value::text) AS r
+       FROM activity_days a JOIN users u ON u.id = a.user_id WHERE a.date < $1::date`,
+    [KEPT_FROM],
+  );
+  return { telemetry: telemetry.map((x) => x.r).sort(), activity: activity.map((x) => x.r).sort() };
+}
+
+/**
+ * Telemetry only accepts recent points, so rows of old months are written as the ledger would have
+ * written them then: telemetry sums for a device and day, and activity with its month's sum.
+ */
+async function seedOldTelemetry(db: TestDatabase): Promise<void> {
+  const old = day(-140);
+  await db.query(
+    `INSERT INTO telemetry_day_models (user_id, device, date, model, provider, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost)
+     SELECT id, 'otel', $1::date, 'claude-opus-4-1-20250805', 'anthropic', 11, 22, 33, 44, 0.1234567891 FROM users WHERE username = 'alice'`,
+    [old],
+  );
+  for (const [metric, key, value] of [
+    ['linesAdded', '', '120'],
+    ['activeTime', 'user', '61.5'],
+    ['editsAccepted', 'Edit|TypeScript', '3'],
+  ]) {
+    await db.query(
+      `INSERT INTO activity_days (user_id, date, metric, key, value) SELECT id, $1::date, $2, $3, $4::numeric FROM users WHERE username = 'alice'`,
+      [old, metric, key, value],
+    );
+    await db.query(
+      `INSERT INTO activity_months (user_id, month, metric, value) SELECT id, date_trunc('month', $1::date)::date, $2, $3::numeric FROM users WHERE username = 'alice'
+       ON CONFLICT (user_id, month, metric) DO UPDATE SET value = activity_months.value + EXCLUDED.value`,
+      [old, metric, value],
+    );
+  }
+}
+
 interface ArchiveModel {
   model: string;
   provider: string;
@@ -121,8 +165,14 @@ interface ArchiveModel {
   cost: string;
 }
 interface ArchiveLine {
-  kind: 'usage' | 'device';
+  kind: 'usage' | 'device' | 'telemetry' | 'activity';
   username: string;
+  model?: string;
+  provider?: string;
+  cost?: string;
+  metric?: string;
+  key?: string;
+  value?: string;
   device?: string;
   date: string;
   totalTokens: number;
@@ -154,11 +204,15 @@ function archivedRows(dir: string) {
   ];
   const usage = lines.filter((l) => l.kind === 'usage');
   const devices = lines.filter((l) => l.kind === 'device');
+  const telemetry = lines.filter((l) => l.kind === 'telemetry');
+  const activity = lines.filter((l) => l.kind === 'activity');
   return {
+    telemetry: telemetry.map((l) => [l.username, l.device, l.date, l.model, l.provider, ...tokens(l), l.cost].join('|')).sort(),
+    activity: activity.map((l) => [l.username, l.date, l.metric, l.key, l.value].join('|')).sort(),
     usage: usage.map((l) => [l.username, l.date, l.totalTokens, ...tokens(l), l.totalCost].join('|')).sort(),
     models: usage.flatMap((l) => l.models.map((m) => [l.username, l.date, m.model, m.provider, ...tokens(m), m.cost].join('|'))).sort(),
     devices: devices.map((l) => [l.username, l.device, l.date, l.totalTokens, ...tokens(l), l.totalCost, l.contentHash, l.models.length].join('|')).sort(),
-    kinds: lines.length === usage.length + devices.length,
+    kinds: lines.length === usage.length + devices.length + telemetry.length + activity.length,
   };
 }
 
@@ -181,6 +235,7 @@ describe('retention', () => {
       LOG_LEVEL: 'warn',
     });
     names = await uploadUsage(t);
+    await seedOldTelemetry(db);
   });
   afterAll(async () => {
     await t?.close();
@@ -223,6 +278,10 @@ describe('retention', () => {
     const dayRowsBefore = await get('/api/v1/users/alice/usage', { from: monthStart(day(-170)), to: TODAY, granularity: 'day' });
     const rowsBefore = await oldRows(db);
     expect(rowsBefore.usage.length).toBeGreaterThan(100);
+    const telemetryBefore = await oldTelemetryRows(db);
+    expect(telemetryBefore.telemetry).toHaveLength(1);
+    expect(telemetryBefore.activity).toHaveLength(3);
+    const activityMonthsBefore = await db.query('SELECT user_id, month::text, metric, value::text FROM activity_months ORDER BY 1, 2, 3');
     // alice's data starts 149 days back, cy's 160: whether alice has a row in the oldest month depends on today.
     const aliceDataMonths = await monthsWithData(db, 'alice');
     expect(aliceDataMonths.length).toBeGreaterThanOrEqual(2);
@@ -234,9 +293,13 @@ describe('retention', () => {
     expect(sum('usageDays')).toBe(rowsBefore.usage.length);
     expect(sum('modelRows')).toBe(rowsBefore.models.length);
     expect(sum('deviceDays')).toBe(rowsBefore.devices.length);
+    expect(sum('telemetryRows')).toBe(telemetryBefore.telemetry.length);
+    expect(sum('activityRows')).toBe(telemetryBefore.activity.length);
 
-    // The daily rows are gone, the archive has them, one file per month.
+    // The daily rows are gone, the archive has them, one file per month; activity keeps its monthly sums.
     expect(await oldRows(db)).toEqual({ usage: [], models: [], devices: [] });
+    expect(await oldTelemetryRows(db)).toEqual({ telemetry: [], activity: [] });
+    expect(await db.query('SELECT user_id, month::text, metric, value::text FROM activity_months ORDER BY 1, 2, 3')).toEqual(activityMonthsBefore);
     expect(readdirSync(dir).sort()).toEqual(months.map((m) => `usage_${m}.jsonl.gz`));
     // Archives hold every user's data: 0600 files in a 0700 directory.
     expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -244,6 +307,7 @@ describe('retention', () => {
     const archived = archivedRows(dir);
     expect(archived.kinds).toBe(true);
     expect({ usage: archived.usage, models: archived.models, devices: archived.devices }).toEqual(rowsBefore);
+    expect({ telemetry: archived.telemetry, activity: archived.activity }).toEqual(telemetryBefore);
     const retired = await db.query<{ month: string; days: number; archive: string }>(
       `SELECT to_char(month, 'YYYY-MM') AS month, days, archive FROM retired_months ORDER BY month`,
     );
@@ -381,5 +445,6 @@ describe('scheduled retention with two app instances on one database', () => {
     expect(readdirSync(dir).sort()).toEqual(months.map((m) => `usage_${m}.jsonl.gz`));
     const archived = archivedRows(dir);
     expect({ usage: archived.usage, models: archived.models, devices: archived.devices }).toEqual(rowsBefore);
+    expect({ telemetry: archived.telemetry, activity: archived.activity }).toEqual({ telemetry: [], activity: [] });
   });
 });
