@@ -443,12 +443,12 @@ export class TelemetryLedger {
              last_at = now()`);
   }
 
-  /** Forgets series not seen since `before` (maintenance): their points are older than the receiver's window by then. */
-  async forgetSeries(before: Date): Promise<number> {
+  /** Forgets series not seen for `ttlMs` (maintenance): their points are older than the receiver's window by then. */
+  async forgetSeries(ttlMs = SERIES_TTL_MS): Promise<number> {
     const s = telemetrySeries;
     const rows = rowsOf<{ n: string }>(
       await this.db.execute(
-        sql`WITH gone AS (DELETE FROM ${s} WHERE ${s.lastSeenAt} < ${before.toISOString()}::timestamp RETURNING 1) SELECT count(*)::text AS n FROM gone`,
+        sql`WITH gone AS (DELETE FROM ${s} WHERE ${s.lastSeenAt} < now() - ${ttlMs} * interval '1 millisecond' RETURNING 1) SELECT count(*)::text AS n FROM gone`,
       ),
     );
     return Number(rows[0]?.n ?? 0);

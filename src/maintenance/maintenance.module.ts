@@ -10,11 +10,22 @@ import { MaintenanceController } from './maintenance.controller.js';
 import { RetentionRepository } from './retention.repository.js';
 import { RetentionScheduler } from './retention.scheduler.js';
 import { RetentionService } from './retention.service.js';
+import { TelemetrySweeper } from './telemetry-sweeper.js';
 
 @Module({
   imports: [ScheduleModule.forRoot(), LedgerModule],
   controllers: [MaintenanceController],
-  providers: [AdminGuard, BackupRunsRepository, BackupService, BackupScheduler, DbStatsService, RetentionRepository, RetentionService, RetentionScheduler],
+  providers: [
+    AdminGuard,
+    BackupRunsRepository,
+    BackupService,
+    BackupScheduler,
+    DbStatsService,
+    RetentionRepository,
+    RetentionService,
+    RetentionScheduler,
+    TelemetrySweeper,
+  ],
   exports: [BackupService],
 })
 export class MaintenanceModule {}
