@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { addDays as serverAddDays } from '../../src/common/dates.js';
+import { DEVICE_PATTERN } from '../../src/ingestion/uploads.schemas.js';
 import { isoWeekStart } from '../../src/read-model/periods.js';
 import {
   addDays,
@@ -8,7 +10,10 @@ import {
   fillSeries,
   formatCompact,
   formatCost,
+  formatDuration,
   formatInt,
+  formatMetricValue,
+  formatRate,
   formatShare,
   heatLevels,
   isDay,
@@ -16,6 +21,7 @@ import {
   streaks,
   toCsv,
 } from '../../web/src/format.js';
+import { DEVICE_NAME, DEVICE_PLACEHOLDER, settingsJson, shellExports, shellWord, telemetryEnv, TOKEN_PLACEHOLDER } from '../../web/src/telemetry-settings.js';
 
 describe('dashboard formatting', () => {
   it('groups whole numbers', () => {
@@ -57,6 +63,99 @@ describe('dashboard formatting', () => {
   it('writes shares as percentages', () => {
     expect(formatShare(0.4567)).toBe('45.7%');
     expect(formatShare(1)).toBe('100.0%');
+  });
+});
+
+describe('dashboard durations and ranked values', () => {
+  it('writes durations as hours and minutes, rounded to the minute, and short ones in seconds', () => {
+    expect(formatDuration(0)).toBe('0 min');
+    expect(formatDuration(-5)).toBe('0 min');
+    expect(formatDuration(Number.NaN)).toBe('0 min');
+    expect(formatDuration(0.423)).toBe('<1 s');
+    expect(formatDuration(0.5)).toBe('1 s');
+    expect(formatDuration(40.4)).toBe('40 s');
+    expect(formatDuration(59.4)).toBe('59 s');
+    // 59.5 s rounds to a whole minute, not to "60 s".
+    expect(formatDuration(59.5)).toBe('1 min');
+    expect(formatDuration(89)).toBe('1 min');
+    expect(formatDuration(90)).toBe('2 min');
+    expect(formatDuration(3599)).toBe('1 h');
+    expect(formatDuration(3600)).toBe('1 h');
+    expect(formatDuration(3600 + 25 * 60 + 10)).toBe('1 h 25 min');
+    expect(formatDuration(7 * 3600 + 59 * 60 + 31)).toBe('8 h');
+    expect(formatDuration(1234 * 3600 + 60)).toBe('1,234 h 1 min');
+  });
+
+  it('writes rates of a whole, and a dash when there is no whole', () => {
+    expect(formatRate(3, 4)).toBe('75.0%');
+    expect(formatRate(0, 2)).toBe('0.0%');
+    expect(formatRate(0, 0)).toBe('–');
+  });
+
+  it('formats a leaderboard value by its metric: dollars, hours and minutes, or a count', () => {
+    expect(formatMetricValue('cost', '1234.5678')).toBe('$1,234.57');
+    expect(formatMetricValue('activeTime', '5400.25')).toBe('1 h 30 min');
+    expect(formatMetricValue('activeTime', '0.423')).toBe('<1 s');
+    expect(formatMetricValue('linesAdded', '1234567')).toBe('1,234,567');
+    expect(formatMetricValue('sessions', '3')).toBe('3');
+    expect(formatMetricValue('tokens', '4600000000')).toBe('4,600,000,000');
+  });
+});
+
+describe('telemetry settings', () => {
+  const origin = 'https://stats.example.com';
+
+  it('lists Claude Code’s variables with this server and the token, in order', () => {
+    expect(telemetryEnv({ origin, token: 'ccs_abc', device: 'laptop' })).toEqual([
+      ['CLAUDE_CODE_ENABLE_TELEMETRY', '1'],
+      ['OTEL_METRICS_EXPORTER', 'otlp'],
+      ['OTEL_LOGS_EXPORTER', 'otlp'],
+      ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf'],
+      ['OTEL_EXPORTER_OTLP_ENDPOINT', origin],
+      ['OTEL_EXPORTER_OTLP_HEADERS', 'Authorization=Bearer ccs_abc'],
+      ['OTEL_RESOURCE_ATTRIBUTES', 'ccstats.device=laptop'],
+    ]);
+    const placeholders = Object.fromEntries(telemetryEnv({ origin }));
+    expect(placeholders.OTEL_EXPORTER_OTLP_HEADERS).toBe(`Authorization=Bearer ${TOKEN_PLACEHOLDER}`);
+    expect(placeholders.OTEL_RESOURCE_ATTRIBUTES).toBe(`ccstats.device=${DEVICE_PLACEHOLDER}`);
+    // Resource attribute values are percent-encoded; a device name's only character that needs it is the space.
+    expect(Object.fromEntries(telemetryEnv({ origin, device: 'work laptop' })).OTEL_RESOURCE_ATTRIBUTES).toBe('ccstats.device=work%20laptop');
+  });
+
+  it('writes shell exports that a shell reads back as the same values, naming the machine with hostname by default', () => {
+    const text = shellExports({ origin, token: 'ccs_abc' });
+    expect(text.split('\n')).toEqual([
+      'export CLAUDE_CODE_ENABLE_TELEMETRY=1',
+      'export OTEL_METRICS_EXPORTER=otlp',
+      'export OTEL_LOGS_EXPORTER=otlp',
+      'export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf',
+      `export OTEL_EXPORTER_OTLP_ENDPOINT=${origin}`,
+      "export OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer ccs_abc'",
+      'export OTEL_RESOURCE_ATTRIBUTES="ccstats.device=$(hostname)"',
+    ]);
+    expect(shellExports({ origin, device: 'laptop' })).toContain('export OTEL_RESOURCE_ATTRIBUTES=ccstats.device=laptop');
+    for (const [word, shell] of [
+      ['plain', 'plain'],
+      ["it's", `'it'\\''s'`],
+      ['$(rm -rf ~)', "'$(rm -rf ~)'"],
+      ['a b', "'a b'"],
+    ]) {
+      expect(shellWord(word)).toBe(shell);
+      // What sh makes of the word is the word again.
+      expect(execFileSync('/bin/sh', ['-c', `printf %s ${shellWord(word)}`], { encoding: 'utf8' })).toBe(word);
+    }
+  });
+
+  it('writes a settings file whose env block holds the same variables', () => {
+    const parsed = JSON.parse(settingsJson({ origin, token: 'ccs_abc', device: 'laptop' })) as { env: Record<string, string> };
+    expect(Object.keys(parsed)).toEqual(['env']);
+    expect(Object.entries(parsed.env)).toEqual(telemetryEnv({ origin, token: 'ccs_abc', device: 'laptop' }));
+  });
+
+  it('accepts the device names the server accepts', () => {
+    for (const name of ['laptop', 'Alices-MacBook.local', 'work laptop', 'a', 'x'.repeat(64), 'x'.repeat(65), '-lead', '', 'a/b', 'dev:1@home', 'ümlaut']) {
+      expect([name, DEVICE_NAME.test(name)]).toEqual([name, DEVICE_PATTERN.test(name)]);
+    }
   });
 });
 

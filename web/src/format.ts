@@ -66,6 +66,35 @@ export function formatShare(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
 }
 
+/**
+ * A duration in seconds as hours and minutes, rounded to the minute: "2 h 5 min", "45 min", "3 h";
+ * under a minute in seconds ("40 s", "<1 s" for a fraction of one), "0 min" for none.
+ */
+export function formatDuration(seconds: number): string {
+  if (!(seconds > 0)) return '0 min';
+  if (seconds < 59.5) return seconds < 0.5 ? '<1 s' : `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours === 0) return `${rest} min`;
+  return rest === 0 ? `${formatInt(hours)} h` : `${formatInt(hours)} h ${rest} min`;
+}
+
+/** A part of a whole as a share, or "–" when the whole is zero (an accept rate with no decisions). */
+export function formatRate(part: number, whole: number): string {
+  return whole > 0 ? formatShare(part / whole) : '–';
+}
+
+/**
+ * A leaderboard entry's ranked value (the API's decimal string) as its metric reads: cost in
+ * dollars, active time in hours and minutes, every other metric a whole count.
+ */
+export function formatMetricValue(metric: string, value: string): string {
+  if (metric === 'cost') return formatCost(value);
+  if (metric === 'activeTime') return formatDuration(Number(value));
+  return formatInt(Number(value));
+}
+
 // ---- UTC days ----------------------------------------------------------------------------------
 
 const DAY_MS = 86_400_000;

@@ -36,7 +36,8 @@ export function onTokenChange(listener: () => void): () => void {
 const bearer: Middleware = {
   onRequest({ request }) {
     const token = session.token;
-    if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    // A call may name its own token (the one just issued on Get started, not kept in the tab).
+    if (token && !request.headers.has('Authorization')) request.headers.set('Authorization', `Bearer ${token}`);
     return request;
   },
 };

@@ -1,13 +1,16 @@
-import { useState } from 'preact/hooks';
-import { api, ApiError, data, type Schemas } from '../api/client';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, data, onTokenChange, type Schemas, session } from '../api/client';
+import { DEVICE_NAME, settingsJson, shellExports } from '../telemetry-settings';
 import { Page } from '../ui';
 import { NewToken } from './profile';
 
-export function uploadCommand(origin: string, token = '$CCSTATS_TOKEN'): string {
+/** The upload command; without a device name the shell names the machine with `hostname`. */
+export function uploadCommand(origin: string, token = '$CCSTATS_TOKEN', device?: string): string {
   return [
     'npx ccusage@latest claude daily --json --offline --timezone UTC |',
-    // The origin (scheme, host, port) holds no quote or $, so double quotes are safe around it.
-    `  curl -sS -X POST "${origin}/api/v1/uploads?device=$(hostname)&tz=UTC" \\`,
+    // The origin (scheme, host, port) holds no quote or $, so double quotes are safe around it; a
+    // device name is percent-encoded, so it has neither.
+    `  curl -sS -X POST "${origin}/api/v1/uploads?device=${device ? encodeURIComponent(device) : '$(hostname)'}&tz=UTC" \\`,
     `    -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' --data-binary @-`,
   ].join('\n');
 }
@@ -26,9 +29,94 @@ function Block({ id, text }: { id: string; text: string }) {
   );
 }
 
+/** The token this page knows: the one just issued on registration, else the one in this tab. */
+function useKnownToken(issued: string | undefined): string | undefined {
+  const [pasted, setPasted] = useState(session.token);
+  useEffect(() => onTokenChange(() => setPasted(session.token)), []);
+  return issued ?? pasted ?? undefined;
+}
+
+const MANAGED_PATHS = [
+  ['macOS', '/Library/Application Support/ClaudeCode/managed-settings.json'],
+  ['Linux and WSL', '/etc/claude-code/managed-settings.json'],
+  ['Windows', 'C:\\ProgramData\\ClaudeCode\\managed-settings.json'],
+] as const;
+
+/** Claude Code's own OpenTelemetry export, pointed at this server: the settings, and a check that batches arrive. */
+function Telemetry({ origin, token, device, setDevice }: { origin: string; token?: string; device: string; setDevice: (device: string) => void }) {
+  const named = DEVICE_NAME.test(device.trim()) ? device.trim() : undefined;
+  const mine = { origin, token, device: named };
+  return (
+    <>
+      <p>
+        Claude Code can report its usage itself, live, with nothing to install: set these variables and every session sends its tokens and cost (counted as
+        uploads are) and what <code>ccusage</code> cannot see: sessions, lines of code, commits, pull requests, edit decisions and active time.
+        {token ? ' Your token is filled in.' : ' Register above, or paste your token under “Check my telemetry”, to have it filled in.'}
+      </p>
+      <label class="device-name">
+        This machine’s device name (optional)
+        <input
+          name="device"
+          maxLength={64}
+          autocomplete="off"
+          spellcheck={false}
+          placeholder="the host name"
+          value={device}
+          onInput={(e) => setDevice(e.currentTarget.value)}
+          aria-invalid={device.trim() !== '' && !named}
+        />
+      </label>
+      {device.trim() !== '' && !named && (
+        <p class="failure" role="alert">
+          A device name is 1 to 64 letters, digits, spaces or _ . : @ -, starting with a letter or digit.
+        </p>
+      )}
+      <p class="hint">
+        <code>ccstats.device</code> must be the device name your uploads use, so that a day reported both ways counts once (an upload replaces what telemetry
+        reported for its device and day). The upload command above names the machine with <code>$(hostname)</code>; <code>utils/scripts/upload.sh</code> uses{' '}
+        <code>hostname -s</code> (or <code>CCSTATS_DEVICE</code>). Type the name here to fill it into both.
+      </p>
+      <h3>For yourself: in your shell</h3>
+      <p>
+        Add to <code>~/.bashrc</code> or <code>~/.zshrc</code>, then start Claude Code from a new shell:
+      </p>
+      <Block id="telemetry-shell" text={shellExports(mine)} />
+      <h3>For yourself: in Claude Code’s settings</h3>
+      <p>
+        The same as the <code>env</code> block of <code>~/.claude/settings.json</code> (merge it into the file’s <code>env</code> if it has one):
+      </p>
+      <Block id="telemetry-settings" text={settingsJson({ ...mine, device: named ?? '<device>' })} />
+      <h3>For an organisation: managed settings</h3>
+      <p>
+        The same <code>env</code> block in <code>managed-settings.json</code>, deployed to every machine (
+        {MANAGED_PATHS.map(([os, path], i) => (
+          <span key={os}>
+            {i > 0 && '; '}
+            {os}: <code>{path}</code>
+          </span>
+        ))}
+        ). Each person’s token differs and each machine has its own name: either deploy the file per person with their token and device filled in, or leave{' '}
+        <code>OTEL_EXPORTER_OTLP_HEADERS</code> and <code>OTEL_RESOURCE_ATTRIBUTES</code> out of it and have each person set them in their own settings or
+        shell. A token in a file everyone shares would count everyone’s usage as one person’s.
+      </p>
+      <Block id="telemetry-managed" text={settingsJson({ origin, token: '<each person’s token>', device: '<device>' })} />
+      <ul class="notes">
+        <li>
+          gRPC is not supported: keep <code>OTEL_EXPORTER_OTLP_PROTOCOL</code> at <code>http/protobuf</code> (or <code>http/json</code>).
+        </li>
+        <li>
+          Claude Code drops a batch this server refuses with 401 (a mistyped or revoked token) without retrying it or saying so. After your first session, check
+          below that your batches arrive.
+        </li>
+      </ul>
+    </>
+  );
+}
+
 export function StartView() {
   const origin = location.origin;
   const [name, setName] = useState('');
+  const [device, setDevice] = useState('');
   const [created, setCreated] = useState<Schemas['CreatedUser'] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const register = async (event: Event) => {
@@ -40,7 +128,9 @@ export function StartView() {
       setProblem(error instanceof ApiError ? error.message : String(error));
     }
   };
-  const command = uploadCommand(origin);
+  const token = useKnownToken(created?.token);
+  const named = DEVICE_NAME.test(device.trim()) ? device.trim() : undefined;
+  const command = uploadCommand(origin, undefined, named);
   const script = `#!/bin/sh\nexport CCSTATS_TOKEN=${created?.token ?? 'ccs_…'}\n${command}\n`;
   return (
     <Page title="Get started">
@@ -107,6 +197,10 @@ export function StartView() {
             <summary>The whole script</summary>
             <Block id="script" text={script} />
           </details>
+        </li>
+        <li>
+          <h2>Or: telemetry (zero install)</h2>
+          <Telemetry origin={origin} token={token} device={device} setDevice={setDevice} />
         </li>
       </ol>
       <p class="hint">
