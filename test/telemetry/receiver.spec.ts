@@ -3,7 +3,7 @@ import { LogsRequestType, LogsResponseType, MetricsRequestType, MetricsResponseT
 import { registerUser, rowCounts } from '../helpers/api.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { otelFixture, shiftTimes } from '../helpers/otlp.js';
-import { type TestApp, useTestApp } from '../helpers/test-app.js';
+import { settleSharedDays, type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /**
  * The receiver's contract on Claude Code's real captures (test/fixtures/claude-code-otel/): what
@@ -142,6 +142,7 @@ describe('POST /v1/metrics', () => {
 
   it('refuses without a valid token (401), for the admin (403) and in other media types (415), as google.rpc.Status, storing nothing', async () => {
     const body = JSON.stringify(recent('otlp-json-delta-metrics.json'));
+    await settleSharedDays(t); // the earlier tests' deltas: the background fold must not change counts below
     const before = await rowCounts(db.query);
     const anonymous = await post('/v1/metrics', undefined, body, { 'content-type': 'application/json' });
     expect(anonymous.status).toBe(401);
@@ -179,7 +180,11 @@ describe('POST /v1/logs', () => {
     expect(requests.length).toBeGreaterThan(0);
     // As if the user had opted in to prompt logging: the text must still not be stored.
     const secret = 'SECRET-PROMPT-TEXT-refactor the billing module';
-    for (const r of records) r.attributes.push({ key: 'prompt', value: { stringValue: secret } });
+    for (const r of records) {
+      const prompt = r.attributes.find((a) => a.key === 'prompt');
+      if (prompt) prompt.value = { stringValue: secret };
+      else r.attributes.push({ key: 'prompt', value: { stringValue: secret } });
+    }
     const json = JSON.stringify(capture);
     const answer = await post('/v1/logs', token, json, { 'content-type': 'application/json' });
     expect(answer.status).toBe(200);
