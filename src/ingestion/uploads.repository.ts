@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { desc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/database-connection.js';
+import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
-import { deviceDays, uploads } from '../db/schema.js';
+import { deviceDays, telemetryReceipts, uploads } from '../db/schema.js';
 
 /** What ingestion reads about a user's uploads; every write goes through the ledger (src/ledger). */
 @Injectable()
@@ -20,13 +20,15 @@ export class UploadsRepository {
     return { rows, total: Number(count.n) };
   }
 
-  /** How many devices the user has reported from, and whether `device` is one of them. */
+  /** How many devices the user has reported from (uploads or telemetry), and whether `device` is one of them. */
   async deviceCount(userId: number, device: string): Promise<{ devices: number; known: boolean }> {
-    const d = deviceDays;
-    const [row] = await this.db
-      .select({ devices: sql<string>`count(DISTINCT ${d.device})::text`, known: sql<boolean | null>`bool_or(${d.device} = ${device})` })
-      .from(d)
-      .where(eq(d.userId, userId));
+    const [d, t] = [deviceDays, telemetryReceipts];
+    const [row] = rowsOf<{ devices: string; known: boolean | null }>(
+      await this.db.execute(sql`
+        SELECT count(*)::text AS devices, bool_or(x.device = ${device}) AS known
+          FROM (SELECT ${d.device} AS device FROM ${d} WHERE ${d.userId} = ${userId}
+                UNION SELECT ${t.device} FROM ${t} WHERE ${t.userId} = ${userId}) x`),
+    );
     return { devices: Number(row?.devices ?? 0), known: row?.known === true };
   }
 }
