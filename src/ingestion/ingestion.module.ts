@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/user-directory.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { OtlpController } from './otlp/otlp.controller.js';
+import { TelemetryStatusController } from './otlp/telemetry-status.controller.js';
 import { TelemetryService } from './otlp/telemetry.service.js';
+import { SourcesRepository } from './sources.repository.js';
+import { SourcesService } from './sources.service.js';
 import { UploadsController } from './uploads.controller.js';
 import { UploadsRepository } from './uploads.repository.js';
 import { UploadsService } from './uploads.service.js';
@@ -13,8 +16,8 @@ import { UploadsService } from './uploads.service.js';
  */
 @Module({
   imports: [DirectoryModule, LedgerModule],
-  controllers: [UploadsController, OtlpController],
-  providers: [UploadsRepository, UploadsService, TelemetryService],
-  exports: [UploadsService],
+  controllers: [UploadsController, OtlpController, TelemetryStatusController],
+  providers: [UploadsRepository, UploadsService, TelemetryService, SourcesRepository, SourcesService],
+  exports: [UploadsService, SourcesService],
 })
 export class IngestionModule {}

@@ -26,6 +26,20 @@ export const METRIC_COLUMNS = {
 export type Metric = keyof typeof METRIC_COLUMNS;
 export const METRICS = Object.keys(METRIC_COLUMNS) as [Metric, ...Metric[]];
 
+/**
+ * What a leaderboard can also rank by from telemetry's activity (activity_days.metric, summed over
+ * keys; activeTime is user + cli seconds). These rank in SQL only: the in-memory index holds the
+ * token metrics above.
+ */
+export const ACTIVITY_RANK_METRICS = ['sessions', 'linesAdded', 'commits', 'pullRequests', 'activeTime'] as const;
+export type ActivityRankMetric = (typeof ACTIVITY_RANK_METRICS)[number];
+
+/** Every metric a leaderboard, a user's ranks or their query may name. */
+export const LEADERBOARD_METRICS = [...METRICS, ...ACTIVITY_RANK_METRICS] as [Metric | ActivityRankMetric, ...Array<Metric | ActivityRankMetric>];
+export type LeaderboardMetric = (typeof LEADERBOARD_METRICS)[number];
+
+export const isActivityMetric = (metric: LeaderboardMetric): metric is ActivityRankMetric => (ACTIVITY_RANK_METRICS as readonly string[]).includes(metric);
+
 /** The summed columns of a per-user or per-day row: the four kinds in ccusage's order, the total, the cost. */
 const SUMMED = ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens', 'totalTokens', 'totalCost'] as const;
 

@@ -44,19 +44,22 @@ const PER_USER = [
  * (covering index on date); `all` is user_totals. Loose days in a retired month are gone, so that
  * month is answered whole from user_month_stats (the caller says so with granularity 'month').
  */
-function perUserRows(range: DayRange, lastDataDay: string | undefined, retired: ReadonlySet<string>): SQL {
+function perUserRows(range: DayRange, lastDataDay: string | undefined, retired: ReadonlySet<string>, userIds?: number[]): SQL {
   const split = splitByMonths(range, lastDataDay);
   const widened = split.edges.filter((e) => retired.has(monthOf(e.from))).map((e) => monthOf(e.from));
   const months = [...new Set([...split.months, ...widened])];
   const edges = split.edges.filter((e) => !retired.has(monthOf(e.from)));
   const m = userMonthStats;
   const s = usageStats;
+  const only = (column: typeof m.userId | typeof s.userId) => (userIds ? sql`AND ${column} IN ${sqlList(userIds, '::int')}` : sql``);
   const parts: SQL[] = [];
   if (months.length) {
-    parts.push(sql`SELECT ${perUserColumns(m)}, ${m.activeDays} FROM ${m} WHERE ${m.month} IN ${sqlList(months, '::date')}`);
+    parts.push(sql`SELECT ${perUserColumns(m)}, ${m.activeDays} FROM ${m} WHERE ${m.month} IN ${sqlList(months, '::date')} ${only(m.userId)}`);
   }
   for (const edge of edges) {
-    parts.push(sql`SELECT ${perUserColumns(s)}, 1 AS ${ACTIVE_DAYS} FROM ${s} WHERE ${s.date} BETWEEN ${edge.from}::date AND ${edge.to}::date`);
+    parts.push(
+      sql`SELECT ${perUserColumns(s)}, 1 AS ${ACTIVE_DAYS} FROM ${s} WHERE ${s.date} BETWEEN ${edge.from}::date AND ${edge.to}::date ${only(s.userId)}`,
+    );
   }
   return sql.join(parts, sql` UNION ALL `);
 }
@@ -114,6 +117,31 @@ export class StatsRepository {
     )}
                  FROM (${perUserRows(range, (await this.dataBounds())?.to, retired)}) rows
                 GROUP BY ${userId}`;
+  }
+
+  /**
+   * The listed users' sums and active days over a range, counted as the leaderboard counts them
+   * (whole months, loose days, retired months whole; all time from user_totals), in one query:
+   * the token fields of a page ranked by something else (an activity metric).
+   */
+  async pageTotals(
+    userIds: number[],
+    range: DayRange | undefined,
+    retired: ReadonlySet<string>,
+  ): Promise<Array<Keyed<SumsRow & ActiveDaysRow & { user_id: string }>>> {
+    if (userIds.length === 0) return [];
+    const t = userTotals;
+    const userId = nameOf(usageStats.userId);
+    const rows = range
+      ? perUserRows(range, (await this.dataBounds())?.to, retired, userIds)
+      : sql`SELECT ${list(t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost, t.activeDays)}
+              FROM ${t} WHERE ${t.userId} IN ${sqlList(userIds, '::int')}`;
+    return keyedRows<SumsRow & ActiveDaysRow & { user_id: string }>(
+      await this.db.execute(sql`
+        SELECT ${userId}::text AS ${userId}, ${SUM_COLUMNS}, ${intText(sql`sum(${ACTIVE_DAYS})`)} AS ${ACTIVE_DAYS}
+          FROM (${rows}) rows
+         GROUP BY ${userId}`),
+    );
   }
 
   /**

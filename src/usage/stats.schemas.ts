@@ -3,13 +3,18 @@ import { booleanParam, formatParam, limitParam, offsetParam, tokenFields, Totals
 import { usernameSchema } from '../directory/username.js';
 import { GRANULARITIES, PERIODS } from '../read-model/periods.js';
 import { bothOrNeither, rangeFields } from '../read-model/range.schemas.js';
-import { METRICS } from '../read-model/sums.js';
+import { LEADERBOARD_METRICS } from '../read-model/sums.js';
+import { ActivitySummarySchema } from './activity.schemas.js';
+
+/** How a ranked metric's value is printed, wherever one is. */
+const VALUE_DESCRIPTION =
+  'The ranked metric as text: tokens and counts (sessions, linesAdded, commits, pullRequests) as integers, cost with 4 decimals, activeTime in seconds with at most 3 decimals';
 
 export const LeaderboardQuerySchema = z
   .object({
     period: z.enum(PERIODS, { error: `must be one of ${PERIODS.join(', ')}` }).default('30d'),
     ...rangeFields,
-    metric: z.enum(METRICS, { error: `must be one of ${METRICS.join(', ')}` }).default('cost'),
+    metric: z.enum(LEADERBOARD_METRICS, { error: `must be one of ${LEADERBOARD_METRICS.join(', ')}` }).default('cost'),
     limit: limitParam(500, 50),
     offset: offsetParam,
     sparklines: booleanParam('false').meta({ description: "true adds each entry's last30Days (JSON only)" }),
@@ -23,16 +28,19 @@ export const LeaderboardSchema = z
     period: z.enum([...PERIODS, 'custom']),
     from: z.string().nullable(),
     to: z.string().nullable(),
-    metric: z.enum(METRICS),
+    metric: z.enum(LEADERBOARD_METRICS),
     granularity: z.enum(['day', 'month']).meta({
       description: "'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone, so they count whole, from the monthly summaries",
     }),
-    total: z.number().int().meta({ description: 'Users with data in the range' }),
+    total: z.number().int().meta({
+      description: 'Users ranked: with data in the range (token metrics), with a non-zero value in the range (activity metrics)',
+    }),
     entries: z.array(
       z
         .object({
           rank: z.number().int().meta({ description: 'Ties share a rank (1, 2, 2, 4)' }),
           username: z.string(),
+          value: z.string().meta({ description: VALUE_DESCRIPTION, example: '54.8771' }),
           ...tokenFields,
           totalCost: z.string().meta({ example: '54.8771' }),
           activeDays: z.number().int(),
@@ -42,7 +50,7 @@ export const LeaderboardSchema = z
             .optional()
             .meta({
               description:
-                "With sparklines=true: the metric on each UTC day from today−29 to today, oldest first (30 values; tokens as integers, cost with 4 decimals; '0' or '0.0000' without data)",
+                "With sparklines=true: the metric on each UTC day from today−29 to today, oldest first (30 values, printed as value is; '0' or '0.0000' without data)",
               example: ['0.0000', '1.4112'],
             }),
         })
@@ -101,19 +109,20 @@ export const SummarySchema = z
       description:
         "'month' when the range reaches into retired months (RETENTION_DAYS): totals and models stay exact (they keep daily detail), topUser counts those months whole, as the leaderboard does",
     }),
+    activity: ActivitySummarySchema,
   })
   .meta({ id: 'Summary' });
 export type Summary = z.infer<typeof SummarySchema>;
 
 export const UserRanksQuerySchema = z.object({
-  metric: z.enum(METRICS, { error: `must be one of ${METRICS.join(', ')}` }).default('cost'),
+  metric: z.enum(LEADERBOARD_METRICS, { error: `must be one of ${LEADERBOARD_METRICS.join(', ')}` }).default('cost'),
 });
 export type UserRanksQuery = z.infer<typeof UserRanksQuerySchema>;
 
 export const UserRanksSchema = z
   .object({
     username: z.string(),
-    metric: z.enum(METRICS),
+    metric: z.enum(LEADERBOARD_METRICS),
     ranks: z.array(
       z.object({
         period: z.enum(PERIODS),
@@ -121,7 +130,7 @@ export const UserRanksSchema = z
         to: z.string().nullable(),
         rank: z.number().int().nullable().meta({ description: "The user's rank in the period's leaderboard (ties share it); null without data in the period" }),
         total: z.number().int().meta({ description: 'Users ranked in the period' }),
-        value: z.string().meta({ description: "The user's metric in the period: tokens as an integer, cost with 4 decimals", example: '54.8771' }),
+        value: z.string().meta({ description: `The user's metric in the period. ${VALUE_DESCRIPTION}`, example: '54.8771' }),
       }),
     ),
   })

@@ -10,10 +10,12 @@ import { UserDirectory } from '../directory/user-directory.js';
 import { bucketMasks, ModelsRepository } from '../models/models.repository.js';
 import { bucketRange, type DayRange, PERIODS, periodRange, recentBuckets } from '../read-model/periods.js';
 import type { RangeQuery } from '../read-model/range.schemas.js';
-import type { Ranking, RankingIndex, UserRank } from '../read-model/ranking-index.js';
+import type { RankedEntry, Ranking, RankingIndex, UserRank } from '../read-model/ranking-index.js';
 import { RankingIndexService } from '../read-model/ranking-index.service.js';
-import type { Metric } from '../read-model/sums.js';
-import { sumsToTotals, toInt } from '../read-model/token-sums.js';
+import { type ActivityRankMetric, isActivityMetric, type LeaderboardMetric, type Metric } from '../read-model/sums.js';
+import { EMPTY_TOTALS, sumsToTotals, type Totals, toInt } from '../read-model/token-sums.js';
+import { ActivityRepository } from './activity.repository.js';
+import { ActivityService } from './activity.service.js';
 import { StatsRepository } from './stats.repository.js';
 import type {
   CommunitySeries,
@@ -49,7 +51,28 @@ function decodeCursor(cursor: string): { date: string; userId: number } {
 const SPARKLINE_DAYS = 30;
 
 /** A metric's value on a day or in a period without rows, as the API prints it. */
-const zeroOf = (metric: Metric): string => (metric === 'cost' ? '0.0000' : '0');
+const zeroOf = (metric: LeaderboardMetric): string => (metric === 'cost' ? '0.0000' : '0');
+
+/** The totals field that holds each token metric's value. */
+const TOTALS_FIELD: Record<Metric, keyof Totals> = {
+  cost: 'totalCost',
+  tokens: 'totalTokens',
+  input: 'inputTokens',
+  output: 'outputTokens',
+  cacheCreation: 'cacheCreationTokens',
+  cacheRead: 'cacheReadTokens',
+};
+
+/** A token metric's value as the API prints it (cost with 4 decimals, tokens as integers), from an entry's totals. */
+const valueOf = (metric: Metric, totals: Totals): string => String(totals[TOTALS_FIELD[metric]]);
+
+/** A page of a leaderboard: ranked entries with the ranked metric's value. */
+interface Board {
+  total: number;
+  granularity: Ranking['granularity'];
+  entries: Array<RankedEntry & { value: string }>;
+  index: RankingIndex | undefined;
+}
 
 @Injectable()
 export class StatsService {
@@ -61,6 +84,8 @@ export class StatsService {
     private readonly auth: AuthService,
     private readonly coalescer: ReadCoalescer,
     private readonly rankings: RankingIndexService,
+    private readonly activity: ActivityRepository,
+    private readonly activityService: ActivityService,
   ) {}
 
   /** Reads answer HTTP caches privately when they need a token. */
@@ -82,26 +107,69 @@ export class StatsService {
     const today = this.today();
     const custom = query.from !== undefined && query.to !== undefined;
     const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, today);
-    const { ranking, index } = await this.ranked(range, query.metric, query.limit, query.offset);
-    const userIds = ranking.entries.map((e) => e.userId);
-    const topModels = await this.topModels(index, userIds, range, ranking.granularity);
-    const sparklines = query.sparklines ? await this.sparklines(index, userIds, query.metric, today) : undefined;
-    const bounds = range ?? (await this.repository.dataBounds());
+    const { metric } = query;
+    const board = isActivityMetric(metric)
+      ? await this.activityBoard(range, metric, query.limit, query.offset)
+      : await this.tokenBoard(range, metric, query.limit, query.offset);
+    const { index } = board;
+    const userIds = board.entries.map((e) => e.userId);
+    const topModels = await this.topModels(index, userIds, range, board.granularity);
+    const sparklines = query.sparklines ? await this.sparklines(index, userIds, metric, today) : undefined;
+    const bounds = range ?? (await this.allTimeBounds(metric));
     return {
       period: custom ? 'custom' : query.period,
       from: bounds?.from ?? null,
       to: bounds?.to ?? null,
-      metric: query.metric,
-      granularity: ranking.granularity,
-      total: ranking.total,
-      entries: ranking.entries.map((e) => ({
+      metric,
+      granularity: board.granularity,
+      total: board.total,
+      entries: board.entries.map((e) => ({
         rank: e.rank,
         username: e.username,
+        value: e.value,
         ...e.totals,
         activeDays: e.activeDays,
         topModel: topModels.get(e.userId) ?? null,
         ...(sparklines ? { last30Days: sparklines.get(e.userId) } : {}),
       })),
+    };
+  }
+
+  /** The first and last day of a leaderboard over all time: of any usage, or of the activity metric's. */
+  private async allTimeBounds(metric: LeaderboardMetric): Promise<{ from: string | null; to: string | null } | undefined> {
+    return isActivityMetric(metric) ? this.activity.bounds([metric]) : this.repository.dataBounds();
+  }
+
+  private async tokenBoard(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Promise<Board> {
+    const { ranking, index } = await this.ranked(range, metric, limit, offset);
+    return { ...ranking, entries: ranking.entries.map((e) => ({ ...e, value: valueOf(metric, e.totals) })), index };
+  }
+
+  /**
+   * Users ranked by an activity metric, in SQL (activity_months and activity_days); each entry's
+   * token totals and active days over the same range, counted as the token leaderboards count them,
+   * for the page's users in one query.
+   */
+  private async activityBoard(range: DayRange | undefined, metric: ActivityRankMetric, limit: number, offset: number): Promise<Board> {
+    const [{ total, rows }, retired, index] = await Promise.all([
+      this.activity.leaderboard(metric, range, limit, offset),
+      this.repository.retiredMonths(range),
+      this.rankings.current(),
+    ]);
+    const sums = await this.repository.pageTotals(
+      rows.map((r) => r.userId),
+      range,
+      new Set(retired),
+    );
+    const byUser = new Map(sums.map((r) => [Number(r.userId), r]));
+    return {
+      total,
+      granularity: retired.length > 0 ? 'month' : 'day',
+      index,
+      entries: rows.map((r) => {
+        const mine = byUser.get(r.userId);
+        return { ...r, totals: mine ? sumsToTotals(mine) : EMPTY_TOTALS, activeDays: mine ? toInt(mine.activeDays) : 0 };
+      }),
     };
   }
 
@@ -138,13 +206,14 @@ export class StatsService {
    * Each user's metric on each of the 30 days ending today, oldest first: from the index's daily
    * rows when it is built (its window always holds them), else in one query over the page's users.
    */
-  private async sparklines(index: RankingIndex | undefined, userIds: number[], metric: Metric, today: string): Promise<Map<number, string[]>> {
+  private async sparklines(index: RankingIndex | undefined, userIds: number[], metric: LeaderboardMetric, today: string): Promise<Map<number, string[]>> {
     const range = { from: addDays(today, -(SPARKLINE_DAYS - 1)), to: today };
-    const fromIndex = index?.dailyValues(userIds, range, metric);
+    const fromIndex = isActivityMetric(metric) ? undefined : index?.dailyValues(userIds, range, metric);
     if (fromIndex) return fromIndex;
     const lines = new Map(userIds.map((id) => [id, new Array<string>(SPARKLINE_DAYS).fill(zeroOf(metric))]));
     const first = dayNumber(range.from);
-    for (const row of await this.repository.dailyValues(userIds, range, metric)) {
+    const rows = isActivityMetric(metric) ? await this.activity.dailyValues(userIds, range, metric) : await this.repository.dailyValues(userIds, range, metric);
+    for (const row of rows) {
       const line = lines.get(Number(row.userId));
       if (line) line[dayNumber(row.day) - first] = row.value;
     }
@@ -159,18 +228,23 @@ export class StatsService {
     this.auth.requireReader(caller);
     const user = await this.users.get(username);
     const today = this.today();
-    return this.coalescer.run(`ranks|${today}|${user.id}|${query.metric}`, async () => {
-      const index = await this.rankings.current();
+    const { metric } = query;
+    return this.coalescer.run(`ranks|${today}|${user.id}|${metric}`, async () => {
+      const index = isActivityMetric(metric) ? undefined : await this.rankings.current();
+      const place = async (range: DayRange | undefined): Promise<UserRank> =>
+        isActivityMetric(metric)
+          ? this.activityRankOf(range, metric, user.id)
+          : (index?.rankOf(range, metric, user.id) ?? (await this.rankOfInSql(range, metric, user.id)));
       const places = await Promise.all(
         PERIODS.map(async (period) => {
           const range = periodRange(period, today);
-          return { period, range, ...(index?.rankOf(range, query.metric, user.id) ?? (await this.rankOfInSql(range, query.metric, user.id))) };
+          return { period, range, ...(await place(range)) };
         }),
       );
-      const bounds = await this.repository.dataBounds();
+      const bounds = await this.allTimeBounds(metric);
       return {
         username: user.username,
-        metric: query.metric,
+        metric,
         ranks: places.map(({ period, range, rank, total, value }) => ({
           period,
           from: (range ?? bounds)?.from ?? null,
@@ -187,6 +261,12 @@ export class StatsService {
   async rankOfInSql(range: DayRange | undefined, metric: Metric, userId: number): Promise<UserRank> {
     const retired = new Set(await this.repository.retiredMonths(range));
     const place = await this.repository.rankOf(range, metric, userId, retired);
+    return { rank: place.value === null ? null : place.ahead + 1, total: place.total, value: place.value ?? zeroOf(metric) };
+  }
+
+  /** A user's place by an activity metric (SQL, as the activity leaderboard ranks). */
+  private async activityRankOf(range: DayRange | undefined, metric: ActivityRankMetric, userId: number): Promise<UserRank> {
+    const place = await this.activity.rankOf(metric, range, userId);
     return { rank: place.value === null ? null : place.ahead + 1, total: place.total, value: place.value ?? zeroOf(metric) };
   }
 
@@ -298,11 +378,12 @@ export class StatsService {
 
   private async computeSummary(query: RangeQuery): Promise<Summary> {
     const range = query.from && query.to ? { from: query.from, to: query.to } : undefined;
-    const [users, totals, models, top] = await Promise.all([
+    const [users, totals, models, top, activity] = await Promise.all([
       this.repository.userCount(),
       this.repository.totals(range),
       this.models.breakdown(range, 'model', { limit: 1, offset: 0 }),
       this.rank(range, 'cost', 1, 0),
+      this.activityService.summary(range),
     ]);
     const bounds = range ?? (await this.repository.dataBounds());
     const topModel = models[0];
@@ -318,6 +399,7 @@ export class StatsService {
       topModel: topModel ? { model: topModel.key, provider: topModel.provider, cost: topModel.cost } : null,
       topUser: topUser ? { username: topUser.username, totalCost: topUser.totals.totalCost } : null,
       granularity: top.granularity,
+      activity,
     };
   }
 }

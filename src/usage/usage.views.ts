@@ -23,7 +23,8 @@ type Entry = Leaderboard['entries'][number];
 export const LEADERBOARD_CSV: CsvView<Leaderboard, Entry> = {
   filename: (body) => `leaderboard-${body.period}.csv`,
   rows: (body) => body.entries,
-  columns: columns<Entry>('rank', 'username', ...TOKEN_FIELDS, 'totalCost', 'activeDays', 'topModel'),
+  // value (the ranked metric) last: the columns before it kept their places when it came.
+  columns: columns<Entry>('rank', 'username', ...TOKEN_FIELDS, 'totalCost', 'activeDays', 'topModel', 'value'),
 };
 
 type WeeklyRow = Weekly['rows'][number];

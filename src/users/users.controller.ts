@@ -5,9 +5,13 @@ import type { Principal } from '../auth/principal.js';
 import { API_PREFIX, ApiProblems } from '../common/api.js';
 import { CsvView } from '../common/http-views.js';
 import { UsernameParamSchema } from '../directory/username.js';
+import { SourcesQuerySchema, SourcesSchema, type Sources, type SourcesQuery } from '../ingestion/sources.schemas.js';
+import { SourcesService } from '../ingestion/sources.service.js';
 import { PageQuerySchema, UploadListSchema, type UploadList } from '../ingestion/uploads.schemas.js';
 import { UploadsService } from '../ingestion/uploads.service.js';
 import { UPLOADS_CSV } from '../ingestion/uploads.views.js';
+import { ActivityQuerySchema, UserActivitySchema, type ActivityQuery, type UserActivity } from '../usage/activity.schemas.js';
+import { ActivityService } from '../usage/activity.service.js';
 import { UsageRangeQuerySchema, UserProfileSchema, UserUsageSchema, type UsageRangeQuery, type UserProfile, type UserUsage } from '../usage/usage.schemas.js';
 import { UsageService } from '../usage/usage.service.js';
 import { USER_USAGE_BY_MODEL_CSV, USER_USAGE_CSV } from '../usage/usage.views.js';
@@ -36,6 +40,8 @@ export class UsersController {
     private readonly users: UsersService,
     private readonly usage: UsageService,
     private readonly uploads: UploadsService,
+    private readonly activity: ActivityService,
+    private readonly sources: SourcesService,
   ) {}
 
   @Post()
@@ -93,6 +99,25 @@ export class UsersController {
     return this.usage.userUsage(caller, params.username, query);
   }
 
+  @Get(':username/activity')
+  @ApiTags('usage')
+  @ApiOperation({
+    summary: "A user's activity from Claude Code's telemetry per day, ISO week (labelled by its Monday) or month (labelled YYYY-MM-01)",
+    description:
+      'Sessions, lines added and removed, commits, pull requests, edit decisions, active time (user and CLI, in seconds) and API requests ' +
+      'and errors, as Claude Code exported them (OTLP, POST /v1/metrics and /v1/logs). Default range: the last 30 UTC days ending today. ' +
+      'rows: buckets with activity only, oldest first; editDecisions and apiByModel: over the whole range.',
+  })
+  @ApiOkResponse({ standardSchema: UserActivitySchema })
+  @ApiProblems(400, 401, 404)
+  userActivity(
+    @Caller() caller: Principal,
+    @Param({ schema: UsernameParamSchema }) params: { username: string },
+    @Query({ schema: ActivityQuerySchema }) query: ActivityQuery,
+  ): Promise<UserActivity> {
+    return this.activity.userActivity(caller, params.username, query);
+  }
+
   @Get(':username/uploads')
   @ApiTags('uploads')
   @ApiOperation({ operationId: 'UploadsController_list', summary: "A user's uploads, newest first (owner or admin)" })
@@ -105,6 +130,24 @@ export class UsersController {
     @Query({ schema: PageQuerySchema }) page: { limit: number; offset: number; format?: 'json' | 'csv' },
   ): Promise<UploadList> {
     return this.uploads.list(caller, params.username, page.limit, page.offset);
+  }
+
+  @Get(':username/sources')
+  @ApiTags('uploads')
+  @ApiOperation({
+    summary: 'Per device and day, what reported it: a ccusage upload or telemetry, and when each device last sent (owner or admin)',
+    description:
+      'Default range: the last 30 UTC days ending today; at most 366 days. counted is what the day is counted from (an upload replaces ' +
+      'telemetry for its device and day); telemetryTokens is what telemetry reported, counted or not. The caller is checked before the name is looked up.',
+  })
+  @ApiOkResponse({ standardSchema: SourcesSchema })
+  @ApiProblems(400, 401, 403, 404)
+  userSources(
+    @Caller() caller: Principal,
+    @Param({ schema: UsernameParamSchema }) params: { username: string },
+    @Query({ schema: SourcesQuerySchema }) query: SourcesQuery,
+  ): Promise<Sources> {
+    return this.sources.sources(caller, params.username, query);
   }
 
   @Delete(':username')

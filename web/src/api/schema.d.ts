@@ -86,6 +86,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{username}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's activity from Claude Code's telemetry per day, ISO week (labelled by its Monday) or month (labelled YYYY-MM-01)
+         * @description Sessions, lines added and removed, commits, pull requests, edit decisions, active time (user and CLI, in seconds) and API requests and errors, as Claude Code exported them (OTLP, POST /v1/metrics and /v1/logs). Default range: the last 30 UTC days ending today. rows: buckets with activity only, oldest first; editDecisions and apiByModel: over the whole range.
+         */
+        get: operations["UsersController_userActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{username}/uploads": {
         parameters: {
             query?: never;
@@ -95,6 +115,26 @@ export interface paths {
         };
         /** A user's uploads, newest first (owner or admin) */
         get: operations["UploadsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{username}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per device and day, what reported it: a ccusage upload or telemetry, and when each device last sent (owner or admin)
+         * @description Default range: the last 30 UTC days ending today; at most 366 days. counted is what the day is counted from (an upload replaces telemetry for its device and day); telemetryTokens is what telemetry reported, counted or not. The caller is checked before the name is looked up.
+         */
+        get: operations["UsersController_userSources"];
         put?: never;
         post?: never;
         delete?: never;
@@ -329,6 +369,26 @@ export interface paths {
         put?: never;
         /** Receive Claude Code's OpenTelemetry events (OTLP/HTTP logs) */
         post: operations["exportLogs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/telemetry/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the telemetry receiver got from the token's user, per device and signal
+         * @description The token's own user; the admin token names the user with ?username= (and does not see the identity attributes). receiving is true when a batch arrived in the last 10 minutes; hint says what to check when nothing arrives.
+         */
+        get: operations["TelemetryStatusController_status"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -688,6 +748,103 @@ export interface components {
             /** @example 1.1737 */
             cost: string;
         };
+        UserActivity: {
+            username: string;
+            /** @example 2026-10-29 */
+            from: string;
+            /** @example 2026-11-27 */
+            to: string;
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            totals: components["schemas"]["ActivityTotals"];
+            /** @description Buckets with activity only, oldest first */
+            rows: components["schemas"]["ActivityBucket"][];
+            /** @description Over the range, most decisions first, then by tool and language; at most 100 */
+            editDecisions: components["schemas"]["EditDecisions"][];
+            /** @description Over the range, most requests first, then by model; at most 100 */
+            apiByModel: components["schemas"]["ApiRequestsByModel"][];
+        };
+        ActivityTotals: {
+            /** @description Sessions started */
+            sessions: number;
+            /** @description Lines of code added */
+            linesAdded: number;
+            /** @description Lines of code removed */
+            linesRemoved: number;
+            /** @description Commits made */
+            commits: number;
+            /** @description Pull requests created */
+            pullRequests: number;
+            /** @description Code edit tool decisions: accepted */
+            editsAccepted: number;
+            /** @description Code edit tool decisions: rejected */
+            editsRejected: number;
+            /**
+             * @description Active time of the user (typing, reading Claude Code's answers), in seconds (at most 3 decimals)
+             * @example 754.113
+             */
+            activeTimeUser: number;
+            /**
+             * @description Active time of the CLI (working on a request), in seconds (at most 3 decimals)
+             * @example 754.113
+             */
+            activeTimeCli: number;
+            /** @description API requests (claude_code.api_request events) */
+            apiRequests: number;
+            /** @description API errors (claude_code.api_error events) */
+            apiErrors: number;
+        };
+        ActivityBucket: {
+            /**
+             * @description The day, the Monday of the ISO week, or the first of the month
+             * @example 2026-11-23
+             */
+            date: string;
+            /** @description Sessions started */
+            sessions: number;
+            /** @description Lines of code added */
+            linesAdded: number;
+            /** @description Lines of code removed */
+            linesRemoved: number;
+            /** @description Commits made */
+            commits: number;
+            /** @description Pull requests created */
+            pullRequests: number;
+            /** @description Code edit tool decisions: accepted */
+            editsAccepted: number;
+            /** @description Code edit tool decisions: rejected */
+            editsRejected: number;
+            /**
+             * @description Active time of the user (typing, reading Claude Code's answers), in seconds (at most 3 decimals)
+             * @example 754.113
+             */
+            activeTimeUser: number;
+            /**
+             * @description Active time of the CLI (working on a request), in seconds (at most 3 decimals)
+             * @example 754.113
+             */
+            activeTimeCli: number;
+            /** @description API requests (claude_code.api_request events) */
+            apiRequests: number;
+            /** @description API errors (claude_code.api_error events) */
+            apiErrors: number;
+        };
+        EditDecisions: {
+            /** @example Edit */
+            tool: string;
+            /**
+             * @description The file's language as Claude Code names it; '' when none
+             * @example TypeScript
+             */
+            language: string;
+            accepted: number;
+            rejected: number;
+        };
+        ApiRequestsByModel: {
+            model: string;
+            requests: number;
+            errors: number;
+        };
         UploadList: {
             username: string;
             total: number;
@@ -710,6 +867,36 @@ export interface components {
             sizeBytes: number;
             warnings: string[];
             createdAt: string;
+        };
+        Sources: {
+            username: string;
+            from: string;
+            to: string;
+            /** @description By device name; at most 100 */
+            devices: components["schemas"]["SourceDevice"][];
+        };
+        SourceDevice: {
+            /** @example laptop */
+            device: string;
+            /** @description The device's last ccusage upload (ISO 8601), null if none */
+            lastUploadAt: string | null;
+            /** @description The last telemetry batch from the device, metrics or logs (ISO 8601), null if none */
+            lastTelemetryAt: string | null;
+            /** @description Days of the range with an upload or telemetry, oldest first */
+            days: components["schemas"]["SourceDay"][];
+        };
+        SourceDay: {
+            /** @example 2026-11-26 */
+            date: string;
+            /**
+             * @description What the device's numbers for the day come from (an upload replaces telemetry); null when nothing is counted
+             * @enum {string|null}
+             */
+            counted: "upload" | "telemetry" | null;
+            /** @description Tokens of the uploaded day, when counted is upload */
+            uploadTokens: number | null;
+            /** @description Tokens telemetry reported for the day (the four kinds), counted or not; null without telemetry */
+            telemetryTokens: number | null;
         };
         /**
          * @example {
@@ -757,13 +944,13 @@ export interface components {
             from: string | null;
             to: string | null;
             /** @enum {string} */
-            metric: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead";
+            metric: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead" | "sessions" | "linesAdded" | "commits" | "pullRequests" | "activeTime";
             /**
              * @description 'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone, so they count whole, from the monthly summaries
              * @enum {string}
              */
             granularity: "day" | "month";
-            /** @description Users with data in the range */
+            /** @description Users ranked: with data in the range (token metrics), with a non-zero value in the range (activity metrics) */
             total: number;
             entries: components["schemas"]["LeaderboardEntry"][];
         };
@@ -771,6 +958,11 @@ export interface components {
             /** @description Ties share a rank (1, 2, 2, 4) */
             rank: number;
             username: string;
+            /**
+             * @description The ranked metric as text: tokens and counts (sessions, linesAdded, commits, pullRequests) as integers, cost with 4 decimals, activeTime in seconds with at most 3 decimals
+             * @example 54.8771
+             */
+            value: string;
             inputTokens: number;
             outputTokens: number;
             cacheCreationTokens: number;
@@ -781,7 +973,7 @@ export interface components {
             activeDays: number;
             topModel: string | null;
             /**
-             * @description With sparklines=true: the metric on each UTC day from today−29 to today, oldest first (30 values; tokens as integers, cost with 4 decimals; '0' or '0.0000' without data)
+             * @description With sparklines=true: the metric on each UTC day from today−29 to today, oldest first (30 values, printed as value is; '0' or '0.0000' without data)
              * @example [
              *       "0.0000",
              *       "1.4112"
@@ -813,6 +1005,21 @@ export interface components {
              * @enum {string}
              */
             granularity: "day" | "month";
+            activity: components["schemas"]["ActivitySummary"];
+        };
+        /** @description What Claude Code's telemetry reported over the summary's range (all time: every month) */
+        ActivitySummary: {
+            sessions: number;
+            linesAdded: number;
+            linesRemoved: number;
+            commits: number;
+            pullRequests: number;
+            /** @description User and CLI active time, in seconds (at most 3 decimals) */
+            activeTime: number;
+            apiRequests: number;
+            apiErrors: number;
+            /** @description Distinct users with activity in the range */
+            users: number;
         };
         CommunitySeries: {
             from: string;
@@ -865,7 +1072,7 @@ export interface components {
         UserRanks: {
             username: string;
             /** @enum {string} */
-            metric: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead";
+            metric: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead" | "sessions" | "linesAdded" | "commits" | "pullRequests" | "activeTime";
             ranks: {
                 /** @enum {string} */
                 period: "today" | "7d" | "30d" | "90d" | "week" | "month" | "year" | "all";
@@ -877,7 +1084,7 @@ export interface components {
                 /** @description Users ranked in the period */
                 total: number;
                 /**
-                 * @description The user's metric in the period: tokens as an integer, cost with 4 decimals
+                 * @description The user's metric in the period. The ranked metric as text: tokens and counts (sessions, linesAdded, commits, pullRequests) as integers, cost with 4 decimals, activeTime in seconds with at most 3 decimals
                  * @example 54.8771
                  */
                 value: string;
@@ -902,6 +1109,43 @@ export interface components {
             to: string | null;
             totals: components["schemas"]["Totals"];
             warnings: string[];
+        };
+        TelemetryStatus: {
+            username: string;
+            /** @description Whether any batch arrived in the last 10 minutes */
+            receiving: boolean;
+            devices: components["schemas"]["TelemetryReceipt"][];
+            /** @description What to check, in one sentence */
+            hint: string;
+        };
+        TelemetryReceipt: {
+            /** @example laptop */
+            device: string;
+            /** @enum {string} */
+            signal: "metrics" | "logs";
+            /** @description Requests received */
+            batches: number;
+            /** @description Points and events counted */
+            accepted: number;
+            /** @description Points and events already counted (exporter retries) */
+            duplicates: number;
+            /** @description Points and events refused */
+            refused: number;
+            /** @description Why items were refused, as of the last batch that refused any */
+            lastReasons: string[];
+            /**
+             * @description The exporter's service.version (Claude Code's version)
+             * @example 2.1.328
+             */
+            serviceVersion: string | null;
+            /** @description The identity attributes the exporter sent (user.email, user.account_uuid, …), never used for identity; null unless the caller is the owner */
+            identity: {
+                [key: string]: string;
+            } | null;
+            /** @description First batch (ISO 8601) */
+            firstAt: string;
+            /** @description Last batch (ISO 8601) */
+            lastAt: string;
         };
         Models: {
             from: string | null;
@@ -1171,6 +1415,10 @@ export interface components {
                 deviceDays: number;
                 /** @description device_day_models rows archived and deleted */
                 deviceModelRows: number;
+                /** @description telemetry_day_models rows archived and deleted */
+                telemetryRows: number;
+                /** @description activity_days rows archived and deleted (activity_months keeps the month) */
+                activityRows: number;
             }[];
         };
         /** @description An error, as RFC 9457 problem details. */
@@ -1613,6 +1861,60 @@ export interface operations {
             };
         };
     };
+    UsersController_userActivity: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC), included; default: 29 days before to */
+                from?: string;
+                /** @description Last day (UTC), included; default: today */
+                to?: string;
+                granularity?: "day" | "week" | "month";
+            };
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserActivity"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     UploadsController_list: {
         parameters: {
             query?: {
@@ -1636,6 +1938,68 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UploadList"];
                     "text/csv": components["schemas"]["UploadList"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    UsersController_userSources: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC), included; default: 29 days before to */
+                from?: string;
+                /** @description Last day (UTC), included; default: today */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sources"];
                 };
             };
             /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
@@ -1951,7 +2315,7 @@ export interface operations {
                 from?: string;
                 /** @description Last day (UTC), included */
                 to?: string;
-                metric?: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead";
+                metric?: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead" | "sessions" | "linesAdded" | "commits" | "pullRequests" | "activeTime";
                 limit?: number;
                 offset?: number;
                 /** @description true adds each entry's last30Days (JSON only) */
@@ -2209,7 +2573,7 @@ export interface operations {
     RanksController_ranks: {
         parameters: {
             query?: {
-                metric?: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead";
+                metric?: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead" | "sessions" | "linesAdded" | "commits" | "pullRequests" | "activeTime";
             };
             header?: never;
             path: {
@@ -2555,6 +2919,64 @@ export interface operations {
             };
             /** @description Not ready. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TelemetryStatusController_status: {
+        parameters: {
+            query?: {
+                /** @description Admin token only: the user whose status to show (required with it). */
+                username?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TelemetryStatus"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
