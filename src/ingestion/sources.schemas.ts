@@ -94,13 +94,10 @@ export const TelemetryStatusSchema = z
           refused: z.number().int().meta({ description: 'Points and events refused' }),
           lastReasons: z.array(z.string()).meta({ description: 'Why items were refused, as of the last batch that refused any' }),
           serviceVersion: z.string().nullable().meta({ description: "The exporter's service.version (Claude Code's version)", example: '2.1.328' }),
-          identity: z
-            .record(z.string(), z.string())
-            .nullable()
-            .meta({
-              description:
-                'The identity attributes the exporter sent (user.email, user.account_uuid, …), never used for identity; null unless the caller is the owner',
-            }),
+          identity: z.record(z.string(), z.string()).nullable().meta({
+            description:
+              'The identity attributes the exporter sent (user.email, user.account_uuid, …), never used for identity; null unless the caller is the owner',
+          }),
           firstAt: z.string().meta({ description: 'First batch (ISO 8601)' }),
           lastAt: z.string().meta({ description: 'Last batch (ISO 8601)' }),
         })
