@@ -146,7 +146,7 @@ export const envSchema = z.object({
   RATE_LIMIT_REGISTRATION: rateLimit('30/1h'),
   RATE_LIMIT_AUTH_FAILURES: rateLimit('30/15m'),
   RATE_LIMIT_UPLOADS: rateLimit('120/1h'),
-  RATE_LIMIT_TELEMETRY: rateLimit('3600/1h'),
+  RATE_LIMIT_TELEMETRY: rateLimit('6000/1h'),
   RATE_LIMIT_TOKEN_ISSUANCE: rateLimit('30/1h'),
   MAX_ACTIVE_TOKENS: countOrOff(50, 1_000_000),
 

@@ -21,6 +21,7 @@ const LIMITS = {
   RATE_LIMIT_REGISTRATION: '3/1h',
   RATE_LIMIT_AUTH_FAILURES: '3/15m',
   RATE_LIMIT_UPLOADS: '3/1h',
+  RATE_LIMIT_TELEMETRY: '2/1h',
   RATE_LIMIT_TOKEN_ISSUANCE: '5/1h',
   MAX_ACTIVE_TOKENS: '3',
 };
@@ -126,6 +127,31 @@ describe(`rate limits (${BACKEND})`, () => {
     await upload(t.http, ADMIN, report, { username: bob.username }).expect(200);
     // Anonymous uploads are refused before their body is read, and spend nobody's budget.
     await upload(t.http, undefined, report).expect(401);
+  });
+
+  it('telemetry: RATE_LIMIT_TELEMETRY batches per user over both signals, then 429 with Retry-After in an OTLP Status body, nothing stored', async () => {
+    const dana = await newUser(t.http);
+    const erin = await newUser(t.http);
+    const batch = (token: string, signal: 'metrics' | 'logs') =>
+      t.http
+        .post(`/v1/${signal}`)
+        .set(bearer(token))
+        .set('X-Forwarded-For', newAddress())
+        .set('content-type', 'application/json')
+        .send(signal === 'metrics' ? '{"resourceMetrics":[]}' : '{"resourceLogs":[]}');
+    await batch(dana.token, 'metrics').expect(200);
+    await batch(dana.token, 'logs').expect(200);
+    const receipts = async () => Number((await db.query<{ n: string | number }>('SELECT count(*) AS n FROM telemetry_receipts'))[0].n);
+    const before = await receipts();
+    const refused = await batch(dana.token, 'metrics');
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(refused.headers['content-type']).toMatch(/^application\/json/);
+    expect(refused.body).toEqual({ message: expect.stringContaining('telemetry batches from this user: at most 2 per hour') });
+    expect(await receipts()).toBe(before);
+    await batch(erin.token, 'metrics').expect(200);
   });
 
   it('tokens: at most MAX_ACTIVE_TOKENS live ones (409 until one is revoked), RATE_LIMIT_TOKEN_ISSUANCE requests per user (429); the admin is held to neither', async () => {
