@@ -154,6 +154,8 @@ describe('stats endpoints against an independent computation', () => {
     return rows.map((r) => ({
       rank: rows.findIndex((o) => value(o) === value(r)) + 1,
       username: r.username,
+      // The ranked metric as the API prints it: cost with four places, tokens as an integer.
+      value: metric === 'cost' ? money(r.cost) : String(value(r)),
       inputTokens: r.inputTokens,
       outputTokens: r.outputTokens,
       cacheCreationTokens: r.cacheCreationTokens,
@@ -283,7 +285,7 @@ describe('stats endpoints against an independent computation', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.text.split('\r\n');
     expect(lines.at(-1)).toBe('');
-    expect(lines[0]).toBe('rank,username,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,totalCost,activeDays,topModel');
+    expect(lines[0]).toBe('rank,username,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,totalCost,activeDays,topModel,value');
     expect(lines.slice(1, -1)).toEqual(
       json.body.entries.map((e: Record<string, unknown>) =>
         [
@@ -297,6 +299,7 @@ describe('stats endpoints against an independent computation', () => {
           e.totalCost,
           e.activeDays,
           e.topModel,
+          e.value,
         ].join(','),
       ),
     );
@@ -430,6 +433,9 @@ describe('stats endpoints against an independent computation', () => {
       topUser: { username: board[0].username, totalCost: board[0].totalCost },
     });
     expect(res.body.totals.totalTokens).toBe(tokensSum);
+    // Only ccusage uploads here: telemetry's activity is empty (test/telemetry/activity-leaderboard.spec.ts has it).
+    const none = { sessions: 0, linesAdded: 0, linesRemoved: 0, commits: 0, pullRequests: 0, activeTime: 0, apiRequests: 0, apiErrors: 0, users: 0 };
+    expect(res.body.activity).toEqual(none);
     const models = await t.http.get('/api/v1/models').query({ from, to: TODAY }).expect(200);
     expect(res.body.topModel).toEqual({ model: models.body.models[0].model, provider: models.body.models[0].provider, cost: models.body.models[0].cost });
   });
