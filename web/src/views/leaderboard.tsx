@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, csvUrl, data, type Schemas } from '../api/client';
 import { Sparkline } from '../charts/sparkline';
-import { formatCompact, formatCost, formatInt, isDay } from '../format';
+import { formatCompact, formatCost, formatInt, formatMetricValue, isDay } from '../format';
 import { type Location, navigate, withQuery } from '../router';
 import { Choices, Loaded, Page, useLoad } from '../ui';
 import { explicitRange } from './ranges';
@@ -25,6 +25,11 @@ export const METRICS = [
   ['output', 'Output'],
   ['cacheCreation', 'Cache creation'],
   ['cacheRead', 'Cache read'],
+  ['sessions', 'Sessions'],
+  ['linesAdded', 'Lines added'],
+  ['commits', 'Commits'],
+  ['pullRequests', 'Pull requests'],
+  ['activeTime', 'Active time'],
 ] as const;
 export type Metric = (typeof METRICS)[number][0];
 
@@ -32,22 +37,9 @@ export const PAGE_SIZE = 25;
 
 type Entry = Schemas['LeaderboardEntry'];
 
-/** The ranked number of a row, as the API ranked it. */
+/** The ranked number of a row, as the API ranked it (its `value`), formatted for its metric. */
 export function metricValue(entry: Entry, metric: Metric): string {
-  switch (metric) {
-    case 'cost':
-      return formatCost(entry.totalCost);
-    case 'tokens':
-      return formatInt(entry.totalTokens);
-    case 'input':
-      return formatInt(entry.inputTokens);
-    case 'output':
-      return formatInt(entry.outputTokens);
-    case 'cacheCreation':
-      return formatInt(entry.cacheCreationTokens);
-    case 'cacheRead':
-      return formatInt(entry.cacheReadTokens);
-  }
+  return formatMetricValue(metric, entry.value);
 }
 
 function pick<T extends string>(value: string | null, options: ReadonlyArray<readonly [T, string]>, fallback: T): T {

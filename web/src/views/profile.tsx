@@ -2,7 +2,19 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, csvUrl, data, done, type Schemas, session } from '../api/client';
 import { Chart, type ChartSpec } from '../charts/chart';
 import { Heatmap } from '../charts/heatmap';
-import { addDays, bucketsOf, fillSeries, formatCompact, formatCost, formatInt, streaks, utcToday } from '../format';
+import {
+  addDays,
+  bucketsOf,
+  fillSeries,
+  formatCompact,
+  formatCost,
+  formatDuration,
+  formatInt,
+  formatRate,
+  type Granularity,
+  streaks,
+  utcToday,
+} from '../format';
 import { type Location, withQuery } from '../router';
 import { Choices, Failure, Loaded, Page, Stat, TokenForm, useLoad } from '../ui';
 import { PERIODS } from './leaderboard';
@@ -12,6 +24,7 @@ import { explicitRange, GRANULARITIES, granularityState, SPANS, spanOf } from '.
 const MODEL_BANDS = 8;
 
 type Usage = Schemas['UserUsage'];
+type UserActivity = Schemas['UserActivity'];
 
 export function tokenKindsChart(id: string, title: string, rows: Usage['rows'], buckets: string[], csv: string): ChartSpec {
   const [input, output, cacheCreation, cacheRead, cost] = fillSeries(rows, buckets, [
@@ -57,6 +70,171 @@ export function modelsChart(id: string, title: string, rows: Usage['rows'], buck
     csv,
     series: values.map((v, k) => ({ label: k < shown.length ? shown[k] : 'Other models', values: v, kind: 'area' as const })),
   };
+}
+
+/** Lines added and removed (stacked) and commits and pull requests (right axis) per bucket. */
+export function activityChart(id: string, title: string, rows: UserActivity['rows'], buckets: string[]): ChartSpec {
+  const [added, removed, commits, pullRequests] = fillSeries(rows, buckets, [
+    (r) => r.linesAdded,
+    (r) => r.linesRemoved,
+    (r) => r.commits,
+    (r) => r.pullRequests,
+  ]);
+  return {
+    id,
+    title,
+    buckets,
+    stacked: true,
+    integers: true,
+    series: [
+      { label: 'Lines added', values: added, kind: 'bar', format: formatInt },
+      { label: 'Lines removed', values: removed, kind: 'bar', format: formatInt },
+      { label: 'Commits', values: commits, kind: 'line', axis: 'right', format: formatInt },
+      { label: 'Pull requests', values: pullRequests, kind: 'line', axis: 'right', format: formatInt },
+    ],
+    // Counts: a fractional tick (0.5 commits) is left blank.
+    rightFormat: (v) => (Number.isInteger(v) ? formatCompact(v) : ''),
+  };
+}
+
+const ACTIVITY_COUNTS = [
+  'sessions',
+  'linesAdded',
+  'linesRemoved',
+  'commits',
+  'pullRequests',
+  'editsAccepted',
+  'editsRejected',
+  'apiRequests',
+  'apiErrors',
+] as const;
+
+/** True when Claude Code's telemetry reported anything in the range. */
+export function hasActivity(totals: UserActivity['totals']): boolean {
+  return ACTIVITY_COUNTS.some((k) => totals[k] > 0) || totals.activeTimeUser > 0 || totals.activeTimeCli > 0;
+}
+
+/** What Claude Code's own telemetry reported over the profile's range: totals, a chart, edit decisions, API requests per model. */
+function TelemetryActivity({ username, from, to, granularity }: { username: string; from: string; to: string; granularity: Granularity }) {
+  const query = { from, to, granularity };
+  const load = useLoad(`activity|${username}|${JSON.stringify(query)}`, () =>
+    data(api.GET('/api/v1/users/{username}/activity', { params: { path: { username }, query } })),
+  );
+  return (
+    <section class="activity" data-testid="activity">
+      <h2>Activity</h2>
+      <Loaded load={load}>
+        {(a) => {
+          if (!hasActivity(a.totals)) {
+            return (
+              <p class="empty" data-testid="activity-empty">
+                No telemetry in this range yet: sessions, lines, commits and active time come from Claude Code’s own export (<a href="/start">Get started</a>).
+              </p>
+            );
+          }
+          const t = a.totals;
+          return (
+            <>
+              <div class="stats" data-testid="activity-totals">
+                <Stat label="Sessions" value={formatInt(t.sessions)} />
+                <Stat label="Lines added" value={formatInt(t.linesAdded)} />
+                <Stat label="Lines removed" value={formatInt(t.linesRemoved)} />
+                <Stat label="Commits" value={formatInt(t.commits)} />
+                <Stat label="Pull requests" value={formatInt(t.pullRequests)} />
+                <Stat label="Active time (you)" value={formatDuration(t.activeTimeUser)} title={`${t.activeTimeUser} s`} />
+                <Stat label="Active time (CLI)" value={formatDuration(t.activeTimeCli)} title={`${t.activeTimeCli} s`} />
+                <Stat label="API requests" value={formatInt(t.apiRequests)} />
+                <Stat label="API errors" value={formatInt(t.apiErrors)} title={formatRate(t.apiErrors, t.apiRequests + t.apiErrors)} />
+              </div>
+              <Chart spec={activityChart('activity-lines', 'Lines of code, commits and pull requests', a.rows, bucketsOf(granularity, from, to))} />
+              <div class="grid2">
+                <EditDecisions rows={a.editDecisions} />
+                <ApiByModel rows={a.apiByModel} />
+              </div>
+            </>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
+
+function EditDecisions({ rows }: { rows: UserActivity['editDecisions'] }) {
+  return (
+    <section>
+      <h3>Edit decisions</h3>
+      {rows.length === 0 ? (
+        <p class="empty">No edits offered in this range.</p>
+      ) : (
+        <div class="scroll">
+          <table class="compact" data-testid="edit-decisions">
+            <thead>
+              <tr>
+                <th scope="col">Tool</th>
+                <th scope="col">Language</th>
+                <th scope="col" class="num">
+                  Accepted
+                </th>
+                <th scope="col" class="num">
+                  Rejected
+                </th>
+                <th scope="col" class="num">
+                  Accept rate
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={`${r.tool}|${r.language}`}>
+                  <td>{r.tool}</td>
+                  <td>{r.language || '–'}</td>
+                  <td class="num">{formatInt(r.accepted)}</td>
+                  <td class="num">{formatInt(r.rejected)}</td>
+                  <td class="num">{formatRate(r.accepted, r.accepted + r.rejected)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function ApiByModel({ rows }: { rows: UserActivity['apiByModel'] }) {
+  return (
+    <section>
+      <h3>API requests by model</h3>
+      {rows.length === 0 ? (
+        <p class="empty">No API requests reported in this range.</p>
+      ) : (
+        <div class="scroll">
+          <table class="compact" data-testid="api-by-model">
+            <thead>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col" class="num">
+                  Requests
+                </th>
+                <th scope="col" class="num">
+                  Errors
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.model}>
+                  <td>{r.model}</td>
+                  <td class="num">{formatInt(r.requests)}</td>
+                  <td class="num">{formatInt(r.errors)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
 }
 
 function Totals({ profile }: { profile: Schemas['UserProfile'] }) {
@@ -157,7 +335,7 @@ function Devices({ profile }: { profile: Schemas['UserProfile'] }) {
 }
 
 /** The owner's own page: uploads and tokens (issue, revoke). Shown when the pasted token may list them. */
-function OwnerPanel({ username }: { username: string }) {
+function OwnerPanel({ username, from, to }: { username: string; from: string; to: string }) {
   const [version, setVersion] = useState(0);
   const [issued, setIssued] = useState<Schemas['IssuedToken'] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -245,6 +423,8 @@ function OwnerPanel({ username }: { username: string }) {
       <button type="button" onClick={() => void issue()}>
         Issue a new token
       </button>
+      {/* Only once the token is known to be the owner's: before that a request would be refused. */}
+      {tokens.state === 'ready' && <Sources username={username} from={from} to={to} version={version} />}
       <h3>Recent uploads</h3>
       <Loaded load={uploads}>
         {(list) =>
@@ -285,6 +465,106 @@ function OwnerPanel({ username }: { username: string }) {
         }
       </Loaded>
     </section>
+  );
+}
+
+/** At most this many days of sources at once (the API's limit). */
+const SOURCE_DAYS = 366;
+
+function utcMinute(iso: string | null): string {
+  return iso ? `${new Date(iso).toISOString().replace('T', ' ').slice(0, 16)} UTC` : '–';
+}
+
+/** Per device and day, what was counted (an upload or telemetry) and when each device last sent. */
+function Sources({ username, from, to, version }: { username: string; from: string; to: string; version: number }) {
+  const start = from < addDays(to, -(SOURCE_DAYS - 1)) ? addDays(to, -(SOURCE_DAYS - 1)) : from;
+  const query = { from: start, to };
+  const load = useLoad(`sources|${username}|${start}|${to}|${version}`, () =>
+    data(api.GET('/api/v1/users/{username}/sources', { params: { path: { username }, query } })),
+  );
+  return (
+    <>
+      <h3>Sources</h3>
+      <Loaded load={load}>
+        {(s) => {
+          const days = s.devices
+            .flatMap((d) => d.days.map((day) => ({ device: d.device, ...day })))
+            .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+          if (s.devices.length === 0)
+            return (
+              <p class="empty">
+                Nothing reported from {start} to {to}.
+              </p>
+            );
+          return (
+            <>
+              <p class="hint">
+                {s.from} to {s.to}. For each device and day an upload replaces what telemetry reported; telemetry counts the days no upload has.
+              </p>
+              <div class="scroll">
+                <table class="compact" data-testid="sources">
+                  <thead>
+                    <tr>
+                      <th scope="col">Device</th>
+                      <th scope="col" class="num">
+                        Days from uploads
+                      </th>
+                      <th scope="col" class="num">
+                        Days from telemetry
+                      </th>
+                      <th scope="col">Last upload</th>
+                      <th scope="col">Last telemetry</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {s.devices.map((d) => (
+                      <tr key={d.device} data-device={d.device}>
+                        <td>{d.device}</td>
+                        <td class="num upload-days">{d.days.filter((x) => x.counted === 'upload').length}</td>
+                        <td class="num telemetry-days">{d.days.filter((x) => x.counted === 'telemetry').length}</td>
+                        <td>{utcMinute(d.lastUploadAt)}</td>
+                        <td>{utcMinute(d.lastTelemetryAt)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <details class="chart-table">
+                <summary>Day by day</summary>
+                <div class="scroll">
+                  <table class="compact" data-testid="source-days">
+                    <thead>
+                      <tr>
+                        <th scope="col">Day</th>
+                        <th scope="col">Device</th>
+                        <th scope="col">Counted</th>
+                        <th scope="col" class="num">
+                          Uploaded tokens
+                        </th>
+                        <th scope="col" class="num">
+                          Telemetry tokens
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {days.map((d) => (
+                        <tr key={`${d.date}|${d.device}`} data-day={d.date} data-device={d.device} data-counted={d.counted ?? ''}>
+                          <td>{d.date}</td>
+                          <td>{d.device}</td>
+                          <td>{d.counted ?? 'nothing'}</td>
+                          <td class="num">{d.uploadTokens === null ? '–' : formatInt(d.uploadTokens)}</td>
+                          <td class="num">{d.telemetryTokens === null ? '–' : formatInt(d.telemetryTokens)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </details>
+            </>
+          );
+        }}
+      </Loaded>
+    </>
   );
 }
 
@@ -374,6 +654,7 @@ function UsageCharts({ where, username, profile }: { where: Location; username: 
           );
         }}
       </Loaded>
+      <TelemetryActivity username={username} from={range.from} to={range.to} granularity={granularity} />
     </>
   );
 }
@@ -388,6 +669,8 @@ export function ProfileView({ where, username }: { where: Location; username: st
       </Page>
     );
   }
+  const { from, to } = profileRange(where, profile.state === 'ready' ? profile.value : undefined);
+  const range = { from, to };
   return (
     <Page title={username}>
       <h1 class="profile-name">{username}</h1>
@@ -396,7 +679,7 @@ export function ProfileView({ where, username }: { where: Location; username: st
       <Activity username={username} />
       <Ranks username={username} />
       <Loaded load={profile}>{(p) => <Devices profile={p} />}</Loaded>
-      <OwnerPanel username={username} />
+      <OwnerPanel username={username} {...range} />
     </Page>
   );
 }

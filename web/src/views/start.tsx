@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, data, onTokenChange, type Schemas, session } from '../api/client';
+import { formatInt } from '../format';
 import { DEVICE_NAME, settingsJson, shellExports } from '../telemetry-settings';
-import { Page } from '../ui';
+import { type Load, Page, TokenForm } from '../ui';
 import { NewToken } from './profile';
 
 /** The upload command; without a device name the shell names the machine with `hostname`. */
@@ -109,7 +110,138 @@ function Telemetry({ origin, token, device, setDevice }: { origin: string; token
           below that your batches arrive.
         </li>
       </ul>
+      <h3>Check my telemetry</h3>
+      <p>
+        What this server received with your token, per device: the last batch, and how many points and events it counted, had already counted (exporter retries)
+        or refused.
+      </p>
+      <TelemetryCheck token={token} />
     </>
+  );
+}
+
+type TelemetryStatus = Schemas['TelemetryStatus'];
+
+function utcTime(iso: string): string {
+  return `${new Date(iso).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+}
+
+/** GET /api/v1/telemetry/status with the page's token: what the receiver got from it, per device and signal. */
+function TelemetryCheck({ token }: { token?: string }) {
+  const [answer, setAnswer] = useState<{ token: string; load: Load<TelemetryStatus> } | null>(null);
+  if (!token) return <TokenForm reason="Paste your upload token to check what arrived with it (and to have it filled in above)." />;
+  // An answer for another token (before a registration or a paste, or still on its way) is someone else's.
+  const status = answer?.token === token ? answer.load : null;
+  const check = async () => {
+    setAnswer({ token, load: { state: 'loading' } });
+    let load: Load<TelemetryStatus>;
+    try {
+      load = {
+        state: 'ready',
+        value: await data(api.GET('/api/v1/telemetry/status', { params: { query: {} }, headers: { Authorization: `Bearer ${token}` } })),
+      };
+    } catch (error) {
+      load = { state: 'failed', error: error instanceof ApiError ? error : new ApiError(0, { detail: String(error) }) };
+    }
+    setAnswer((current) => (current?.token === token ? { token, load } : current));
+  };
+  return (
+    <div class="telemetry-check">
+      <button type="button" onClick={() => void check()} disabled={status?.state === 'loading'}>
+        Check my telemetry
+      </button>
+      {status?.state === 'loading' && (
+        <p class="loading" aria-busy="true">
+          Checking…
+        </p>
+      )}
+      {status?.state === 'failed' &&
+        (status.error.status === 401 ? (
+          <TokenForm reason="This token was not accepted: Claude Code’s batches with it are dropped too. Paste a current one." />
+        ) : (
+          <p class="failure" role="alert">
+            {status.error.message}
+          </p>
+        ))}
+      {status?.state === 'ready' && <TelemetryReceipts status={status.value} />}
+    </div>
+  );
+}
+
+function TelemetryReceipts({ status }: { status: TelemetryStatus }) {
+  return (
+    <div data-testid="telemetry-status" data-receiving={status.receiving ? 'true' : 'false'} role="status">
+      <p>
+        {status.devices.length === 0 ? (
+          <>
+            Nothing has arrived for <strong>{status.username}</strong> yet.
+          </>
+        ) : status.receiving ? (
+          <>
+            Receiving: a batch for <strong>{status.username}</strong> arrived in the last 10 minutes.
+          </>
+        ) : (
+          <>
+            No batch for <strong>{status.username}</strong> in the last 10 minutes.
+          </>
+        )}{' '}
+        <span class="hint" data-testid="telemetry-hint">
+          {status.hint}
+        </span>
+      </p>
+      {status.devices.length > 0 && (
+        <div class="scroll">
+          <table class="compact receipts">
+            <thead>
+              <tr>
+                <th scope="col">Device</th>
+                <th scope="col">Signal</th>
+                <th scope="col">Last batch</th>
+                <th scope="col" class="num">
+                  Batches
+                </th>
+                <th scope="col" class="num">
+                  Accepted
+                </th>
+                <th scope="col" class="num">
+                  Duplicates
+                </th>
+                <th scope="col" class="num">
+                  Refused
+                </th>
+                <th scope="col">Last reasons</th>
+                <th scope="col">Claude Code</th>
+              </tr>
+            </thead>
+            <tbody>
+              {status.devices.map((d) => (
+                <tr key={`${d.device}|${d.signal}`} data-device={d.device} data-signal={d.signal}>
+                  <td>{d.device}</td>
+                  <td>{d.signal}</td>
+                  <td class="last-at">{utcTime(d.lastAt)}</td>
+                  <td class="num batches">{formatInt(d.batches)}</td>
+                  <td class="num accepted">{formatInt(d.accepted)}</td>
+                  <td class="num duplicates">{formatInt(d.duplicates)}</td>
+                  <td class="num refused">{formatInt(d.refused)}</td>
+                  <td class="reasons">
+                    {d.lastReasons.length === 0 ? (
+                      '–'
+                    ) : (
+                      <ul>
+                        {d.lastReasons.map((r, i) => (
+                          <li key={i}>{r}</li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                  <td>{d.serviceVersion ?? '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
   );
 }
 

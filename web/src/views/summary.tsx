@@ -1,9 +1,41 @@
-import { api, csvUrl, data } from '../api/client';
+import { api, csvUrl, data, type Schemas } from '../api/client';
 import { Chart, type ChartSpec } from '../charts/chart';
-import { bucketsOf, fillSeries, formatCompact, formatCost, formatInt, type Granularity } from '../format';
+import { bucketsOf, fillSeries, formatCompact, formatCost, formatDuration, formatInt, type Granularity } from '../format';
 import { type Location, withQuery } from '../router';
 import { Choices, Loaded, Page, Stat, useLoad } from '../ui';
 import { SPANS, spanState } from './ranges';
+
+/** What Claude Code's telemetry reported over the range, when it reported anything. */
+function CommunityActivity({ activity: a }: { activity: Schemas['ActivitySummary'] }) {
+  if (
+    a.users === 0 &&
+    a.sessions === 0 &&
+    a.linesAdded === 0 &&
+    a.linesRemoved === 0 &&
+    a.commits === 0 &&
+    a.pullRequests === 0 &&
+    a.activeTime === 0 &&
+    a.apiRequests === 0 &&
+    a.apiErrors === 0
+  )
+    return null;
+  return (
+    <section>
+      <h2>Activity</h2>
+      <div class="stats" data-testid="summary-activity">
+        <Stat label="Users with telemetry" value={formatInt(a.users)} />
+        <Stat label="Sessions" value={formatInt(a.sessions)} />
+        <Stat label="Lines added" value={formatInt(a.linesAdded)} />
+        <Stat label="Lines removed" value={formatInt(a.linesRemoved)} />
+        <Stat label="Commits" value={formatInt(a.commits)} />
+        <Stat label="Pull requests" value={formatInt(a.pullRequests)} />
+        <Stat label="Active time" value={formatDuration(a.activeTime)} title="Users’ and the CLI’s active time" />
+        <Stat label="API requests" value={formatInt(a.apiRequests)} />
+        <Stat label="API errors" value={formatInt(a.apiErrors)} />
+      </div>
+    </section>
+  );
+}
 
 /** The community at a glance: totals, active users and cost per day, top users and models. */
 export function SummaryView({ where }: { where: Location }) {
@@ -43,6 +75,7 @@ export function SummaryView({ where }: { where: Location }) {
               <Stat label="Top model" value={s.topModel ? <a href={`/models/${encodeURIComponent(s.topModel.model)}`}>{s.topModel.model}</a> : '–'} />
               <Stat label="Top user" value={s.topUser ? <a href={`/u/${encodeURIComponent(s.topUser.username)}`}>{s.topUser.username}</a> : '–'} />
             </div>
+            <CommunityActivity activity={s.activity} />
           </>
         )}
       </Loaded>
