@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import playwright, { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import playwright, { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { WEB_DIR } from '../../src/web-app/web-assets.js';
 
 /**
@@ -63,4 +63,10 @@ export async function openPage(
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
+
+/** One element's screenshot (a section of a page, for the docs). */
+export async function screenshotOf(locator: Locator, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await locator.screenshot({ path: `${SCREENSHOTS}${name}.png` });
 }
