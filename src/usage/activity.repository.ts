@@ -175,12 +175,15 @@ export class ActivityRepository {
   /** Every user's activity over a range (all time: activity_months), per metric, and the distinct users with any. */
   async summary(metrics: ActivityMetric[], range: DayRange | undefined): Promise<{ users: number; sums: Map<string, string> }> {
     const last = range ? (await this.bounds(metrics)).to : null;
+    // One pass: sums per metric and per user together (a user's row has no metric); the users are
+    // those rows with something in them.
     const rows = rowsOf<{ metric: string | null; value: string; users: string }>(
       await this.db.execute(sql`
-        WITH rows AS (${rowsIn(metrics, range, last ?? undefined)})
-        SELECT NULL AS metric, '0' AS value, count(DISTINCT user_id)::text AS users FROM rows WHERE value > 0
-        UNION ALL
-        SELECT metric, ${text(sql`CASE WHEN metric = 'activeTime' THEN round(sum(value), 3) ELSE round(sum(value)) END`)}, '0' FROM rows GROUP BY metric`),
+        SELECT metric, ${text(sql`CASE WHEN metric = 'activeTime' THEN round(sum(s), 3) ELSE round(sum(s)) END`)} AS value,
+               count(*) FILTER (WHERE metric IS NULL AND s > 0)::text AS users
+          FROM (SELECT user_id, metric, sum(value) AS s FROM (${rowsIn(metrics, range, last ?? undefined)}) rows
+                 GROUP BY GROUPING SETS ((metric), (user_id))) sums
+         GROUP BY metric`),
     );
     return {
       users: Number(rows.find((r) => r.metric === null)?.users ?? 0),
