@@ -21,18 +21,19 @@ export class SourcesRepository {
    */
   async devices(userId: number) {
     const [dd, up, tr] = [deviceDays, uploads, telemetryReceipts];
+    // Each table read once for the user (its user_id index), grouped by device, then joined by name.
     return rowsOf<{ device: string; last_upload_at: string | null; last_telemetry_at: string | null }>(
       await this.db.execute(sql`
-        WITH names AS (
-          SELECT DISTINCT ${dd.device} AS device FROM ${dd} WHERE ${dd.userId} = ${userId}
-          UNION SELECT ${up.device} FROM ${up} WHERE ${up.userId} = ${userId}
-          UNION SELECT ${tr.device} FROM ${tr} WHERE ${tr.userId} = ${userId}
-          ORDER BY 1 LIMIT ${MAX_SOURCE_DEVICES}
-        )
-        SELECT n.device,
-               (SELECT ${iso(sql`max(${up.createdAt})`)} FROM ${up} WHERE ${up.userId} = ${userId} AND ${up.device} = n.device) AS last_upload_at,
-               (SELECT ${iso(sql`max(${tr.lastAt})`)} FROM ${tr} WHERE ${tr.userId} = ${userId} AND ${tr.device} = n.device) AS last_telemetry_at
-          FROM names n
+        WITH uploaded AS (SELECT ${up.device} AS device, max(${up.createdAt}) AS at FROM ${up} WHERE ${up.userId} = ${userId} GROUP BY 1),
+             sent AS (SELECT ${tr.device} AS device, max(${tr.lastAt}) AS at FROM ${tr} WHERE ${tr.userId} = ${userId} GROUP BY 1),
+             names AS (
+               SELECT ${dd.device} AS device FROM ${dd} WHERE ${dd.userId} = ${userId}
+               UNION SELECT device FROM uploaded
+               UNION SELECT device FROM sent
+               ORDER BY 1 LIMIT ${MAX_SOURCE_DEVICES}
+             )
+        SELECT n.device, ${iso(sql`u.at`)} AS last_upload_at, ${iso(sql`s.at`)} AS last_telemetry_at
+          FROM names n LEFT JOIN uploaded u ON u.device = n.device LEFT JOIN sent s ON s.device = n.device
          ORDER BY n.device`),
     );
   }
