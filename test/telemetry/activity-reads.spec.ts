@@ -4,7 +4,7 @@ import { registerUser, rowCounts } from '../helpers/api.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { type EventRecord, logsRequest, type MetricPoint, metricsRequest } from '../helpers/otlp-build.js';
 import { otelFixture, shiftTimes } from '../helpers/otlp.js';
-import { startApp, type TestApp, useTestApp } from '../helpers/test-app.js';
+import { startApp, settleSharedDays, type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /**
  * GET /api/v1/users/:username/activity over data put in through the real receiver (Claude Code's
@@ -160,6 +160,8 @@ describe('GET /api/v1/users/:username/activity', () => {
     [{ granularity: 'year' }, 'granularity'],
     [{ to: 'yesterday' }, 'to'],
   ])('refuses %j with 400 naming %s, storing nothing', async (query, field) => {
+    // Uploads' shared-table deltas are folded in by a timer: fold them first, so only this request could change a count.
+    await settleSharedDays(t);
     const before = await rowCounts(db.query);
     const res = await t.http.get(`/api/v1/users/${user.username}/activity`).query(query).expect(400);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(field);
