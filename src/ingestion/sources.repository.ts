@@ -70,7 +70,9 @@ export class SourcesRepository {
       .select()
       .from(tr)
       .where(sql`${tr.userId} = ${userId}`)
-      .orderBy(tr.device, tr.signal);
+      .orderBy(tr.device, tr.signal)
+      // The ledger records a receipt for every device a batch named, even ones past its device cap: bounded here.
+      .limit(MAX_SOURCE_DEVICES * 2);
     const [recent] = rowsOf<{ receiving: boolean | null }>(
       await this.db.execute(
         sql`SELECT bool_or(${tr.lastAt} > localtimestamp - make_interval(mins => ${RECEIVING_MINUTES})) AS receiving FROM ${tr} WHERE ${tr.userId} = ${userId}`,
