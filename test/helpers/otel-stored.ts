@@ -91,3 +91,82 @@ export async function tablesContaining(db: TestDatabase, needle: string): Promis
   }
   return found;
 }
+
+/** What GET /users/:username/activity answers over a range, from activity_days-style rows (metric, key, value). */
+export interface ActivityAnswer {
+  totals: Record<string, number>;
+  editDecisions: Array<{ tool: string; language: string; accepted: number; rejected: number }>;
+  apiByModel: Array<{ model: string; requests: number; errors: number }>;
+}
+
+const TOTAL_OF: Record<string, (key: string) => string> = {
+  sessions: () => 'sessions',
+  linesAdded: () => 'linesAdded',
+  linesRemoved: () => 'linesRemoved',
+  commits: () => 'commits',
+  pullRequests: () => 'pullRequests',
+  editsAccepted: () => 'editsAccepted',
+  editsRejected: () => 'editsRejected',
+  activeTime: (key) => (key === 'user' ? 'activeTimeUser' : 'activeTimeCli'),
+  apiRequests: () => 'apiRequests',
+  apiErrors: () => 'apiErrors',
+};
+
+/** The answer `rows` must give (edit decisions and models sorted by name here; compare with sortedAnswer). */
+export function expectedActivityAnswer(rows: ActivityRow[]): ActivityAnswer {
+  const totals: Record<string, number> = Object.fromEntries(
+    [
+      'sessions',
+      'linesAdded',
+      'linesRemoved',
+      'commits',
+      'pullRequests',
+      'editsAccepted',
+      'editsRejected',
+      'activeTimeUser',
+      'activeTimeCli',
+      'apiRequests',
+      'apiErrors',
+    ].map((k) => [k, 0]),
+  );
+  const edits = new Map<string, { tool: string; language: string; accepted: number; rejected: number }>();
+  const models = new Map<string, { model: string; requests: number; errors: number }>();
+  // Exact sums of decimal texts with 6 places (active time has 3 at most), as integers of micro-units.
+  const micro = new Map<string, bigint>();
+  for (const r of rows) {
+    const total = TOTAL_OF[r.metric](r.key);
+    const [whole, fraction = ''] = r.value.split('.');
+    micro.set(total, (micro.get(total) ?? 0n) + BigInt(whole + fraction.padEnd(6, '0').slice(0, 6)));
+    if (r.metric === 'editsAccepted' || r.metric === 'editsRejected') {
+      const [tool, ...language] = r.key.split('|');
+      const e = edits.get(r.key) ?? { tool, language: language.join('|'), accepted: 0, rejected: 0 };
+      e[r.metric === 'editsAccepted' ? 'accepted' : 'rejected'] += Number(r.value);
+      edits.set(r.key, e);
+    }
+    if (r.metric === 'apiRequests' || r.metric === 'apiErrors') {
+      const m = models.get(r.key) ?? { model: r.key, requests: 0, errors: 0 };
+      m[r.metric === 'apiRequests' ? 'requests' : 'errors'] += Number(r.value);
+      models.set(r.key, m);
+    }
+  }
+  for (const [k, v] of micro) totals[k] = Number(`${v / 1_000_000n}.${(v % 1_000_000n).toString().padStart(6, '0')}`);
+  return sortedAnswer({ totals, editDecisions: [...edits.values()], apiByModel: [...models.values()] });
+}
+
+/** An answer with its lists in name order, to compare without depending on the API's ranking. */
+export function sortedAnswer(answer: ActivityAnswer): ActivityAnswer {
+  const by = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return {
+    totals: answer.totals,
+    editDecisions: [...answer.editDecisions].sort((a, b) => by(a.tool, b.tool) || by(a.language, b.language)),
+    apiByModel: [...answer.apiByModel].sort((a, b) => by(a.model, b.model)),
+  };
+}
+
+/** GET /api/v1/users/:username/activity over one day: its totals, the day's row (equal to them), edit decisions and models. */
+export async function activityAnswer(http: Http, username: string, token: string, day: string): Promise<ActivityAnswer & { rows: unknown[] }> {
+  const res = await http.get(`/api/v1/users/${username}/activity`).query({ from: day, to: day }).set('authorization', `Bearer ${token}`);
+  if (res.status !== 200) throw new Error(`activity of ${username}: ${res.status} ${res.text}`);
+  const body = res.body as ActivityAnswer & { rows: Array<Record<string, number | string>> };
+  return { ...sortedAnswer(body), rows: body.rows };
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { registerUser, upload } from '../helpers/api.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { decimalText, roundHalfUp, scaled } from '../helpers/otel-sdk.js';
-import { storedActivity } from '../helpers/otel-stored.js';
+import { activityAnswer, expectedActivityAnswer, storedActivity } from '../helpers/otel-stored.js';
 import { otelFixture, shiftTimes } from '../helpers/otlp.js';
 import { REBUILDS, SHARED_FOLD_TABLES } from '../helpers/summary-rebuilds.mjs';
 import { settleSharedDays, type TestApp, useTestApp } from '../helpers/test-app.js';
@@ -202,6 +202,8 @@ describe('a day reported by a ccusage upload and by telemetry, for the same devi
     expect(await sources(user.username)).toEqual([{ device: 'laptop', date: today, source: 'upload' }]);
     // Activity is what only telemetry reports: it counts whatever the upload says.
     expect(await storedActivity(db, user.username)).toEqual(captureActivity(telemetry));
+    const expected = expectedActivityAnswer(captureActivity(telemetry));
+    expect(await activityAnswer(t.http, user.username, user.token, today)).toEqual({ ...expected, rows: [{ date: today, ...expected.totals }] });
   });
 
   it('counts once when telemetry comes first: the upload replaces it, and later telemetry for that day changes nothing', async () => {

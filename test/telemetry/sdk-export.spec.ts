@@ -14,7 +14,7 @@ import {
   type Temporality,
   type Wire,
 } from '../helpers/otel-sdk.js';
-import { receipts, storedActivity, storedUsage, tablesContaining } from '../helpers/otel-stored.js';
+import { activityAnswer, type ActivityRow, expectedActivityAnswer, receipts, storedActivity, storedUsage, tablesContaining } from '../helpers/otel-stored.js';
 import { seededRandom } from '../helpers/random.js';
 import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
@@ -41,6 +41,13 @@ async function expectStored(user: { username: string; token: string }, tally: Re
   expect(usage.models).toEqual(tally.models());
   expect(usage.totalCost).toBe(tally.totalCost());
   expect(await storedActivity(db, user.username)).toEqual(tally.activityRows());
+  await expectActivityAnswer(user, tally.activityRows(), day);
+}
+
+/** GET /users/:username/activity for the day: totals, the day's one row, edit decisions and models, from the recorded rows. */
+async function expectActivityAnswer(user: { username: string; token: string }, rows: ActivityRow[], day: string): Promise<void> {
+  const expected = expectedActivityAnswer(rows);
+  expect(await activityAnswer(t.http, user.username, user.token, day)).toEqual({ ...expected, rows: [{ date: day, ...expected.totals }] });
 }
 
 const succeeded = (c: ClaudeCodeMetrics) =>
@@ -320,6 +327,7 @@ describe('events through the SDK log exporters', () => {
     for (const events of sessions) expect(events.outcomes.map((o) => o.code)).toEqual([0, 0]);
     expect(await storedActivity(db, user.username, day)).toEqual(together(...sessions));
     expect(await storedActivity(db, user.username)).toEqual(together(...sessions));
+    await expectActivityAnswer(user, together(...sessions), day);
     // Events never add tokens or cost: the metrics do (counting both would count twice).
     expect((await storedUsage(t.http, user.username, user.token)).days).toEqual([]);
     expect(await tablesContaining(db, secret)).toEqual([]);
@@ -352,6 +360,7 @@ describe('events through the SDK log exporters', () => {
     ]);
     expect(proxy.exchanges[1].body.equals(proxy.exchanges[0].body)).toBe(true);
     expect(await storedActivity(db, user.username, day)).toEqual(events.activityRows());
+    await expectActivityAnswer(user, events.activityRows(), day);
     const [receipt] = await receipts(db, user.username);
     // Each API event counted once; the second delivery of the first batch was all duplicates.
     expect(receipt).toMatchObject({ batches: 3, refused: 0, accepted: counted(events), duplicates: firstBatch });
