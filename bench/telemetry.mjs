@@ -36,7 +36,12 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { parseReport } from '../dist/ingestion/ccusage/report-parser.js';
+import { decodeMetricsRequest } from '../dist/ingestion/otlp/otlp-decode.js';
+import { otlpLimits } from '../dist/ingestion/otlp/otlp-limits.js';
+import { metricsToPoints } from '../dist/ingestion/otlp/otlp-points.js';
 import { MetricsRequestType, MetricsResponseType } from '../dist/ingestion/otlp/otlp-proto.js';
+import { pointsToReadings } from '../dist/ingestion/otlp/otlp-readings.js';
 import { ACTIVITY, addBatch, batchData, dailyReport, emptyTotals, metricsRequest, MODELS, POINTS_PER_BATCH, TOKEN_TYPES } from './lib/claude-code-batches.mjs';
 import { startService } from './lib/service.mjs';
 
@@ -248,6 +253,45 @@ async function measured(service, run) {
   }
 }
 
+/**
+ * The receiver's own work per batch without HTTP or the database, in this process: body → decoded
+ * request → points → readings (what TelemetryService.read does), for protobuf and JSON, against the
+ * upload's JSON.parse + parseReport of the same batch's report. Microseconds per body, the best of
+ * 5 rounds over 200 bodies (the least disturbed by other work on the machine).
+ */
+async function decodeCost() {
+  const limits = otlpLimits();
+  const bodies = Array.from({ length: 200 }, (_, i) => metricsRequest(0, batch(0, i)));
+  const protobufBodies = bodies.map((b) => MetricsRequestType.encode(MetricsRequestType.fromObject(b)).finish());
+  const jsonBodies = bodies.map((b) => Buffer.from(JSON.stringify(b)));
+  const reports = Array.from({ length: 200 }, (_, i) => {
+    const data = batch(0, i);
+    const totals = emptyTotals();
+    addBatch(totals, data);
+    return JSON.stringify(dailyReport(data.day, totals));
+  });
+  const best = async (work) => {
+    let min = Infinity;
+    for (let r = 0; r < 5; r++) {
+      const started = performance.now();
+      for (let i = 0; i < 200; i++) await work(i);
+      min = Math.min(min, ((performance.now() - started) * 1000) / 200);
+    }
+    return round(min, 0);
+  };
+  const receive = (body, contentType) => {
+    const now = Date.now();
+    const decoded = metricsToPoints(decodeMetricsRequest({ body, contentType, contentEncoding: undefined }, limits).request, { now, limits });
+    const readings = pointsToReadings(decoded.items, now, limits.maxReasons);
+    if (readings.readings.length !== POINTS_PER_BATCH) throw new Error(`decode: ${readings.readings.length} readings, expected ${POINTS_PER_BATCH}`);
+  };
+  return {
+    protobufUs: await best((i) => receive(protobufBodies[i], 'application/x-protobuf')),
+    jsonUs: await best((i) => receive(jsonBodies[i], 'application/json')),
+    uploadParseUs: await best((i) => parseReport(JSON.parse(reports[i]))),
+  };
+}
+
 /** Ten-thousandths of a dollar in a 4-place decimal string. */
 const costK = (value) => {
   const [whole, fraction = ''] = value.split('.');
@@ -412,6 +456,8 @@ async function main() {
       postgresCpuMsPerRequest: runs[0].postgresCpuMs === undefined ? undefined : round(total('postgresCpuMs') / total('batches'), 2),
     };
   });
+  const decode = await decodeCost();
+  log(`in-process, per batch: protobuf decode ${decode.protobufUs} µs, JSON decode ${decode.jsonUs} µs, upload parse ${decode.uploadParseUs} µs`);
   const uploadRate = kinds.find((k) => k.kind === 'uploads')?.requestsPerSecond;
   const ratios = uploadRate ? Object.fromEntries(kinds.map((k) => [k.kind, round(k.requestsPerSecond / uploadRate, 2)])) : {};
   const fmt = (n) => (n === undefined ? '—' : String(n));
@@ -435,7 +481,9 @@ async function main() {
   ].join('\n');
   process.stdout.write(
     `\ntelemetry: ${backend}, ${settings.clients} clients, ${settings.batches > 0 ? `${settings.batches} batches each` : `${settings.duration} s per phase`}, ` +
-      `${POINTS_PER_BATCH} points per batch (${MODELS.length} model rows per upload)\n\nPer phase, in the order run:\n\n${table}\n\nPer kind:\n\n${kindTable}\n`,
+      `${POINTS_PER_BATCH} points per batch (${MODELS.length} model rows per upload)\n\nPer phase, in the order run:\n\n${table}\n\nPer kind:\n\n${kindTable}\n\n` +
+      `In-process, per batch (no HTTP, no database): receiver decode + points + readings ${decode.protobufUs} µs (protobuf), ${decode.jsonUs} µs (JSON); ` +
+      `upload JSON.parse + parseReport ${decode.uploadParseUs} µs\n`,
   );
   const cpus = os.cpus();
   const result = {
@@ -457,6 +505,7 @@ async function main() {
     },
     ratios,
     kinds,
+    decode,
     phases,
     warmups,
   };
