@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import { addCosts } from '../common/decimal.js';
+import { DomainError, ErrorCode } from '../common/errors.js';
 import { type Database, rowsOf, transaction } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { activityDays, activityMonths, deviceDays, telemetryDayModels, telemetryReceipts, telemetrySeries } from '../db/schema.js';
+import { PG_NUMERIC_OVERFLOW, pgErrorCode } from '../db/sql.js';
 import type { DaySlice } from './day-slice.js';
 import { lockUser, retiredAmong, writeSlices } from './slices.js';
 import { changeDays, chunksOf } from './summaries.js';
@@ -123,6 +125,20 @@ export class TelemetryLedger {
   constructor(@InjectDb() private readonly db: Database) {}
 
   async record(batch: TelemetryBatch): Promise<TelemetryOutcome> {
+    try {
+      return await this.store(batch);
+    } catch (error) {
+      if (pgErrorCode(error) === PG_NUMERIC_OVERFLOW) {
+        throw new DomainError(
+          ErrorCode.UnprocessableReport,
+          "This batch would take a sum past what the database keeps (a day's cost per device at most 999,999.9999 USD, counts below 2^63): nothing of it was stored.",
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async store(batch: TelemetryBatch): Promise<TelemetryOutcome> {
     const { userId } = batch;
     return transaction(this.db, async (tx) => {
       await lockUser(tx, userId);
@@ -134,7 +150,9 @@ export class TelemetryLedger {
       };
       const days = [...new Set(batch.readings.map((r) => r.day))].sort();
       const retired = days.length > 0 ? await retiredAmong(tx, days) : new Set<string>();
-      const allowed = await this.allowedDevices(tx, userId, [...new Set(batch.readings.map((r) => r.device))]);
+      // Every device the batch names, refused readings' too: a device over the cap gets no receipt either.
+      const named = [...new Set([...batch.devices.keys(), ...batch.readings.map((r) => r.device)])];
+      const allowed = await this.allowedDevices(tx, userId, named);
 
       const readings = batch.readings.filter((r) => {
         if (!allowed.has(r.device)) refuse(r.device, REASONS.devices);
@@ -186,7 +204,7 @@ export class TelemetryLedger {
       await this.addModels(tx, userId, models);
       await this.addActivity(tx, userId, activity);
       const slicesWritten = await this.rebuildSlices(tx, userId, models);
-      await this.recordReceipts(tx, batch, accepted, duplicates, refusedPerDevice, [...reasons]);
+      await this.recordReceipts(tx, batch, allowed, { accepted, duplicates, refused: refusedPerDevice }, [...reasons]);
       const total = (map: Map<string, number>) => [...map.values()].reduce((a, b) => a + b, 0);
       return { accepted: total(accepted), duplicates: total(duplicates), refused: total(refusedPerDevice), reasons: [...reasons], slicesWritten };
     });
@@ -379,6 +397,12 @@ export class TelemetryLedger {
          ORDER BY ${t.date}, ${t.model} COLLATE "C"`),
     );
     const byDay = new Map<string, DaySlice>();
+    const exact = (text: string): number => {
+      const n = Number(text);
+      if (!Number.isSafeInteger(n))
+        throw new DomainError(ErrorCode.UnprocessableReport, `A day's token count would pass 2^53-1; nothing of this batch was stored.`);
+      return n;
+    };
     for (const r of rows) {
       const day = byDay.get(r.date) ?? {
         date: r.date,
@@ -393,10 +417,10 @@ export class TelemetryLedger {
       const model = {
         model: r.model,
         provider: r.provider,
-        inputTokens: Number(r.i),
-        outputTokens: Number(r.o),
-        cacheCreationTokens: Number(r.cc),
-        cacheReadTokens: Number(r.cr),
+        inputTokens: exact(r.i),
+        outputTokens: exact(r.o),
+        cacheCreationTokens: exact(r.cc),
+        cacheReadTokens: exact(r.cr),
         cost: r.cost,
       };
       day.models.push(model);
@@ -404,28 +428,30 @@ export class TelemetryLedger {
       day.outputTokens += model.outputTokens;
       day.cacheCreationTokens += model.cacheCreationTokens;
       day.cacheReadTokens += model.cacheReadTokens;
-      day.totalTokens += model.inputTokens + model.outputTokens + model.cacheCreationTokens + model.cacheReadTokens;
+      day.totalTokens = exact(String(day.totalTokens + model.inputTokens + model.outputTokens + model.cacheCreationTokens + model.cacheReadTokens));
       day.cost = addCosts([day.cost, model.cost]);
       byDay.set(r.date, day);
     }
     return [...byDay.values()];
   }
 
+  /** Counts per device of the batch into telemetry_receipts, for the devices the user may report from. */
   private async recordReceipts(
     tx: Database,
     batch: TelemetryBatch,
-    accepted: Map<string, number>,
-    duplicates: Map<string, number>,
-    refused: Map<string, number>,
+    allowed: Set<string>,
+    counts: Record<'accepted' | 'duplicates' | 'refused', Map<string, number>>,
     reasons: string[],
   ): Promise<void> {
-    const devices = new Set([...batch.devices.keys(), ...accepted.keys(), ...duplicates.keys(), ...[...refused.keys()].filter((d) => d !== '')]);
-    if (devices.size === 0) return;
-    const rows = [...devices].map((device) => ({
+    const { accepted, duplicates, refused } = counts;
+    const devices = [...allowed];
+    if (devices.length === 0) return;
+    const rows = devices.map((device) => ({
       d: device,
       a: accepted.get(device) ?? 0,
       u: duplicates.get(device) ?? 0,
-      r: (refused.get(device) ?? 0) + (devices.size === 1 ? (refused.get('') ?? 0) : 0),
+      // What was refused before a device could be told goes to the batch's device when it has one.
+      r: (refused.get(device) ?? 0) + (devices.length === 1 ? (refused.get('') ?? 0) : 0),
       v: batch.devices.get(device)?.serviceVersion ?? null,
       i: batch.devices.get(device)?.identity ?? {},
     }));

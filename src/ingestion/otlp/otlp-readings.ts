@@ -18,6 +18,13 @@ const MAX_MODEL_LENGTH = 100;
 /** activity_days.key. */
 const MAX_KEY_LENGTH = 256;
 
+/**
+ * The most one reading may carry, far above any real session (a cumulative value counts a whole
+ * process): tokens 10^12, cost 10^5 USD, an activity count or seconds 10^9. Past them a point is
+ * refused, so sums stay exact integers in JavaScript and within the ledger's columns.
+ */
+export const MAX_READING = { tokens: 1e12, cost: 1e5, activity: 1e9 } as const;
+
 /** Points older than this are refused: the receiver counts recent points, ccusage uploads cover history. */
 export const MAX_TELEMETRY_AGE_MS = 48 * 60 * 60 * 1000;
 
@@ -122,6 +129,10 @@ export function pointsToReadings(points: TelemetryPoint[], now: number, maxReaso
     const target = targetOf(point);
     if (typeof target === 'string') {
       collect.refuse(device, target);
+      continue;
+    }
+    if (point.value > MAX_READING[target.kind]) {
+      collect.refuse(device, `a ${point.metric} value is over ${MAX_READING[target.kind]}, more than any session`);
       continue;
     }
     collect.out.readings.push({
