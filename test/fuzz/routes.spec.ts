@@ -1,5 +1,6 @@
 import type fc from 'fast-check';
 import { BACKEND } from '../helpers/database.js';
+import { otlpCases } from './arbitraries/otlp.js';
 import { modelCases, operationsCases, statsCases, strayCases, uploadCases, userReadCases, userWriteCases } from './arbitraries/routes.js';
 import type { FuzzCase } from './harness/case.js';
 import { fuzz, jestTimeout, runsFor, SETTINGS } from './harness/property.js';
@@ -7,7 +8,7 @@ import { FuzzRunner } from './harness/runner.js';
 
 /**
  * Issue 8's proof: every route of the service, with generated paths, queries, credentials and
- * bodies mutated from the real ccusage samples, against the service in a child process on this
+ * bodies mutated from the real ccusage samples (and, for the OTLP receiver, Claude Code's captures), against the service in a child process on this
  * run's backend. See harness/runner.ts for what each case must satisfy and harness/property.ts
  * for FUZZ_RUNS, FUZZ_SEED and the other knobs.
  */
@@ -20,6 +21,7 @@ const GROUPS: Array<{ name: string; weight: number; cases: fc.Arbitrary<FuzzCase
   { name: 'users: register, issue and revoke tokens, delete', weight: 12, cases: userWriteCases },
   { name: 'uploads: mutated ccusage reports', weight: 20, cases: uploadCases(SETTINGS.big) },
   { name: 'operations: info, health, metrics, docs, maintenance', weight: 8, cases: operationsCases },
+  { name: 'otlp: metrics and logs from mutated Claude Code captures', weight: 12, cases: otlpCases },
   { name: 'stray methods and paths', weight: 6, cases: strayCases },
 ];
 const TOTAL_WEIGHT = GROUPS.reduce((a, g) => a + g.weight, 0);
@@ -35,6 +37,7 @@ const ROUTE_FUZZ_ENV = {
   RATE_LIMIT_AUTH_FAILURES: '1000000/1s',
   RATE_LIMIT_UPLOADS: '1000000/1s',
   RATE_LIMIT_TOKEN_ISSUANCE: '1000000/1s',
+  RATE_LIMIT_TELEMETRY: '1000000/1s',
   TRUST_PROXY: 'loopback',
 };
 

@@ -142,7 +142,7 @@ function slots(segments: Param[], params: Record<string, Param>): fc.Arbitrary<{
 
 const MANGLES: Mangle[] = ['lowercase-scheme', 'no-scheme', 'truncated', 'extended', 'case-flipped', 'twice', 'basic', 'trailing-space', 'double-space', 'tab'];
 
-const badAuth: fc.Arbitrary<Auth> = fc.oneof(
+export const badAuth: fc.Arbitrary<Auth> = fc.oneof(
   fc.record({ mangle: fc.constantFrom('alice' as const, 'admin' as const), how: fc.constantFrom(...MANGLES) }),
   fc
     .oneof(
@@ -662,6 +662,8 @@ const KNOWN_PATHS = [
   '/health',
   '/metrics',
   '/docs',
+  '/v1/metrics',
+  '/v1/logs',
 ];
 
 /** Methods a route does not have, paths no route has, and bodies where none belong. */

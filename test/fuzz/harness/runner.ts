@@ -1,4 +1,5 @@
 import { fixtureText } from '../../helpers/ccusage.js';
+import { readStatus } from '../../helpers/otel-bodies.js';
 import { type Auth, describeCase, type FuzzCase } from './case.js';
 import { type Fingerprint, fingerprintDiff } from './fingerprint.js';
 import { FuzzService, type Outcome, type WireRequest } from './service.js';
@@ -111,9 +112,39 @@ function problemFailure(outcome: Extract<Outcome, { kind: 'response' }>): string
   return undefined;
 }
 
+/** A POST to the OTLP receiver (issue 12): its failures are google.rpc.Status bodies, per the OTLP/HTTP specification. */
+export function isOtlpExport(method: string, path: string): boolean {
+  return method === 'POST' && /^\/v1\/(metrics|logs)(\?|$)/.test(path);
+}
+
+/** An OTLP failure body: a google.rpc.Status with a message, as JSON or protobuf, in the content type it names. */
+function otlpStatusFailure(outcome: Extract<Outcome, { kind: 'response' }>): string | undefined {
+  const type = String(outcome.headers['content-type'] ?? '');
+  if (type.startsWith('application/x-protobuf')) {
+    try {
+      const status = readStatus(outcome.body);
+      return typeof status.message === 'string' && status.message.length > 0 ? undefined : 'the protobuf google.rpc.Status has no message';
+    } catch (error) {
+      return `the body is not a protobuf google.rpc.Status: ${(error as Error).message}`;
+    }
+  }
+  if (!type.startsWith('application/json'))
+    return `content-type is ${JSON.stringify(type)}, not an OTLP encoding; body ${outcome.body.toString('utf8').slice(0, 300)}`;
+  try {
+    const body = JSON.parse(outcome.body.toString('utf8')) as { message?: unknown; code?: unknown };
+    if (typeof body.message !== 'string' || body.message.length === 0)
+      return `the JSON google.rpc.Status has no message: ${JSON.stringify(body).slice(0, 300)}`;
+    if (body.code !== undefined && typeof body.code !== 'number')
+      return `the JSON google.rpc.Status has a code that is not a number: ${JSON.stringify(body).slice(0, 300)}`;
+    return undefined;
+  } catch {
+    return `the body is not JSON: ${outcome.body.toString('utf8').slice(0, 300)}`;
+  }
+}
+
 /**
  * Runs fuzz cases against one service and checks every answer: below 500, a problem body for
- * every 4xx, within the time bound, nothing stored changed by a refused request (or by any
+ * every 4xx (a google.rpc.Status on the OTLP receiver's routes), within the time bound, nothing stored changed by a refused request (or by any
  * read), /health/live still answering, no CSV cell a spreadsheet would run, no giant log line.
  * A hang or a crash is a failure of that case; the service is restarted and the run goes on.
  */
@@ -319,8 +350,14 @@ export class FuzzRunner {
           message: `${outcome.status} ${outcome.body.toString('utf8').slice(0, 300)}\n${this.service.logs.about(requestId || undefined).join('\n')}`,
         });
       } else if (outcome.status >= 400 && c.method !== 'HEAD') {
-        const problem = problemFailure(outcome);
-        if (problem) failures.push({ kind: 'not-a-problem-body', message: `${outcome.status}: ${problem}`, signature: plainErrorSignature(outcome) });
+        const otlp = isOtlpExport(c.method, path);
+        const problem = otlp ? otlpStatusFailure(outcome) : problemFailure(outcome);
+        if (problem)
+          failures.push({
+            kind: otlp ? 'not-an-otlp-status' : 'not-a-problem-body',
+            message: `${outcome.status}: ${problem}`,
+            signature: plainErrorSignature(outcome),
+          });
       }
       if (expect.statuses && !expect.statuses.includes(outcome.status)) {
         failures.push({

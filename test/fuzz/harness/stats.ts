@@ -6,6 +6,7 @@ export type FailureKind =
   | 'connection'
   | 'crash'
   | 'not-a-problem-body'
+  | 'not-an-otlp-status'
   | 'changed-data'
   | 'live-down'
   | 'csv-formula'
