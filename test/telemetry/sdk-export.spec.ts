@@ -20,9 +20,10 @@ import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /**
  * Issue 12's end-to-end proof with the official OpenTelemetry JS SDK as the client (the exporter
- * line Claude Code ships): Claude Code's meter, metric names, attributes and resource, every
- * combination of temporality, encoding and compression, several exports of one series, and what
- * GET /users/:username/usage and activity_days then hold equals what the test recorded, exactly.
+ * line Claude Code ships): Claude Code's meter, metric names, attributes and resource; delta and
+ * cumulative, JSON and protobuf, gzip on and off (each pair of them at least once); several exports of
+ * one series, retries, a dropped connection and a restart; and what GET /users/:username/usage,
+ * GET /users/:username/activity and activity_days then hold equals what the test recorded, exactly.
  * Then Claude Code's events (OTEL_LOGS_EXPORTER=otlp) through the SDK's log exporters: each
  * api_request and api_error counts once per model, even when the exporter sends its batch twice;
  * the other events are accepted and stored nowhere, their prompt text and tool input least of all.
