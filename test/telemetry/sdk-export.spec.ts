@@ -153,45 +153,49 @@ describe('the SDK as Claude Code sets it up', () => {
 });
 
 describe('exporter retries', () => {
+  // Retry-After as the service sends it (1 s), and 0 (the exporter retries at once).
   it.each([
-    ['json', 'delta'],
-    ['protobuf', 'cumulative'],
-  ] as const)('%s %s: a batch the service stored but the exporter saw fail (503, Retry-After) and sent again counts once', async (wire, temporality) => {
-    const user = await registerUser(t.http);
-    const day = await oneUtcDay();
-    // The first and the third request: stored by the service, answered 503 to the exporter.
-    const proxy = await startFlakyProxy(endpoint(), (i) => (i === 0 || i === 2 ? 'retry-after' : 'forward'));
-    const client = new ClaudeCodeMetrics({ endpoint: proxy.endpoint, token: user.token, wire, temporality, gzip: true, device: 'laptop' });
-    const random = seededRandom(wire === 'json' ? 11 : 12);
-    let receipt: Awaited<ReturnType<typeof receipts>>[number] | undefined;
-    try {
-      client.session();
-      someWork(client, random, 3);
-      await client.flush();
-      someWork(client, random, 3);
-      await client.flush();
-      [receipt] = await receipts(db, user.username);
-    } finally {
-      await client.shutdown();
-      await proxy.close();
-    }
-    expect(succeeded(client).slice(0, 2)).toEqual(['ok', 'ok']);
-    expect(proxy.exchanges.slice(0, 4).map((e) => [e.status, e.verdict])).toEqual([
-      [200, 'retry-after'],
-      [200, 'forward'],
-      [200, 'retry-after'],
-      [200, 'forward'],
-    ]);
-    // The exporter sent the very same bytes again.
-    expect(proxy.exchanges[1].body.equals(proxy.exchanges[0].body)).toBe(true);
-    expect(proxy.exchanges[3].body.equals(proxy.exchanges[2].body)).toBe(true);
-    // Before shutdown (a cumulative exporter sends its totals once more then): two batches, each
-    // delivered twice; every point of a second delivery was a duplicate, as many as the first accepted.
-    expect(receipt).toMatchObject({ batches: 4, refused: 0, duplicates: receipt?.accepted });
-    expect(receipt?.accepted).toBeGreaterThan(0);
+    ['json', 'delta', 1],
+    ['protobuf', 'cumulative', 0],
+  ] as const)(
+    '%s %s: a batch the service stored but the exporter saw fail (503, Retry-After: %d) and sent again counts once',
+    async (wire, temporality, retryAfter) => {
+      const user = await registerUser(t.http);
+      const day = await oneUtcDay();
+      // The first and the third request: stored by the service, answered 503 to the exporter.
+      const proxy = await startFlakyProxy(endpoint(), (i) => (i === 0 || i === 2 ? 'retry-after' : 'forward'), retryAfter);
+      const client = new ClaudeCodeMetrics({ endpoint: proxy.endpoint, token: user.token, wire, temporality, gzip: true, device: 'laptop' });
+      const random = seededRandom(wire === 'json' ? 11 : 12);
+      let receipt: Awaited<ReturnType<typeof receipts>>[number] | undefined;
+      try {
+        client.session();
+        someWork(client, random, 3);
+        await client.flush();
+        someWork(client, random, 3);
+        await client.flush();
+        [receipt] = await receipts(db, user.username);
+      } finally {
+        await client.shutdown();
+        await proxy.close();
+      }
+      expect(succeeded(client).slice(0, 2)).toEqual(['ok', 'ok']);
+      expect(proxy.exchanges.slice(0, 4).map((e) => [e.status, e.verdict])).toEqual([
+        [200, 'retry-after'],
+        [200, 'forward'],
+        [200, 'retry-after'],
+        [200, 'forward'],
+      ]);
+      // The exporter sent the very same bytes again.
+      expect(proxy.exchanges[1].body.equals(proxy.exchanges[0].body)).toBe(true);
+      expect(proxy.exchanges[3].body.equals(proxy.exchanges[2].body)).toBe(true);
+      // Before shutdown (a cumulative exporter sends its totals once more then): two batches, each
+      // delivered twice; every point of a second delivery was a duplicate, as many as the first accepted.
+      expect(receipt).toMatchObject({ batches: 4, refused: 0, duplicates: receipt?.accepted });
+      expect(receipt?.accepted).toBeGreaterThan(0);
 
-    await expectStored(user, client.tally, day);
-  });
+      await expectStored(user, client.tally, day);
+    },
+  );
 
   it.each(['delta', 'cumulative'] as const)(
     '%s: a connection dropped after the service stored the batch loses nothing and counts nothing twice',
@@ -339,7 +343,7 @@ describe('events through the SDK log exporters', () => {
   it('a batch the service stored but the exporter saw fail (503, Retry-After) and sent again counts once', async () => {
     const user = await registerUser(t.http);
     const day = await oneUtcDay();
-    const proxy = await startFlakyProxy(endpoint(), (i) => (i === 0 ? 'retry-after' : 'forward'));
+    const proxy = await startFlakyProxy(endpoint(), (i) => (i === 0 ? 'retry-after' : 'forward'), 0);
     const counted = (e: ClaudeCodeEvents) => [...e.emitted.values()].reduce((a, m) => a + m.apiRequests + m.apiErrors, 0);
     let firstBatch: number | undefined;
     const events = new ClaudeCodeEvents({ endpoint: proxy.endpoint, token: user.token, wire: 'protobuf', device: 'laptop' });
