@@ -11,8 +11,9 @@ CREATE TABLE "activity_months" (
 	"user_id" integer NOT NULL,
 	"month" date NOT NULL,
 	"metric" varchar(32) NOT NULL,
+	"key" varchar(256) DEFAULT '' NOT NULL,
 	"value" numeric(24, 6) DEFAULT '0' NOT NULL,
-	CONSTRAINT "activity_months_user_id_month_metric_pk" PRIMARY KEY("user_id","month","metric")
+	CONSTRAINT "activity_months_user_id_month_metric_key_pk" PRIMARY KEY("user_id","month","metric","key")
 );
 --> statement-breakpoint
 CREATE TABLE "telemetry_day_models" (

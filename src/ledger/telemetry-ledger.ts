@@ -339,11 +339,11 @@ export class TelemetryLedger {
       SELECT ${userId}, x.day, x.m, x.k, x.v FROM jsonb_to_recordset(${json}::jsonb) AS x(day date, m text, k text, v numeric)
       ON CONFLICT (user_id, date, metric, key) DO UPDATE SET value = ${a.value} + EXCLUDED.value`);
     await tx.execute(sql`
-      INSERT INTO ${am} (user_id, month, metric, value)
-      SELECT ${userId}, date_trunc('month', x.day)::date, x.m, sum(x.v)
+      INSERT INTO ${am} (user_id, month, metric, key, value)
+      SELECT ${userId}, date_trunc('month', x.day)::date, x.m, x.k, sum(x.v)
         FROM jsonb_to_recordset(${json}::jsonb) AS x(day date, m text, k text, v numeric)
-       GROUP BY 2, 3
-      ON CONFLICT (user_id, month, metric) DO UPDATE SET value = ${am.value} + EXCLUDED.value`);
+       GROUP BY 2, 3, 4
+      ON CONFLICT (user_id, month, metric, key) DO UPDATE SET value = ${am.value} + EXCLUDED.value`);
   }
 
   /**

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
-import { activityDays, activityMonths, users } from '../db/schema.js';
+import { activityDays, activityMonths, retiredMonths, users } from '../db/schema.js';
 import { sqlList } from '../db/sql.js';
 import type { ActivityMetric } from '../ledger/telemetry-ledger.js';
 import { bucketOf, type DayRange, type Granularity, splitByMonths } from '../read-model/periods.js';
+import { retiredMonthsIn } from '../read-model/retired-months.js';
 import type { ActivityRankMetric } from '../read-model/sums.js';
 import { MAX_ACTIVITY_KEYS } from './activity.schemas.js';
 
@@ -30,23 +31,51 @@ const rounded = (metric: ActivityMetric, sum: SQL): SQL => (metric === 'activeTi
 /** A rounded value as text without trailing zeros ('12', '754.113', '0.5'). */
 const text = (value: SQL): SQL => sql`trim_scale(${value})::text`;
 
-/** Rows of (user_id, value) of some metrics over a range: whole months from activity_months, loose days from activity_days. */
-function rowsIn(metrics: ActivityMetric[], range: DayRange | undefined, lastDataDay: string | undefined, userIds?: number[]): SQL {
+/** The first day of the month a day belongs to. */
+const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+
+/**
+ * Rows of (user_id, value) of some metrics over a range: whole months from activity_months, loose
+ * days from activity_days. Loose days in a retired month are gone: that month counts whole, as the
+ * token leaderboards count it (the caller says so with granularity 'month').
+ */
+function rowsIn(
+  metrics: ActivityMetric[],
+  range: DayRange | undefined,
+  lastDataDay: string | undefined,
+  retired: ReadonlySet<string>,
+  userIds?: number[],
+): SQL {
   const [a, m] = [activityDays, activityMonths];
   const only = (column: typeof a.metric | typeof m.metric) => sql`${column} IN ${sqlList(metrics)}`;
   const usersOf = (column: typeof a.userId | typeof m.userId) => (userIds ? sql`AND ${column} IN ${sqlList(userIds, '::int')}` : sql``);
   if (!range) return sql`SELECT ${m.userId} AS user_id, ${m.metric} AS metric, ${m.value} AS value FROM ${m} WHERE ${only(m.metric)} ${usersOf(m.userId)}`;
   const split = splitByMonths(range, lastDataDay);
+  const months = [...new Set([...split.months, ...split.edges.filter((e) => retired.has(monthOf(e.from))).map((e) => monthOf(e.from))])];
+  const edges = split.edges.filter((e) => !retired.has(monthOf(e.from)));
   const parts: SQL[] = [];
-  if (split.months.length > 0) {
+  if (months.length > 0) {
     parts.push(sql`SELECT ${m.userId} AS user_id, ${m.metric} AS metric, ${m.value} AS value FROM ${m}
-                    WHERE ${only(m.metric)} AND ${m.month} IN ${sqlList(split.months, '::date')} ${usersOf(m.userId)}`);
+                    WHERE ${only(m.metric)} AND ${m.month} IN ${sqlList(months, '::date')} ${usersOf(m.userId)}`);
   }
-  for (const edge of split.edges) {
+  for (const edge of edges) {
     parts.push(sql`SELECT ${a.userId} AS user_id, ${a.metric} AS metric, ${a.value} AS value FROM ${a}
                     WHERE ${only(a.metric)} AND ${a.date} BETWEEN ${edge.from}::date AND ${edge.to}::date ${usersOf(a.userId)}`);
   }
   return parts.length > 0 ? sql.join(parts, sql` UNION ALL `) : sql`SELECT NULL::int AS user_id, NULL::text AS metric, NULL::numeric AS value WHERE false`;
+}
+
+/**
+ * One user's rows (date, metric, key, value) in a range: days from activity_days, and each retired
+ * month of the range whole from activity_months, dated its first day (its days are gone).
+ */
+function userRows(userId: number, range: DayRange, retired: readonly string[]): SQL {
+  const [a, m] = [activityDays, activityMonths];
+  const days = sql`SELECT ${a.date} AS date, ${a.metric} AS metric, ${a.key} AS key, ${a.value} AS value FROM ${a}
+                    WHERE ${a.userId} = ${userId} AND ${a.date} BETWEEN ${range.from}::date AND ${range.to}::date`;
+  if (retired.length === 0) return days;
+  return sql`${days} UNION ALL
+             SELECT ${m.month}, ${m.metric}, ${m.key}, ${m.value} FROM ${m} WHERE ${m.userId} = ${userId} AND ${m.month} IN ${sqlList([...retired], '::date')}`;
 }
 
 export interface ActivityRankRow {
@@ -64,16 +93,15 @@ export class ActivityRepository {
    * A user's activity in a range, per bucket and over the whole range (bucket null), per stored
    * metric and, for active time, key (user, cli); other metrics are summed over their keys.
    */
-  async userSums(userId: number, range: DayRange, granularity: Granularity) {
-    const a = activityDays;
+  async userSums(userId: number, range: DayRange, granularity: Granularity, retired: readonly string[]) {
+    const date = sql`r.date`;
     return rowsOf<{ bucket: string | null; metric: string; part: string; value: string }>(
       await this.db.execute(sql`
         SELECT bucket, metric, part,
                ${text(sql`CASE WHEN metric = 'activeTime' THEN round(sum(value), 3) ELSE round(sum(value)) END`)} AS value
-          FROM (SELECT ${bucketOf(granularity, a.date)}::text AS bucket, ${a.metric} AS metric,
-                       CASE WHEN ${a.metric} = 'activeTime' THEN ${a.key} ELSE '' END AS part, ${a.value} AS value
-                  FROM ${a}
-                 WHERE ${a.userId} = ${userId} AND ${a.date} BETWEEN ${range.from}::date AND ${range.to}::date) x
+          FROM (SELECT ${bucketOf(granularity, date)}::text AS bucket, metric,
+                       CASE WHEN metric = 'activeTime' THEN key ELSE '' END AS part, value
+                  FROM (${userRows(userId, range, retired)}) r) x
          GROUP BY GROUPING SETS ((bucket, metric, part), (metric, part))
          ORDER BY bucket NULLS FIRST, metric, part`),
     );
@@ -83,39 +111,47 @@ export class ActivityRepository {
    * Per key (`tool|language` for edit decisions, the model for API requests and errors), a pair of
    * metrics' sums over a range: the MAX_ACTIVITY_KEYS keys with the most, then by key's first part and key.
    */
-  async keyedPairs(userId: number, range: DayRange, first: ActivityMetric, second: ActivityMetric, order: 'both' | 'first') {
-    const a = activityDays;
-    const sumOf = (metric: ActivityMetric) => sql`round(coalesce(sum(${a.value}) FILTER (WHERE ${a.metric} = ${metric}), 0))`;
-    const weight = order === 'both' ? sql`round(sum(${a.value}))` : sumOf(first);
+  async keyedPairs(userId: number, range: DayRange, retired: readonly string[], first: ActivityMetric, second: ActivityMetric, order: 'both' | 'first') {
+    const sumOf = (metric: ActivityMetric) => sql`round(coalesce(sum(value) FILTER (WHERE metric = ${metric}), 0))`;
+    const weight = order === 'both' ? sql`round(sum(value))` : sumOf(first);
     return rowsOf<{ key: string; first: string; second: string }>(
       await this.db.execute(sql`
-        SELECT ${a.key} AS key, ${text(sumOf(first))} AS first, ${text(sumOf(second))} AS second
-          FROM ${a}
-         WHERE ${a.userId} = ${userId} AND ${a.date} BETWEEN ${range.from}::date AND ${range.to}::date AND ${a.metric} IN (${first}, ${second})
-         GROUP BY ${a.key}
-         ORDER BY ${weight} DESC, split_part(${a.key}, '|', 1), ${a.key}
+        SELECT key, ${text(sumOf(first))} AS first, ${text(sumOf(second))} AS second
+          FROM (${userRows(userId, range, retired)}) r
+         WHERE metric IN (${first}, ${second})
+         GROUP BY key
+         ORDER BY ${weight} DESC, split_part(key, '|', 1), key
          LIMIT ${MAX_ACTIVITY_KEYS}`),
     );
   }
 
-  /** The first and last day with activity of some metrics (nulls without any); a lookup per metric in activity_days_metric_date_idx. */
+  /**
+   * The first and last day with activity of some metrics (nulls without any): a lookup per metric in
+   * activity_days_metric_date_idx, and where retention retired the first months, their first days
+   * (only months are left of them).
+   */
   async bounds(metrics: ActivityMetric[]): Promise<{ from: string | null; to: string | null }> {
-    const a = activityDays;
+    const [a, m, r] = [activityDays, activityMonths, retiredMonths];
     const [row] = rowsOf<{ from: string | null; to: string | null }>(
       await this.db.execute(sql`
-        SELECT min(x.first)::text AS "from", max(x.last)::text AS "to"
-          FROM jsonb_array_elements_text(${JSON.stringify(metrics)}::jsonb) AS m(metric)
-          CROSS JOIN LATERAL (SELECT min(${a.date}) AS first, max(${a.date}) AS last FROM ${a} WHERE ${a.metric} = m.metric) x`),
+        SELECT min(b.first)::text AS "from", max(b.last)::text AS "to"
+          FROM (SELECT x.first, x.last
+                  FROM jsonb_array_elements_text(${JSON.stringify(metrics)}::jsonb) AS k(metric)
+                  CROSS JOIN LATERAL (SELECT min(${a.date}) AS first, max(${a.date}) AS last FROM ${a} WHERE ${a.metric} = k.metric) x
+                UNION ALL
+                SELECT min(${m.month}), max((${m.month} + interval '1 month' - interval '1 day')::date)
+                  FROM ${m} JOIN ${r} ON ${r.month} = ${m.month}
+                 WHERE ${m.metric} IN ${sqlList(metrics)}) b`),
     );
     return { from: row?.from ?? null, to: row?.to ?? null };
   }
 
   /** Each user's value of a ranked metric over a range, non-zero only: `per_user(user_id, v)`. */
-  private async perUser(metric: ActivityRankMetric, range: DayRange | undefined): Promise<SQL> {
+  private async perUser(metric: ActivityRankMetric, range: DayRange | undefined, retired: ReadonlySet<string>): Promise<SQL> {
     const stored = STORED[metric];
     const last = range ? (await this.bounds([stored])).to : null;
     return sql`SELECT user_id, ${rounded(stored, sql`sum(value)`)} AS v
-                 FROM (${rowsIn([stored], range, last ?? undefined)}) rows
+                 FROM (${rowsIn([stored], range, last ?? undefined, retired)}) rows
                 GROUP BY user_id
                HAVING ${rounded(stored, sql`sum(value)`)} > 0`;
   }
@@ -126,8 +162,9 @@ export class ActivityRepository {
     range: DayRange | undefined,
     limit: number,
     offset: number,
+    retired: ReadonlySet<string> = new Set(),
   ): Promise<{ total: number; rows: ActivityRankRow[] }> {
-    const perUser = await this.perUser(metric, range);
+    const perUser = await this.perUser(metric, range, retired);
     const rows = rowsOf<{ user_id: number | string; username: string; rank: string; total: string; value: string }>(
       await this.db.execute(sql`
         WITH per_user AS (${perUser}), ranked AS (
@@ -146,16 +183,21 @@ export class ActivityRepository {
   }
 
   /** One user's place: users ranked, the user's value (null without activity) and the users with strictly more. */
-  async rankOf(metric: ActivityRankMetric, range: DayRange | undefined, userId: number) {
+  async rankOf(metric: ActivityRankMetric, range: DayRange | undefined, userId: number, retired: ReadonlySet<string> = new Set()) {
     const [row] = rowsOf<{ total: string; value: string | null; ahead: string }>(
       await this.db.execute(sql`
-        WITH per_user AS (${await this.perUser(metric, range)}),
+        WITH per_user AS (${await this.perUser(metric, range, retired)}),
              me AS (SELECT v FROM per_user WHERE user_id = ${userId})
         SELECT (SELECT count(*) FROM per_user)::text AS total,
                (SELECT ${text(sql`v`)} FROM me) AS value,
                (SELECT count(*) FROM per_user p, me WHERE p.v > me.v)::text AS ahead`),
     );
     return { total: Number(row.total), value: row.value, ahead: Number(row.ahead) };
+  }
+
+  /** The retired months (first days) that overlap a range. */
+  retiredMonths(range: DayRange): Promise<string[]> {
+    return retiredMonthsIn(this.db, range);
   }
 
   /** The listed users' value of a ranked metric on each day of a range with activity (activity_days_metric_date_idx). */
@@ -173,7 +215,11 @@ export class ActivityRepository {
   }
 
   /** Every user's activity over a range (all time: activity_months), per metric, and the distinct users with any. */
-  async summary(metrics: ActivityMetric[], range: DayRange | undefined): Promise<{ users: number; sums: Map<string, string> }> {
+  async summary(
+    metrics: ActivityMetric[],
+    range: DayRange | undefined,
+    retired: ReadonlySet<string> = new Set(),
+  ): Promise<{ users: number; sums: Map<string, string> }> {
     const last = range ? (await this.bounds(metrics)).to : null;
     // One pass: sums per metric and per user together (a user's row has no metric); the users are
     // those rows with something in them.
@@ -181,7 +227,7 @@ export class ActivityRepository {
       await this.db.execute(sql`
         SELECT metric, ${text(sql`CASE WHEN metric = 'activeTime' THEN round(sum(s), 3) ELSE round(sum(s)) END`)} AS value,
                count(*) FILTER (WHERE metric IS NULL AND s > 0)::text AS users
-          FROM (SELECT user_id, metric, sum(value) AS s FROM (${rowsIn(metrics, range, last ?? undefined)}) rows
+          FROM (SELECT user_id, metric, sum(value) AS s FROM (${rowsIn(metrics, range, last ?? undefined, retired)}) rows
                  GROUP BY GROUPING SETS ((metric), (user_id))) sums
          GROUP BY metric`),
     );

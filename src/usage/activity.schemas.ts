@@ -62,6 +62,11 @@ export const UserActivitySchema = z
     from: z.string().meta({ example: '2026-10-29' }),
     to: z.string().meta({ example: '2026-11-27' }),
     granularity: z.enum(GRANULARITIES),
+    retiredMonths: z.array(z.string()).meta({
+      description:
+        'Months of the range retired by retention (RETENTION_DAYS), as first days: their days are gone, so each counts whole, as one row dated its first day, even where the range cuts it',
+      example: [],
+    }),
     totals: ActivityTotalsSchema,
     rows: z
       .array(

@@ -56,10 +56,11 @@ export class ActivityService {
     this.auth.requireReader(caller);
     const user = await this.users.get(username);
     const range = resolveRange(query, utcDay(new Date()));
+    const retired = await this.repository.retiredMonths(range);
     const [sums, edits, api] = await Promise.all([
-      this.repository.userSums(user.id, range, query.granularity),
-      this.repository.keyedPairs(user.id, range, 'editsAccepted', 'editsRejected', 'both'),
-      this.repository.keyedPairs(user.id, range, 'apiRequests', 'apiErrors', 'first'),
+      this.repository.userSums(user.id, range, query.granularity, retired),
+      this.repository.keyedPairs(user.id, range, retired, 'editsAccepted', 'editsRejected', 'both'),
+      this.repository.keyedPairs(user.id, range, retired, 'apiRequests', 'apiErrors', 'first'),
     ]);
     const totals = emptyTotals();
     const buckets = new Map<string, ActivityTotals>();
@@ -78,6 +79,7 @@ export class ActivityService {
       username: user.username,
       ...range,
       granularity: query.granularity,
+      retiredMonths: retired,
       totals,
       // The rows arrive in bucket order, so the map's insertion order is ascending.
       rows: [...buckets].map(([date, values]) => ({ date, ...values })),
@@ -86,9 +88,9 @@ export class ActivityService {
     };
   }
 
-  /** Every user's activity over a range, or all time. */
-  async summary(range: DayRange | undefined): Promise<ActivitySummary> {
-    const { users, sums } = await this.repository.summary([...SUMMARY_METRICS], range);
+  /** Every user's activity over a range, or all time; retired months the range cuts count whole (their days are gone). */
+  async summary(range: DayRange | undefined, retired: ReadonlySet<string> = new Set()): Promise<ActivitySummary> {
+    const { users, sums } = await this.repository.summary([...SUMMARY_METRICS], range, retired);
     const value = (metric: ActivityMetric) => Number(sums.get(metric) ?? 0);
     return {
       sessions: value('sessions'),

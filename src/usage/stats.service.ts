@@ -151,11 +151,8 @@ export class StatsService {
    * for the page's users in one query.
    */
   private async activityBoard(range: DayRange | undefined, metric: ActivityRankMetric, limit: number, offset: number): Promise<Board> {
-    const [{ total, rows }, retired, index] = await Promise.all([
-      this.activity.leaderboard(metric, range, limit, offset),
-      this.repository.retiredMonths(range),
-      this.rankings.current(),
-    ]);
+    const [retired, index] = await Promise.all([this.repository.retiredMonths(range), this.rankings.current()]);
+    const { total, rows } = await this.activity.leaderboard(metric, range, limit, offset, new Set(retired));
     const sums = await this.repository.pageTotals(
       rows.map((r) => r.userId),
       range,
@@ -266,7 +263,8 @@ export class StatsService {
 
   /** A user's place by an activity metric (SQL, as the activity leaderboard ranks). */
   private async activityRankOf(range: DayRange | undefined, metric: ActivityRankMetric, userId: number): Promise<UserRank> {
-    const place = await this.activity.rankOf(metric, range, userId);
+    const retired = new Set(await this.repository.retiredMonths(range));
+    const place = await this.activity.rankOf(metric, range, userId, retired);
     return { rank: place.value === null ? null : place.ahead + 1, total: place.total, value: place.value ?? zeroOf(metric) };
   }
 
@@ -383,7 +381,7 @@ export class StatsService {
       this.repository.totals(range),
       this.models.breakdown(range, 'model', { limit: 1, offset: 0 }),
       this.rank(range, 'cost', 1, 0),
-      this.activityService.summary(range),
+      this.repository.retiredMonths(range).then((retired) => this.activityService.summary(range, new Set(retired))),
     ]);
     const bounds = range ?? (await this.repository.dataBounds());
     const topModel = models[0];

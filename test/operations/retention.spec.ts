@@ -148,9 +148,9 @@ async function seedOldTelemetry(db: TestDatabase): Promise<void> {
       [old, metric, key, value],
     );
     await db.query(
-      `INSERT INTO activity_months (user_id, month, metric, value) SELECT id, date_trunc('month', $1::date)::date, $2, $3::numeric FROM users WHERE username = 'alice'
-       ON CONFLICT (user_id, month, metric) DO UPDATE SET value = activity_months.value + EXCLUDED.value`,
-      [old, metric, value],
+      `INSERT INTO activity_months (user_id, month, metric, key, value) SELECT id, date_trunc('month', $1::date)::date, $2, $3, $4::numeric FROM users WHERE username = 'alice'
+       ON CONFLICT (user_id, month, metric, key) DO UPDATE SET value = activity_months.value + EXCLUDED.value`,
+      [old, metric, key, value],
     );
   }
 }
@@ -259,6 +259,10 @@ describe('retention', () => {
       modelsRange: await get('/api/v1/models', { from: day(-120), to: day(-5) }),
       providers: await get('/api/v1/providers'),
       modelSeries: await get(`/api/v1/models/${MODELS[0]}/usage`, { from: day(-140), to: TODAY, granularity: 'day' }),
+      // Telemetry's activity (seeded on day -140): by month, a leaderboard over all time and one cutting the month.
+      activityMonths: await get('/api/v1/users/alice/activity', { from: monthStart(day(-170)), to: TODAY, granularity: 'month' }),
+      linesBoardAll: await get('/api/v1/leaderboard', { period: 'all', metric: 'linesAdded' }),
+      activeTimeRanks: await get('/api/v1/users/alice/ranks', { metric: 'activeTime' }),
     };
     for (const name of names) {
       const { devices: _devices, ...profile } = await get(`/api/v1/users/${name}`);
@@ -272,6 +276,7 @@ describe('retention', () => {
     const months = await expectedMonths(db);
     expect(months.length).toBeGreaterThanOrEqual(3); // ~5 months of data, the last two or three kept
     const before = await answers();
+    const linesCutBefore = await get('/api/v1/leaderboard', { from: day(-141), to: day(-10), metric: 'linesAdded' });
     const partialBefore = await get('/api/v1/leaderboard', { from: monthStart(day(-120)), to: day(-10), limit: 100 });
     const summaryPartBefore = await get('/api/v1/stats/summary', { from: day(-120), to: day(-5) });
     const widened90Before = await get('/api/v1/leaderboard', { from: monthStart(day(-89)), to: TODAY, limit: 100 });
@@ -281,7 +286,7 @@ describe('retention', () => {
     const telemetryBefore = await oldTelemetryRows(db);
     expect(telemetryBefore.telemetry).toHaveLength(1);
     expect(telemetryBefore.activity).toHaveLength(3);
-    const activityMonthsBefore = await db.query('SELECT user_id, month::text, metric, value::text FROM activity_months ORDER BY 1, 2, 3');
+    const activityMonthsBefore = await db.query('SELECT user_id, month::text, metric, key, value::text FROM activity_months ORDER BY 1, 2, 3, 4');
     // alice's data starts 149 days back, cy's 160: whether alice has a row in the oldest month depends on today.
     const aliceDataMonths = await monthsWithData(db, 'alice');
     expect(aliceDataMonths.length).toBeGreaterThanOrEqual(2);
@@ -299,7 +304,7 @@ describe('retention', () => {
     // The daily rows are gone, the archive has them, one file per month; activity keeps its monthly sums.
     expect(await oldRows(db)).toEqual({ usage: [], models: [], devices: [] });
     expect(await oldTelemetryRows(db)).toEqual({ telemetry: [], activity: [] });
-    expect(await db.query('SELECT user_id, month::text, metric, value::text FROM activity_months ORDER BY 1, 2, 3')).toEqual(activityMonthsBefore);
+    expect(await db.query('SELECT user_id, month::text, metric, key, value::text FROM activity_months ORDER BY 1, 2, 3, 4')).toEqual(activityMonthsBefore);
     expect(readdirSync(dir).sort()).toEqual(months.map((m) => `usage_${m}.jsonl.gz`));
     // Archives hold every user's data: 0600 files in a 0700 directory.
     expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -318,6 +323,16 @@ describe('retention', () => {
     const after = await answers();
     const withoutMarks = (value: unknown): unknown =>
       JSON.parse(JSON.stringify(value, (k, v) => (k === 'granularity' || k === 'retiredMonths' ? undefined : v)));
+    // Only months are left of a retired month's activity: over all time, an activity leaderboard whose
+    // only activity is in it spans the whole month.
+    const seeded = day(-140);
+    const monthEnd = new Date(Date.UTC(Number(seeded.slice(0, 4)), Number(seeded.slice(5, 7)), 0)).toISOString().slice(0, 10);
+    before.linesBoardAll = { ...(before.linesBoardAll as object), from: monthStart(seeded), to: monthEnd };
+    const ranksBefore = before.activeTimeRanks as { ranks: Array<{ period: string; from: string; to: string }> };
+    before.activeTimeRanks = {
+      ...ranksBefore,
+      ranks: ranksBefore.ranks.map((r) => (r.period === 'all' ? { ...r, from: monthStart(seeded), to: monthEnd } : r)),
+    };
     for (const key of Object.keys(before)) {
       expect({ key, answer: withoutMarks(after[key]) }).toEqual({ key, answer: withoutMarks(before[key]) });
     }
@@ -338,7 +353,17 @@ describe('retention', () => {
 
     // Totals over a range starting mid-month stay exact (day_stats keeps days); the top user is the widened leaderboard's.
     const summaryPart = await get('/api/v1/stats/summary', { from: day(-120), to: day(-5) });
-    expect({ ...summaryPart, topUser: null, granularity: null }).toEqual({ ...summaryPartBefore, topUser: null, granularity: null });
+    expect({ ...summaryPart, topUser: null, granularity: null, activity: null }).toEqual({
+      ...summaryPartBefore,
+      topUser: null,
+      granularity: null,
+      activity: null,
+    });
+    // Activity keeps no days in a retired month: a range cutting it counts its activity whole, as leaderboards do.
+    const cutMonth = monthStart(day(-120));
+    const seededInCut = months.includes(cutMonth.slice(0, 7)) && monthStart(day(-140)) === cutMonth;
+    expect(summaryPartBefore.activity.linesAdded).toBe(0);
+    expect(summaryPart.activity.linesAdded).toBe(seededInCut ? 120 : 0);
     if (months.includes(day(-120).slice(0, 7))) {
       expect(summaryPart.granularity).toBe('month');
       const board = await get('/api/v1/leaderboard', { from: day(-120), to: day(-5), limit: 1 });
@@ -361,6 +386,18 @@ describe('retention', () => {
     ];
     expect(dayRowsAfter.rows).toEqual(expectedDayRows);
     expect(dayRowsAfter.totals).toEqual(dayRowsBefore.totals);
+
+    // Activity by day: the retired month is one row dated its first day, with its keys (edit decisions per tool and language).
+    const activityDaysAfter = await get('/api/v1/users/alice/activity', { from: monthStart(day(-170)), to: TODAY, granularity: 'day' });
+    const seededMonth = monthStart(day(-140));
+    expect(activityDaysAfter.retiredMonths).toContain(seededMonth);
+    expect(activityDaysAfter.rows).toEqual([expect.objectContaining({ date: seededMonth, linesAdded: 120, activeTimeUser: 61.5, editsAccepted: 3 })]);
+    expect(activityDaysAfter.editDecisions).toEqual([{ tool: 'Edit', language: 'TypeScript', accepted: 3, rejected: 0 }]);
+    // A range cutting the retired month counts its activity whole, as token leaderboards count its usage.
+    const linesCut = await get('/api/v1/leaderboard', { from: day(-141), to: day(-10), metric: 'linesAdded' });
+    expect([linesCutBefore.granularity, linesCut.granularity]).toEqual(['day', 'month']);
+    expect(linesCut.entries.map((e: { username: string; value: string }) => [e.username, e.value])).toEqual([['alice', '120']]);
+    expect(linesCutBefore.entries.map((e: { username: string; value: string }) => [e.username, e.value])).toEqual([['alice', '120']]);
 
     // Nothing left to retire; the files are untouched.
     const again = await t.http.post('/api/v1/maintenance/retention').set('Authorization', `Bearer ${ADMIN}`).expect(200);

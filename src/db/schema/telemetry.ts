@@ -78,7 +78,11 @@ export const activityDays = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.date, t.metric, t.key] }), index('activity_days_metric_date_idx').on(t.metric, t.date, t.userId)],
 );
 
-/** activity_days summed per user, month (its first day) and metric, over keys: what leaderboards over long ranges read. */
+/**
+ * activity_days summed per user, month (its first day), metric and key: what leaderboards over long
+ * ranges read, and all that is left of a month once retention retired its days (the keys too, so
+ * edit decisions per tool and requests per model stay exact there).
+ */
 export const activityMonths = pgTable(
   'activity_months',
   {
@@ -87,9 +91,10 @@ export const activityMonths = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     month: date('month', { mode: 'string' }).notNull(),
     metric: varchar('metric', { length: 32 }).notNull(),
+    key: varchar('key', { length: 256 }).default('').notNull(),
     value: decimal('value', { precision: 24, scale: 6 }).default('0').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.month, t.metric] }), index('activity_months_metric_month_idx').on(t.metric, t.month, t.userId)],
+  (t) => [primaryKey({ columns: [t.userId, t.month, t.metric, t.key] }), index('activity_months_metric_month_idx').on(t.metric, t.month, t.userId)],
 );
 
 /**
