@@ -275,7 +275,10 @@ const range = { from: DAY, to: DAY, format: FORMAT };
 const page = (max: number) => ({ limit: NUMBER(max), offset: OFFSET });
 const GRANULARITY = param(['day', 'week', 'month'], fc.oneof(fc.constantFrom('DAY', 'year', 'hour', ''), hostileText));
 const USERNAME = param(['alice', 'bob', 'nobody'], usernameText);
-const METRIC = param(['cost', 'tokens', 'input', 'output', 'cacheCreation', 'cacheRead'], fc.oneof(fc.constantFrom('Cost', 'total'), hostileText));
+const METRIC = param(
+  ['cost', 'tokens', 'input', 'output', 'cacheCreation', 'cacheRead', 'sessions', 'linesAdded', 'commits', 'pullRequests', 'activeTime'],
+  fc.oneof(fc.constantFrom('Cost', 'total', 'linesRemoved', 'apiRequests'), hostileText),
+);
 const BOOLEAN = param(['true', 'false'], fc.oneof(fc.constantFrom('TRUE', '1', '0', 'yes'), hostileText));
 const MODEL = param(MODEL_NAMES, modelText);
 
@@ -359,6 +362,28 @@ export const userReadCases = fc.oneof(
     path: ([u]) => `/api/v1/users/${u}/ranks`,
     segments: [USERNAME],
     params: { metric: METRIC },
+  }),
+  readCase({
+    route: '/api/v1/users/:username/activity',
+    group: 'users (read)',
+    path: ([u]) => `/api/v1/users/${u}/activity`,
+    segments: [USERNAME],
+    params: { from: DAY, to: DAY, granularity: GRANULARITY },
+  }),
+  readCase({
+    route: '/api/v1/users/:username/sources',
+    group: 'users (read)',
+    path: ([u]) => `/api/v1/users/${u}/sources`,
+    segments: [USERNAME],
+    params: { from: DAY, to: DAY },
+    auth: anyAuth,
+  }),
+  readCase({
+    route: '/api/v1/telemetry/status',
+    group: 'users (read)',
+    path: () => '/api/v1/telemetry/status',
+    params: { username: USERNAME },
+    auth: anyAuth,
   }),
   readCase({
     route: '/api/v1/users/:username/uploads',
