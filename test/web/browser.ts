@@ -70,3 +70,27 @@ export async function screenshotOf(locator: Locator, name: string): Promise<void
   mkdirSync(SCREENSHOTS, { recursive: true });
   await locator.screenshot({ path: `${SCREENSHOTS}${name}.png` });
 }
+
+/**
+ * The pages a describe block opens: `open(path)` opens one in a fresh context at `base()` + path;
+ * after each test every page opened must have reported no problem (console errors, uncaught
+ * exceptions, CSP violations) and is closed; after all tests the browser is.
+ */
+export function usePages(browser: () => Browser | undefined, base: () => string) {
+  const opened: OpenedPage[] = [];
+  afterEach(async () => {
+    for (const o of opened.splice(0)) {
+      expect({ console: o.problems.console, errors: o.problems.errors, csp: o.problems.csp }).toEqual({ console: [], errors: [], csp: [] });
+      await o.context.close();
+    }
+  });
+  afterAll(async () => {
+    await browser()?.close();
+  });
+  return async function open(path: string, options: Parameters<typeof openPage>[1] = {}): Promise<Page> {
+    const o = await openPage(browser()!, options);
+    opened.push(o);
+    await o.page.goto(base() + path);
+    return o.page;
+  };
+}

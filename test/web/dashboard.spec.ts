@@ -4,7 +4,7 @@ import { addDays, bucketsOf, formatCompact, formatCost, formatInt, streaks } fro
 import { registerUser, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
 import { type TestApp, useTestApp } from '../helpers/test-app.js';
-import { browserUnavailable, DESKTOP, launch, type OpenedPage, openPage, PHONE, REQUIRED, screenshot } from './browser.js';
+import { browserUnavailable, DESKTOP, launch, PHONE, REQUIRED, screenshot, usePages } from './browser.js';
 
 /**
  * The dashboard in a real Chromium against the real service with real ccusage samples: each view's
@@ -37,7 +37,10 @@ describeBrowser('dashboard in a browser', () => {
   let t: TestApp;
   let base: string;
   let browser: Browser;
-  const opened: OpenedPage[] = [];
+  const open = usePages(
+    () => browser,
+    () => base,
+  );
   const today = utcDay(new Date());
   const users = { alice: '', bob: '', carol: '', dave: '' };
   const tokens: Record<string, string> = {};
@@ -64,24 +67,6 @@ describeBrowser('dashboard in a browser', () => {
       expect(res.status).toBe(200);
     }
     browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function open(path: string, options: Parameters<typeof openPage>[1] = {}): Promise<Page> {
-    const o = await openPage(browser, options);
-    opened.push(o);
-    await o.page.goto(base + path);
-    return o.page;
-  }
-
-  afterEach(async () => {
-    for (const o of opened.splice(0)) {
-      expect({ console: o.problems.console, errors: o.problems.errors, csp: o.problems.csp }).toEqual({ console: [], errors: [], csp: [] });
-      await o.context.close();
-    }
   });
 
   const api = async (path: string) => {

@@ -10,7 +10,7 @@ import { registerUser, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
 import { otelFixture, shiftTimes } from '../helpers/otlp.js';
 import { type TestApp, useTestApp } from '../helpers/test-app.js';
-import { browserUnavailable, DESKTOP, launch, type OpenedPage, openPage, PHONE, REQUIRED, screenshot, screenshotOf } from './browser.js';
+import { browserUnavailable, DESKTOP, launch, openPage, PHONE, REQUIRED, screenshot, screenshotOf, usePages } from './browser.js';
 
 /**
  * Claude Code's own telemetry in the dashboard, in a real Chromium against the real service: the
@@ -229,7 +229,10 @@ describeBrowser('telemetry in the dashboard', () => {
   let t: TestApp;
   let base: string;
   let browser: Browser;
-  const opened: OpenedPage[] = [];
+  const open = usePages(
+    () => browser,
+    () => base,
+  );
   const today = utcDay(new Date());
   /** Every user's telemetry as sent, tallied from the request bodies. */
   const tallies = new Map<string, Tally>();
@@ -281,24 +284,6 @@ describeBrowser('telemetry in the dashboard', () => {
     expect((await upload(t.http, users.tina.token, report, { device: 'laptop', tz: 'UTC' })).status).toBe(200);
     expect((await upload(t.http, users.una.token, report, { device: 'laptop', tz: 'UTC' })).status).toBe(200);
     browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function open(path: string, options: Parameters<typeof openPage>[1] = {}): Promise<Page> {
-    const o = await openPage(browser, options);
-    opened.push(o);
-    await o.page.goto(base + path);
-    return o.page;
-  }
-
-  afterEach(async () => {
-    for (const o of opened.splice(0)) {
-      expect({ console: o.problems.console, errors: o.problems.errors, csp: o.problems.csp }).toEqual({ console: [], errors: [], csp: [] });
-      await o.context.close();
-    }
   });
 
   const api = async (path: string, token?: string) => {
