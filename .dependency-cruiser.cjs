@@ -18,6 +18,7 @@ const LAYERS = [
   'ingestion', // sources of usage: ccusage adapters, uploads
   'usage', // reading: leaderboards, summary, weekly, export, a user's usage
   'users', // accounts, tokens, every /users route
+  'teams', // teams, roles, invites; registration by invite through users' AccountHooks
   'maintenance', // backups, retention, db-stats
   'health', // probes, /info
   'web-app', // serves the built dashboard (web/) at /

@@ -17,6 +17,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { RankingIndexModule } from './read-model/ranking-index.service.js';
 import { SecurityModule } from './security/security.module.js';
+import { TeamsModule } from './teams/teams.module.js';
 import { UsageModule } from './usage/usage.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -42,6 +43,7 @@ export class AppModule {
         RankingIndexModule,
         MetricsModule,
         UsersModule,
+        TeamsModule,
         UsageModule,
         IngestionModule,
         ModelsModule,

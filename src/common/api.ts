@@ -33,6 +33,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   404: 'Not found.',
   408: 'The request took longer than REQUEST_TIMEOUT_MS to arrive.',
   409: 'Conflict with existing data.',
+  410: 'No longer valid (an invite that expired, was revoked or is used up).',
   413: 'The body is larger than the server accepts.',
   414: 'A path segment is longer than the server accepts.',
   415: 'The body is not JSON.',

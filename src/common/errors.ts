@@ -19,6 +19,7 @@ export enum ErrorCode {
   HeadersTooLarge = 'request-header-fields-too-large',
   MalformedRequest = 'malformed-request',
   UriTooLong = 'uri-too-long',
+  Gone = 'gone',
 }
 
 export function statusOf(code: ErrorCode): number {
@@ -54,6 +55,8 @@ export function statusOf(code: ErrorCode): number {
       return 400;
     case ErrorCode.UriTooLong:
       return 414;
+    case ErrorCode.Gone:
+      return 410;
   }
 }
 
@@ -91,6 +94,8 @@ export function titleOf(code: ErrorCode): string {
       return 'Malformed request';
     case ErrorCode.UriTooLong:
       return 'URI too long';
+    case ErrorCode.Gone:
+      return 'Gone';
   }
 }
 

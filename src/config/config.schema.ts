@@ -148,9 +148,10 @@ export const envSchema = z.object({
   RATE_LIMIT_UPLOADS: rateLimit('120/1h'),
   RATE_LIMIT_TELEMETRY: rateLimit('6000/1h'),
   RATE_LIMIT_TOKEN_ISSUANCE: rateLimit('30/1h'),
+  RATE_LIMIT_TEAMS: rateLimit('60/1h'),
   MAX_ACTIVE_TOKENS: countOrOff(50, 1_000_000),
 
-  REGISTRATION: z.enum(['open', 'closed'], { error: 'must be open or closed' }).default('open'),
+  REGISTRATION: z.enum(['open', 'closed', 'invite'], { error: 'must be open, closed or invite' }).default('open'),
   ADMIN_TOKEN: optionalString,
   ADMIN_TOKEN_FILE: optionalString,
   READ_ACCESS: z.enum(['public', 'token'], { error: 'must be public or token' }).default('public'),
@@ -226,10 +227,13 @@ export interface Config {
     uploads: RateLimit | undefined;
     telemetry: RateLimit | undefined;
     tokenIssuance: RateLimit | undefined;
+    /** Team and invite creation, per user. */
+    teams: RateLimit | undefined;
   };
   /** Live (not revoked) tokens a user may hold; undefined for no cap. */
   maxActiveTokens: number | undefined;
-  registration: 'open' | 'closed';
+  /** open: anyone; closed: the admin token only; invite: a valid team invite (or the admin token). */
+  registration: 'open' | 'closed' | 'invite';
   /** The admin token, from ADMIN_TOKEN or ADMIN_TOKEN_FILE; undefined disables admin actions. */
   adminToken: string | undefined;
   readAccess: 'public' | 'token';
@@ -335,6 +339,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       uploads: limited ? e.RATE_LIMIT_UPLOADS : undefined,
       telemetry: limited ? e.RATE_LIMIT_TELEMETRY : undefined,
       tokenIssuance: limited ? e.RATE_LIMIT_TOKEN_ISSUANCE : undefined,
+      teams: limited ? e.RATE_LIMIT_TEAMS : undefined,
     },
     maxActiveTokens: e.MAX_ACTIVE_TOKENS,
     registration: e.REGISTRATION,

@@ -120,10 +120,14 @@ export class UsageLedger {
     }
   }
 
-  /** Deletes a user with all their usage, taking what they contributed out of the shared summaries. */
-  async removeUser(userId: number): Promise<void> {
+  /**
+   * Deletes a user with all their usage, taking what they contributed out of the shared summaries.
+   * `before` runs first in the same transaction, under the user's lock (teams hand over ownership).
+   */
+  async removeUser(userId: number, before?: (tx: Database) => Promise<void>): Promise<void> {
     await transaction(this.db, async (tx) => {
       await lockUser(tx, userId);
+      await before?.(tx);
       await removeUser(tx, userId);
       await tx.delete(users).where(eq(users.id, userId));
     });

@@ -163,6 +163,30 @@ export class Perimeter implements BeforeApplicationShutdown {
     if (budget && limit) route.config = { ...route.config, rateLimit: this.budgetLimiter(budget, limit) };
     // A route's own onSend hooks run after the instance's, which set SECURITY_HEADERS.
     if (policy?.embeddable) route.onSend = [...hooksOf(route.onSend), crossOriginResource];
+    if (policy?.secretInPath) route.onSend = [...hooksOf(route.onSend), this.countWrongSecret];
+  }
+
+  /**
+   * On a route whose path carries a secret, a 404 is a wrong guess: counted as a failed
+   * authentication before the answer leaves, so the next request already sees the count.
+   */
+  private readonly countWrongSecret: onSendHookHandler = (request, reply, payload, done) => {
+    if (reply.statusCode !== 404 || !this.authFailures || principalOf(request).kind === 'admin') return done(null, payload);
+    this.authFailures(request).then(
+      () => done(null, payload),
+      () => done(null, payload),
+    );
+  };
+
+  /** An address over RATE_LIMIT_AUTH_FAILURES is refused before a secret in the path is looked up. */
+  private async refuseOverFailures(request: AuthenticatedRequest, reply: FastifyReply): Promise<void> {
+    const limit = this.config.rateLimits.authFailures;
+    if (!limit || !this.authFailures) return;
+    const state = await this.authFailures(request, { increment: false });
+    if (!state.isAllowed && state.remaining === 0) {
+      void reply.header('Retry-After', String(Math.max(1, state.ttlInSeconds)));
+      throw tooMany('authFailures', limit, state.ttl);
+    }
   }
 
   private budgetLimiter(budget: NonNullable<RoutePolicy['budget']>, limit: RateLimit): RateLimitOptions {
@@ -200,7 +224,10 @@ export class Perimeter implements BeforeApplicationShutdown {
     else if (credentials.kind === 'bearer' && access !== undefined && this.auth.isMetricsToken(credentials.token)) request[SCRAPER] = true;
     else if (credentials.kind !== 'none') principal = await this.authenticateGuess(request, reply, credentials);
     request[PRINCIPAL] = principal;
-    if (ROUTE_POLICIES[routeKey(request.method, url)]?.tokenRequired) this.auth.requireAuthenticated(principal);
+    const policy = ROUTE_POLICIES[routeKey(request.method, url)];
+    if (policy?.tokenRequired) this.auth.requireAuthenticated(principal);
+    // A presented token was checked against the count already (authenticateGuess); an anonymous guess is checked here.
+    if (policy?.secretInPath && credentials.kind === 'none') await this.refuseOverFailures(request, reply);
   }
 
   /**

@@ -9,7 +9,7 @@ import type { Config } from '../config/config.schema.js';
 export const SMALL_BODY_LIMIT_BYTES = 1024;
 
 /** The request budgets that apply to routes (failed authentication is counted by the perimeter itself). */
-export type RouteBudget = 'registration' | 'uploads' | 'telemetry' | 'tokenIssuance';
+export type RouteBudget = 'registration' | 'uploads' | 'telemetry' | 'tokenIssuance' | 'teams';
 
 export interface RoutePolicy {
   /** The route takes BODY_LIMIT_BYTES instead of SMALL_BODY_LIMIT_BYTES. */
@@ -23,6 +23,12 @@ export interface RoutePolicy {
    * cross-origin instead of same-origin, for this route only.
    */
   embeddable?: true;
+  /**
+   * The path carries a secret (an invite code): a 404 is a wrong guess, counted like a failed
+   * authentication (RATE_LIMIT_AUTH_FAILURES, per address), and an address over that limit is
+   * refused before the code is looked up, so codes cannot be tried at speed.
+   */
+  secretInPath?: true;
 }
 
 /**
@@ -35,6 +41,10 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   [`POST /${API_PREFIX}/users/:username/tokens`]: { budget: { name: 'tokenIssuance', per: 'user' } },
   [`POST /${API_PREFIX}/uploads`]: { largeBody: true, budget: { name: 'uploads', per: 'user' }, tokenRequired: true },
   [`GET /${API_PREFIX}/users/:username/badge.svg`]: { embeddable: true },
+  [`POST /${API_PREFIX}/teams`]: { budget: { name: 'teams', per: 'user' } },
+  [`POST /${API_PREFIX}/teams/:slug/invites`]: { budget: { name: 'teams', per: 'user' } },
+  [`GET /${API_PREFIX}/invites/:code`]: { secretInPath: true },
+  [`POST /${API_PREFIX}/invites/:code/accept`]: { secretInPath: true, tokenRequired: true },
   // OTLP/HTTP at the root, where exporters append /v1/metrics and /v1/logs to the endpoint.
   ['POST /v1/metrics']: { largeBody: true, budget: { name: 'telemetry', per: 'user' }, tokenRequired: true },
   ['POST /v1/logs']: { largeBody: true, budget: { name: 'telemetry', per: 'user' }, tokenRequired: true },
@@ -54,5 +64,6 @@ export const BUDGET_NOUNS: Readonly<Record<RouteBudget | 'authFailures', string>
   tokenIssuance: 'tokens issued for this user',
   uploads: 'uploads by this user',
   telemetry: 'telemetry batches from this user',
+  teams: 'teams and invites created by this user',
   authFailures: 'failed authentication attempts from this address',
 };

@@ -27,6 +27,7 @@ import {
   type UserList,
   type UserListQuery,
   type CreatedUser,
+  type CreateUser,
   type IssuedToken,
   type TokenList,
 } from './users.schemas.js';
@@ -51,13 +52,15 @@ export class UsersController {
   @ApiOperation({
     summary: 'Register a user and get their first upload token',
     description:
-      'Open to anyone with REGISTRATION=open (the default); with REGISTRATION=closed only the admin token may register users. ' +
+      'Open to anyone with REGISTRATION=open (the default); with REGISTRATION=closed only the admin token may register users; with ' +
+      'REGISTRATION=invite only callers with a valid team invite code (`invite`) or the admin token (403 otherwise). With an invite the new ' +
+      'user joins its team as a member in the same transaction (403 for an unknown code, 410 for an expired, revoked or used-up one; nothing is stored). ' +
       'The token is shown only in this answer. Registrations are limited per client address (RATE_LIMIT_REGISTRATION; 429 with Retry-After).',
   })
   @ApiCreatedResponse({ standardSchema: CreatedUserSchema })
-  @ApiProblems(400, 401, 403, 409, 413, 429)
-  register(@Caller() caller: Principal, @Body({ schema: CreateUserSchema }) body: { username: string }): Promise<CreatedUser> {
-    return this.users.register(caller, body.username);
+  @ApiProblems(400, 401, 403, 409, 410, 413, 429)
+  register(@Caller() caller: Principal, @Body({ schema: CreateUserSchema }) body: CreateUser): Promise<CreatedUser> {
+    return this.users.register(caller, body.username, body.invite);
   }
 
   @Get()

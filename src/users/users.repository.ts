@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { aliased, as, intText, money } from '../db/columns.js';
-import { type Database, rowsOf } from '../db/database-connection.js';
+import { type Database, rowsOf, transaction } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { apiTokens, users, userTotals } from '../db/schema.js';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/sql.js';
@@ -25,12 +25,20 @@ export type UserListRow = Keyed<RawUserListRow>;
 export class UsersRepository {
   constructor(@InjectDb() private readonly db: Database) {}
 
-  /** Creates the user and their first token in one transaction; undefined when the name is taken. */
-  async createWithToken(username: string, token: { name: string; hash: string; prefix: string }): Promise<UserRow | undefined> {
+  /**
+   * Creates the user and their first token in one transaction; undefined when the name is taken.
+   * `then` runs last in the same transaction (joining a team by invite); when it throws, nothing is stored.
+   */
+  async createWithToken(
+    username: string,
+    token: { name: string; hash: string; prefix: string },
+    then?: (tx: Database, userId: number) => Promise<void>,
+  ): Promise<UserRow | undefined> {
     try {
-      return await this.db.transaction(async (tx) => {
+      return await transaction(this.db, async (tx) => {
         const [user] = await tx.insert(users).values({ username }).returning({ id: users.id, username: users.username, createdAt: users.createdAt });
         await tx.insert(apiTokens).values({ userId: user.id, name: token.name, tokenHash: token.hash, prefix: token.prefix });
+        await then?.(tx, user.id);
         return user;
       });
     } catch (error) {

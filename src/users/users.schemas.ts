@@ -83,11 +83,23 @@ export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
   'anthropic',
 ]);
 
+/** An invite code as shown once: `cci_` and 43 base64url characters (anything else is no code). */
+export const inviteCodeSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'may contain letters, digits, _ and - (as invite codes do)')
+  .meta({ example: 'cci_Sm9pbiB0aGUgdGVhbSBvbiB0aGlzIHNlcnZlciBwbGVhc2U' });
+
 export const CreateUserSchema = z
   .strictObject({
     username: usernameSchema.refine((name) => !RESERVED_USERNAMES.has(name.toLowerCase()), 'is reserved; choose another name'),
+    invite: inviteCodeSchema
+      .optional()
+      .meta({ description: 'A team invite code: the new user joins that team (required with REGISTRATION=invite, but for the admin token)' }),
   })
-  .meta({ id: 'CreateUser', examples: [{ username: 'alice' }] });
+  .meta({ id: 'CreateUser', examples: [{ username: 'alice' }, { username: 'bob', invite: 'cci_Sm9pbiB0aGUgdGVhbSBvbiB0aGlzIHNlcnZlciBwbGVhc2U' }] });
+export type CreateUser = z.infer<typeof CreateUserSchema>;
 
 const tokenName = z
   .string({ error: 'must be a string' })

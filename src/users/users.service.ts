@@ -1,12 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { displayPrefix, hashToken, newToken } from '../auth/tokens.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
+import type { Database } from '../db/database-connection.js';
 import { UserDirectory } from '../directory/user-directory.js';
 import { UsageLedger } from '../ledger/usage-ledger.js';
+import { ACCOUNT_HOOKS, type AccountHooks } from './account-hooks.js';
 import { UsersRepository } from './users.repository.js';
 import type { CreatedUser, IssuedToken, TokenInfo, TokenList, UserList, UserListQuery } from './users.schemas.js';
 
@@ -25,6 +27,7 @@ export class UsersService {
     private readonly auth: AuthService,
     private readonly ledger: UsageLedger,
     private readonly directory: UserDirectory,
+    @Optional() @Inject(ACCOUNT_HOOKS) private readonly hooks?: AccountHooks,
   ) {}
 
   async list(caller: Principal, query: UserListQuery): Promise<UserList> {
@@ -46,10 +49,19 @@ export class UsersService {
     };
   }
 
-  async register(caller: Principal, username: string): Promise<CreatedUser> {
+  async register(caller: Principal, username: string, invite?: string): Promise<CreatedUser> {
     if (this.config.registration === 'closed') this.auth.requireAdmin(caller);
+    if (this.config.registration === 'invite' && invite === undefined && caller.kind !== 'admin') {
+      throw new DomainError(
+        ErrorCode.Forbidden,
+        'This server registers only people with a team invite (REGISTRATION=invite): send {"username", "invite": "<code>"} with the code of an invite link.',
+      );
+    }
+    if (invite !== undefined && !this.hooks) throw new Error('Invites need the teams module (ACCOUNT_HOOKS is not provided).');
+    const hooks = this.hooks;
     const { token, record } = issue('default');
-    const user = await this.repository.createWithToken(username, record);
+    const join = invite === undefined || !hooks ? undefined : (tx: Database, userId: number) => hooks.joinByInvite(tx, userId, invite);
+    const user = await this.repository.createWithToken(username, record, join);
     if (!user) throw new DomainError(ErrorCode.Conflict, `The username ${JSON.stringify(username)} is taken (names are compared without regard to case).`);
     return { username: user.username, token, createdAt: iso(user.createdAt)! };
   }
@@ -57,7 +69,8 @@ export class UsersService {
   async remove(caller: Principal, username: string): Promise<void> {
     this.auth.requireSelfOrAdmin(caller, username);
     const user = await this.directory.get(username);
-    await this.ledger.removeUser(user.id);
+    const hooks = this.hooks;
+    await this.ledger.removeUser(user.id, hooks && ((tx) => hooks.beforeRemove(tx, user.id)));
   }
 
   async issueToken(caller: Principal, username: string, name: string | undefined): Promise<IssuedToken> {

@@ -1,0 +1,20 @@
+import { Global, Module } from '@nestjs/common';
+import { DirectoryModule } from '../directory/user-directory.js';
+import { ACCOUNT_HOOKS } from '../users/account-hooks.js';
+import { InvitesController, TeamsController } from './teams.controller.js';
+import { TeamsRepository } from './teams.repository.js';
+import { TeamsService } from './teams.service.js';
+
+/**
+ * Teams, roles and invites under /teams and /invites (docs/teams.md). Global only to hand
+ * ACCOUNT_HOOKS to the users module below it: registration by invite and a user's removal reach
+ * into teams inside their own transactions without users importing teams.
+ */
+@Global()
+@Module({
+  imports: [DirectoryModule],
+  controllers: [TeamsController, InvitesController],
+  providers: [TeamsRepository, TeamsService, { provide: ACCOUNT_HOOKS, useExisting: TeamsService }],
+  exports: [ACCOUNT_HOOKS],
+})
+export class TeamsModule {}
