@@ -82,6 +82,7 @@ function expected(username: string, tally: Tally, from: string, to: string, gran
     from,
     to,
     granularity,
+    retiredMonths: [], // no retention here (test/operations/retention.spec.ts covers retired months)
     totals: tally.sum(from, to),
     rows: [...buckets].map(([date, days]) => ({ date, ...tally.sum(from, to, days) })),
     editDecisions: [...tally.editsIn(from, to)]
