@@ -36,7 +36,7 @@ export interface paths {
         put?: never;
         /**
          * Register a user and get their first upload token
-         * @description Open to anyone with REGISTRATION=open (the default); with REGISTRATION=closed only the admin token may register users. The token is shown only in this answer. Registrations are limited per client address (RATE_LIMIT_REGISTRATION; 429 with Retry-After).
+         * @description Open to anyone with REGISTRATION=open (the default); with REGISTRATION=closed only the admin token may register users; with REGISTRATION=invite only callers with a valid team invite code (`invite`) or the admin token (403 otherwise). With an invite the new user joins its team as a member in the same transaction (403 for an unknown code, 410 for an expired, revoked or used-up one; nothing is stored). The token is shown only in this answer. Registrations are limited per client address (RATE_LIMIT_REGISTRATION; 429 with Retry-After).
          */
         post: operations["UsersController_register"];
         delete?: never;
@@ -201,6 +201,171 @@ export interface paths {
         get: operations["BadgeController_badge"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Teams: the public ones and the caller's private ones (the admin sees all), by slug; q filters by slug prefix
+         * @description Each with its member count and the caller's role (null when not a member).
+         */
+        get: operations["TeamsController_list"];
+        put?: never;
+        /**
+         * Create a team; its creator is its owner
+         * @description A user's token creates a team it owns (at most 20 owned teams, 409 beyond); the admin token names the owner with ?owner=<username>. Slugs follow the username rules and are unique without regard to case (409 when taken). Creations count against RATE_LIMIT_TEAMS per user (429). Roles: owner (everything, deleting the team included), admin (settings, invites, removing members, switching members between member and admin), member. The admin token may do everything on every team.
+         */
+        post: operations["TeamsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A team
+         * @description A private team is seen by its members and the admin only: to anyone else it is 404, as if it did not exist.
+         */
+        get: operations["TeamsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a team with its memberships and invites (owner or the admin token) */
+        delete: operations["TeamsController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a team's name, description or visibility (owner, team admin or the admin token) */
+        patch: operations["TeamsController_update"];
+        trace?: never;
+    };
+    "/api/v1/teams/{slug}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A team's members: owners, then admins, then members, each by name (seen by whoever may see the team) */
+        get: operations["TeamsController_members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{slug}/members/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Leave a team, or remove a member
+         * @description A member removing themself leaves (any role; the last owner cannot: 409). Owners (and the admin token) remove anyone; team admins remove members only (403 otherwise).
+         */
+        delete: operations["TeamsController_removeMember"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a member's role
+         * @description Owners (and the admin token) set any role; team admins switch members between member and admin but never touch owners nor make one (403). The last owner cannot be demoted (409).
+         */
+        patch: operations["TeamsController_setRole"];
+        trace?: never;
+    };
+    "/api/v1/teams/{slug}/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A team's invites, newest first, without their codes (owner, team admin or the admin token) */
+        get: operations["TeamsController_invites"];
+        put?: never;
+        /**
+         * Create an invite link (owner, team admin or the admin token)
+         * @description The code is shown only in this answer (only its SHA-256 is stored); the link is /join/<code>. Default expiry 168 hours (at most 720); maxUses limits how many people may join with it (none by default). Teams hold at most 5000 members. Creations count against RATE_LIMIT_TEAMS per user.
+         */
+        post: operations["TeamsController_createInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{slug}/invites/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an invite (owner, team admin or the admin token) */
+        delete: operations["TeamsController_revokeInvite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invites/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an invite link leads to: the team, the expiry and the uses left
+         * @description For anyone holding the code, whatever the team’s visibility. 404 for an unknown code (counted as a failed authentication per address: RATE_LIMIT_AUTH_FAILURES, 429 past it), 410 for one that expired, was revoked or is used up (`reason` says which).
+         */
+        get: operations["InvitesController_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invites/{code}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join the invite's team as a member (a user's token)
+         * @description 201 when the caller joined (the invite counts one use; concurrent acceptances never pass maxUses), 200 when the caller was a member already (nothing changes, no use counted). 404 for an unknown code (counted as a failed authentication), 410 when no longer valid, 409 for a full team.
+         */
+        post: operations["InvitesController_accept"];
         delete?: never;
         options?: never;
         head?: never;
@@ -621,6 +786,11 @@ export interface components {
         CreateUser: {
             /** @example alice */
             username: string;
+            /**
+             * @description A team invite code: the new user joins that team (required with REGISTRATION=invite, but for the admin token)
+             * @example cci_Sm9pbiB0aGUgdGVhbSBvbiB0aGlzIHNlcnZlciBwbGVhc2U
+             */
+            invite?: string;
         };
         CreatedUser: {
             /** @example alice */
@@ -756,6 +926,11 @@ export interface components {
             to: string;
             /** @enum {string} */
             granularity: "day" | "week" | "month";
+            /**
+             * @description Months of the range retired by retention (RETENTION_DAYS), as first days: their days are gone, so each counts whole, as one row dated its first day, even where the range cuts it
+             * @example []
+             */
+            retiredMonths: string[];
             totals: components["schemas"]["ActivityTotals"];
             /** @description Buckets with activity only, oldest first */
             rows: components["schemas"]["ActivityBucket"][];
@@ -937,6 +1112,182 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
             revokedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "slug": "platform-team",
+         *       "name": "Platform team",
+         *       "description": "Infrastructure and tooling",
+         *       "visibility": "private"
+         *     }
+         */
+        CreateTeam: {
+            /** @example platform-team */
+            slug: string;
+            name: string;
+            description?: string;
+            /**
+             * @default public
+             * @enum {string}
+             */
+            visibility: "public" | "private";
+        };
+        Team: {
+            /** @example platform-team */
+            slug: string;
+            /** @example Platform team */
+            name: string;
+            /** @example Infrastructure and tooling */
+            description: string;
+            /**
+             * @description public: anyone sees the team and its members; private: its members and the admin only
+             * @enum {string}
+             */
+            visibility: "public" | "private";
+            /** @example 12 */
+            memberCount: number;
+            /**
+             * @description The caller's role in the team; null when the caller is not a member (or is the admin)
+             * @enum {string|null}
+             */
+            role: "owner" | "admin" | "member" | null;
+            /** @example 2025-06-01T09:30:00.000Z */
+            createdAt: string;
+            /** @example 2025-06-01T09:30:00.000Z */
+            updatedAt: string;
+        };
+        TeamList: {
+            total: number;
+            limit: number;
+            offset: number;
+            teams: components["schemas"]["Team"][];
+        };
+        /**
+         * @example {
+         *       "name": "Platform",
+         *       "visibility": "public"
+         *     }
+         */
+        UpdateTeam: {
+            name?: string;
+            description?: string;
+            /** @enum {string} */
+            visibility?: "public" | "private";
+        };
+        TeamMemberList: {
+            /** @example platform-team */
+            team: string;
+            total: number;
+            limit: number;
+            offset: number;
+            members: components["schemas"]["TeamMember"][];
+        };
+        TeamMember: {
+            /** @example alice */
+            username: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "member";
+            /** @example 2025-06-01T09:30:00.000Z */
+            joinedAt: string;
+        };
+        /**
+         * @example {
+         *       "role": "admin"
+         *     }
+         */
+        UpdateMember: {
+            /** @enum {string} */
+            role: "owner" | "admin" | "member";
+        };
+        /**
+         * @example {
+         *       "expiresInHours": 48,
+         *       "maxUses": 10
+         *     }
+         */
+        CreateInvite: {
+            /** @default 168 */
+            expiresInHours: number;
+            maxUses?: number;
+        };
+        IssuedInvite: {
+            id: number;
+            /**
+             * @description The first characters of the code
+             * @example cci_Sm9pbi
+             */
+            prefix: string;
+            /** @example 2025-06-01T09:30:00.000Z */
+            expiresAt: string;
+            /** @description null: no limit */
+            maxUses: number | null;
+            uses: number;
+            revokedAt: string | null;
+            /** @example 2025-06-01T09:30:00.000Z */
+            createdAt: string;
+            /** @description Who created it; null for the admin token or a deleted user */
+            createdBy: string | null;
+            /** @enum {string} */
+            state: "valid" | "expired" | "revoked" | "used-up";
+            /**
+             * @description Shown only now; keep it (only its hash is stored).
+             * @example cci_Sm9pbiB0aGUgdGVhbSBvbiB0aGlzIHNlcnZlciBwbGVhc2U
+             */
+            code: string;
+            /**
+             * @description The join link's path on this server
+             * @example /join/cci_Sm9pbiB0aGUgdGVhbSBvbiB0aGlzIHNlcnZlciBwbGVhc2U
+             */
+            url: string;
+            /** @example platform-team */
+            team: string;
+        };
+        InviteList: {
+            team: string;
+            total: number;
+            limit: number;
+            offset: number;
+            invites: components["schemas"]["InviteInfo"][];
+        };
+        InviteInfo: {
+            id: number;
+            /**
+             * @description The first characters of the code
+             * @example cci_Sm9pbi
+             */
+            prefix: string;
+            /** @example 2025-06-01T09:30:00.000Z */
+            expiresAt: string;
+            /** @description null: no limit */
+            maxUses: number | null;
+            uses: number;
+            revokedAt: string | null;
+            /** @example 2025-06-01T09:30:00.000Z */
+            createdAt: string;
+            /** @description Who created it; null for the admin token or a deleted user */
+            createdBy: string | null;
+            /** @enum {string} */
+            state: "valid" | "expired" | "revoked" | "used-up";
+        };
+        InvitePreview: {
+            team: {
+                /** @example platform-team */
+                slug: string;
+                /** @example Platform team */
+                name: string;
+                description: string;
+            };
+            /** @enum {boolean} */
+            valid: true;
+            /** @example 2025-06-01T09:30:00.000Z */
+            expiresAt: string;
+            /** @description null: no limit */
+            usesLeft: number | null;
+        };
+        JoinedTeam: {
+            /** @description false: the caller was a member already (nothing changed, no use counted) */
+            joined: boolean;
+            team: components["schemas"]["Team"];
         };
         Leaderboard: {
             /** @enum {string} */
@@ -1679,6 +2030,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No longer valid (an invite that expired, was revoked or is used up). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than the server accepts. */
             413: {
                 headers: {
@@ -2298,6 +2658,861 @@ export interface operations {
             };
             /** @description Not found. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description Slug prefix, any case */
+                q?: string;
+                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamList"];
+                    "text/csv": components["schemas"]["TeamList"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_create: {
+        parameters: {
+            query?: {
+                /** @description With the admin token (required then): the user who will own the team */
+                owner?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTeam"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with existing data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. Members keep their accounts and usage. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTeam"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_members: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMemberList"];
+                    "text/csv": components["schemas"]["TeamMemberList"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_removeMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with existing data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_setRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMember"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMember"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with existing data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_invites: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteList"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_createInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvite"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedInvite"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_revokeInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: the code answers 410 from now on. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    InvitesController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitePreview"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No longer valid (an invite that expired, was revoked or is used up). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    InvitesController_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinedTeam"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinedTeam"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with existing data. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No longer valid (an invite that expired, was revoked or is used up). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit; Retry-After says when to try again. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
