@@ -1,7 +1,7 @@
 import type fc from 'fast-check';
 import { BACKEND } from '../helpers/database.js';
 import { otlpCases } from './arbitraries/otlp.js';
-import { modelCases, operationsCases, statsCases, strayCases, uploadCases, userReadCases, userWriteCases } from './arbitraries/routes.js';
+import { modelCases, operationsCases, statsCases, strayCases, teamCases, uploadCases, userReadCases, userWriteCases } from './arbitraries/routes.js';
 import type { FuzzCase } from './harness/case.js';
 import { fuzz, jestTimeout, runsFor, SETTINGS } from './harness/property.js';
 import { FuzzRunner } from './harness/runner.js';
@@ -22,6 +22,7 @@ const GROUPS: Array<{ name: string; weight: number; cases: fc.Arbitrary<FuzzCase
   { name: 'uploads: mutated ccusage reports', weight: 20, cases: uploadCases(SETTINGS.big) },
   { name: 'operations: info, health, metrics, docs, maintenance', weight: 8, cases: operationsCases },
   { name: 'otlp: metrics and logs from mutated Claude Code captures', weight: 12, cases: otlpCases },
+  { name: 'teams: teams, members, roles, invites, registration by invite', weight: 10, cases: teamCases },
   { name: 'stray methods and paths', weight: 6, cases: strayCases },
 ];
 const TOTAL_WEIGHT = GROUPS.reduce((a, g) => a + g.weight, 0);
@@ -38,6 +39,7 @@ const ROUTE_FUZZ_ENV = {
   RATE_LIMIT_UPLOADS: '1000000/1s',
   RATE_LIMIT_TOKEN_ISSUANCE: '1000000/1s',
   RATE_LIMIT_TELEMETRY: '1000000/1s',
+  RATE_LIMIT_TEAMS: '1000000/1s',
   TRUST_PROXY: 'loopback',
 };
 

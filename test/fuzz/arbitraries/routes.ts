@@ -725,3 +725,164 @@ export const strayCases = fc
       !(['DELETE', 'POST', 'PUT', 'PATCH'].includes(method) && (/^\/api\/v1\/users\/(alice|bob)/i.test(path) || path.startsWith('/api/v1/maintenance'))),
   )
   .map(({ method, path, body, type, auth, h }) => withBody({ route: `${method} (stray)`, group: 'stray', method, path, auth }, body, type, h));
+
+/**
+ * Teams and invites. No team is seeded: the cases create teams under a few slugs (as alice, bob or
+ * the admin for them), so later cases read, change and delete real rows; hostile slugs, usernames,
+ * ids and codes go everywhere else. Invite codes the service issued are never known to a case, so
+ * accepting is mostly a wrong guess (404), and a registration's invite always one.
+ */
+const TEAM_SLUGS = ['fzteam', 'fzcrew', 'FZTeam', 'fzpriv'];
+const SLUG = param(TEAM_SLUGS, fc.oneof(usernameText, fc.constantFrom('admin', 'teams', '-x', 'a'.repeat(51))));
+const MEMBER = param(['alice', 'bob', 'nobody'], usernameText);
+const INVITE_CODE = param(
+  fc.oneof(fc.constant('cci_'), fc.constant('ccs_')).chain((p) => fc.stringMatching(/^[A-Za-z0-9_-]{43}$/).map((s) => p + s)),
+  fc.oneof(fc.constantFrom('cci_', 'cci_%', 'a'.repeat(101), 'cci_AAAA AAAA'), hostileText),
+);
+const INVITE_ID = param(fc.integer({ min: 1, max: 50 }).map(String), numberText);
+
+const teamTextValue = (max: number) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('Crew', 'Platform team', '=HYPERLINK("x")', 'a'.repeat(max), 'a'.repeat(max + 1), ' x', 'é✓漢') },
+    { weight: 3, arbitrary: hostileText },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 0, true, [], {}, ['x']) },
+  );
+const slugValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...TEAM_SLUGS) }, { weight: 2, arbitrary: usernameValue });
+const visibilityValue = fc.oneof(fc.constantFrom<unknown>('public', 'private', 'Private', '', null, 1), hostileText);
+const roleValue = fc.oneof(fc.constantFrom<unknown>('owner', 'admin', 'member', 'Owner', 'boss', '', null), hostileText);
+const numberValue = fc.oneof(fc.integer({ min: -5, max: 800 }), fc.constantFrom<unknown>(0, 1.5, 1e300, -0, '24', null, 10_001, 2 ** 53), hostileText);
+
+/** A JSON object of some of `fields`, as a body (sometimes with an unknown key or not an object at all). */
+function objectBody(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Buffer> {
+  return fc
+    .oneof(
+      { weight: 8, arbitrary: fc.record(fields, { requiredKeys: [] }) },
+      { weight: 1, arbitrary: fc.tuple(fc.record(fields, { requiredKeys: [] }), hostileText).map(([o, k]) => ({ ...o, [k || 'x']: 1 })) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>([], null, 'x', 0, { __proto__: { slug: 'fzteam' } }) },
+    )
+    .map((o) => Buffer.from(JSON.stringify(o) ?? 'null'));
+}
+
+const teamAuth: fc.Arbitrary<Auth> = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(role('none')) },
+  { weight: 4, arbitrary: fc.constant(role('alice')) },
+  { weight: 3, arbitrary: fc.constant(role('bob')) },
+  { weight: 3, arbitrary: fc.constant(role('admin')) },
+  { weight: 1, arbitrary: badAuth },
+);
+
+/** A write with a generated path and body. */
+function teamWrite(
+  route: string,
+  method: string,
+  path: (segments: string[]) => string,
+  segments: Param[],
+  body?: fc.Arbitrary<Buffer>,
+  query?: Record<string, Param>,
+) {
+  return fc
+    .record({
+      slots: slots(segments, query ?? {}),
+      body: body ? fc.option(body, { freq: 8, nil: undefined }) : fc.constant(undefined),
+      type: jsonContentType,
+      auth: teamAuth,
+      h: sometimesHeaders,
+    })
+    .map(({ slots: { segments: segs, query: q }, body: b, type, auth, h }) =>
+      withBody({ route: `${method} ${route}`, group: 'teams', method, path: path(segs) + queryString(q), auth }, b, type, h),
+    );
+}
+
+export const teamCases = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: teamWrite(
+      '/api/v1/teams',
+      'POST',
+      () => '/api/v1/teams',
+      [],
+      objectBody({ slug: slugValue, name: teamTextValue(100), description: teamTextValue(500), visibility: visibilityValue }),
+      { owner: MEMBER },
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: readCase({
+      route: '/api/v1/teams',
+      group: 'teams',
+      path: () => '/api/v1/teams',
+      params: { ...page(500), q: param(['fz', 'FZ', 'fzteam', 'x'], fc.oneof(fc.constantFrom('%', '_', 'a'.repeat(51)), hostileText)), format: FORMAT },
+    }),
+  },
+  { weight: 2, arbitrary: readCase({ route: '/api/v1/teams/:slug', group: 'teams', path: ([s]) => `/api/v1/teams/${s}`, segments: [SLUG], params: {} }) },
+  {
+    weight: 2,
+    arbitrary: readCase({
+      route: '/api/v1/teams/:slug/members',
+      group: 'teams',
+      path: ([s]) => `/api/v1/teams/${s}/members`,
+      segments: [SLUG],
+      params: { ...page(500), format: FORMAT },
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: readCase({
+      route: '/api/v1/teams/:slug/invites',
+      group: 'teams',
+      path: ([s]) => `/api/v1/teams/${s}/invites`,
+      segments: [SLUG],
+      params: page(500),
+      auth: anyAuth,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: teamWrite(
+      '/api/v1/teams/:slug',
+      'PATCH',
+      ([s]) => `/api/v1/teams/${s}`,
+      [SLUG],
+      objectBody({ name: teamTextValue(100), description: teamTextValue(500), visibility: visibilityValue }),
+    ),
+  },
+  { weight: 1, arbitrary: teamWrite('/api/v1/teams/:slug', 'DELETE', ([s]) => `/api/v1/teams/${s}`, [SLUG]) },
+  {
+    weight: 2,
+    arbitrary: teamWrite(
+      '/api/v1/teams/:slug/members/:username',
+      'PATCH',
+      ([s, u]) => `/api/v1/teams/${s}/members/${u}`,
+      [SLUG, MEMBER],
+      objectBody({ role: roleValue }),
+    ),
+  },
+  { weight: 1, arbitrary: teamWrite('/api/v1/teams/:slug/members/:username', 'DELETE', ([s, u]) => `/api/v1/teams/${s}/members/${u}`, [SLUG, MEMBER]) },
+  {
+    weight: 2,
+    arbitrary: teamWrite(
+      '/api/v1/teams/:slug/invites',
+      'POST',
+      ([s]) => `/api/v1/teams/${s}/invites`,
+      [SLUG],
+      objectBody({ expiresInHours: numberValue, maxUses: numberValue }),
+    ),
+  },
+  { weight: 1, arbitrary: teamWrite('/api/v1/teams/:slug/invites/:id', 'DELETE', ([s, i]) => `/api/v1/teams/${s}/invites/${i}`, [SLUG, INVITE_ID]) },
+  {
+    weight: 2,
+    arbitrary: readCase({ route: '/api/v1/invites/:code', group: 'teams', path: ([code]) => `/api/v1/invites/${code}`, segments: [INVITE_CODE], params: {} }),
+  },
+  { weight: 2, arbitrary: teamWrite('/api/v1/invites/:code/accept', 'POST', ([code]) => `/api/v1/invites/${code}/accept`, [INVITE_CODE]) },
+  // Registration with an invite: never a code the service issued, so always refused.
+  {
+    weight: 1,
+    arbitrary: teamWrite(
+      '/api/v1/users',
+      'POST',
+      () => '/api/v1/users',
+      [],
+      objectBody({ username: usernameValue, invite: fc.oneof(INVITE_CODE.any, fc.constantFrom<unknown>(null, 1, [], {})) }),
+    ),
+  },
+);
