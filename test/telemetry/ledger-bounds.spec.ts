@@ -65,14 +65,17 @@ describe('telemetry bounds per user', () => {
     expect(huge.body.partialSuccess).toEqual({ rejectedDataPoints: '1', errorMessage: expect.stringContaining('more than any session') });
 
     // Cost: each point within the per-reading bound, their day past what a day keeps (999,999.9999 USD).
-    const cost = (n: number) =>
+    // Consecutive minutes ending at yesterday's noon (UTC): one day whatever the hour the test runs,
+    // within the receiver's 48 hours, and no two points overlapping.
+    const noon = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - 1, 12);
+    const cost = (n: number, now = noon) =>
       metricsRequest({ 'ccstats.device': 'laptop' }, [
         {
           name: 'claude_code.cost.usage',
           temporality: 'delta',
           points: Array.from({ length: n }, (_, i) => ({
-            startMs: Date.now() - (i + 2) * MINUTE,
-            endMs: Date.now() - (i + 1) * MINUTE,
+            startMs: now - (i + 2) * MINUTE,
+            endMs: now - (i + 1) * MINUTE,
             value: 99_999,
             attributes: { model: MODEL },
           })),
@@ -84,6 +87,6 @@ describe('telemetry bounds per user', () => {
     expect(over.status).toBe(422);
     expect(over.body).toEqual({ message: expect.stringContaining('nothing of it was stored') });
     expect(await rowCounts(db.query)).toEqual(before);
-    expect((await send(token, cost(3))).body).toEqual({});
+    expect((await send(token, cost(3, noon - 60 * MINUTE))).body).toEqual({});
   });
 });
