@@ -4,12 +4,16 @@ import { DomainError, ErrorCode } from './errors.js';
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * The deepest nesting of arrays and objects in a JSON text, counted without parsing it, so a body
- * of a million `[` cannot exhaust the stack of JSON.parse. Stops counting once past `limit`.
+ * One pass over a JSON text, outside strings, without parsing it: the deepest nesting of arrays
+ * and objects, and the values JSON.parse would build (containers plus commas). It stops as soon as
+ * either passes its limit, so a body of a million `[` cannot exhaust the stack of JSON.parse and a
+ * body of a million `{}` is refused before it is built.
  */
-export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+export function scanJson(text: string, limits: { maxDepth: number; maxValues?: number }): { depth: number; values: number } {
+  const maxValues = limits.maxValues ?? Infinity;
   let depth = 0;
   let max = 0;
+  let values = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -20,10 +24,16 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) max = depth;
-      if (max > limit) return max;
+      if (max > limits.maxDepth || ++values > maxValues) break;
     } else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x2c && ++values > maxValues) break;
   }
-  return max;
+  return { depth: max, values };
+}
+
+/** The deepest nesting in a JSON text (scanJson), counting stopped once past `limit`. */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  return scanJson(text, { maxDepth: limit }).depth;
 }
 
 /**

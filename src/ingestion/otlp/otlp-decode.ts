@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import protojson from 'protobufjs/ext/protojson.js';
 import protobuf from 'protobufjs/light.js';
+import { scanJson } from '../../common/json-body.js';
 import { isPrintable } from '../../common/text.js';
 import { OtlpDecodeError } from './otlp-decode.error.js';
 import { DEFAULT_OTLP_LIMITS, type OtlpLimits } from './otlp-limits.js';
@@ -180,27 +181,13 @@ export function decodeJsonValue(signal: OtlpSignal, value: unknown, limits: Otlp
 }
 
 /**
- * One pass over JSON text, outside strings: nesting depth, and containers plus commas as the count of
- * values JSON.parse would build. Like common/json-body.ts's jsonDepth (a body of a million `[` cannot
- * exhaust the stack), and it also counts, so a body of a million `{}` is refused before it is parsed.
+ * Nesting and the count of values JSON.parse would build, from one pass over the text (scanJson,
+ * shared with the service's JSON parser), refused before anything is parsed.
  */
 export function scanJsonText(text: string, limits: OtlpLimits): number {
-  let depth = 0;
-  let values = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limits.maxJsonDepth) throw new OtlpDecodeError('malformed', `The JSON is nested deeper than ${limits.maxJsonDepth} levels.`);
-      if (++values > limits.maxValues) throw tooManyValues(limits);
-    } else if (c === 0x5d || c === 0x7d) depth--;
-    else if (c === 0x2c && ++values > limits.maxValues) throw tooManyValues(limits);
-  }
+  const { depth, values } = scanJson(text, { maxDepth: limits.maxJsonDepth, maxValues: limits.maxValues });
+  if (depth > limits.maxJsonDepth) throw new OtlpDecodeError('malformed', `The JSON is nested deeper than ${limits.maxJsonDepth} levels.`);
+  if (values > limits.maxValues) throw tooManyValues(limits);
   return values;
 }
 
