@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import { addCosts } from '../common/decimal.js';
@@ -8,7 +7,7 @@ import { InjectDb } from '../db/database.module.js';
 import { activityDays, activityMonths, deviceDays, telemetryDayModels, telemetryReceipts, telemetrySeries } from '../db/schema.js';
 import { PG_NUMERIC_OVERFLOW, pgErrorCode } from '../db/sql.js';
 import type { DaySlice } from './day-slice.js';
-import { lockUser, retiredAmong, writeSlices } from './slices.js';
+import { lockUser, retiredAmong, sliceHash, writeSlices } from './slices.js';
 import { changeDays, chunksOf } from './summaries.js';
 import { type Covered, cumulativeStep, deltaStep, type SeriesState } from './telemetry-state.js';
 
@@ -371,7 +370,7 @@ export class TelemetryLedger {
       const open = dates.filter((d) => existing.get(d)?.source !== 'upload');
       if (open.length === 0) continue;
       const slices = await this.telemetrySlices(tx, userId, device, open);
-      const hashes = new Map(slices.map((s) => [s.date, telemetryHash(s)]));
+      const hashes = new Map(slices.map((s) => [s.date, sliceHash(s, 'telemetry')]));
       const changed = slices.filter((s) => existing.get(s.date)?.hash !== hashes.get(s.date));
       if (changed.length === 0) continue;
       await changeDays(
@@ -485,9 +484,4 @@ interface LoadedSeries {
   temporality: 'delta' | 'cumulative';
   last?: SeriesState;
   covered: Covered;
-}
-
-/** A telemetry slice's hash: never equal to an upload's, so an upload of the same numbers still replaces it (and says so). */
-function telemetryHash(day: DaySlice): string {
-  return createHash('sha256').update('telemetry\n').update(JSON.stringify(day)).digest('hex');
 }

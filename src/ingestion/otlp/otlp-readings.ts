@@ -1,3 +1,4 @@
+import { utcDay } from '../../common/dates.js';
 import type { ActivityMetric, TelemetryReading, TelemetryTarget, TokenKind } from '../../ledger/telemetry-ledger.js';
 import { providerOf } from '../../models/providers.js';
 import { DEVICE_PATTERN } from '../uploads.schemas.js';
@@ -54,7 +55,7 @@ export function deviceOf(resource: Record<string, string>): string | { refused: 
 
 /** The UTC day (YYYY-MM-DD) of a time in Unix nanoseconds. */
 export function utcDayOfNanos(nanos: bigint): string {
-  return new Date(Number(nanos / 1_000_000n)).toISOString().slice(0, 10);
+  return utcDay(new Date(Number(nanos / 1_000_000n)));
 }
 
 class Collector {
