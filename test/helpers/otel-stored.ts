@@ -1,4 +1,5 @@
 import type request from 'supertest';
+import { ACTIVITY_FIELDS } from './activity-tally.js';
 import type { TestDatabase } from './database.js';
 import { byMetricKey, type ExpectedModel } from './otel-sdk.js';
 
@@ -114,21 +115,7 @@ const TOTAL_OF: Record<string, (key: string) => string> = {
 
 /** The answer `rows` must give (edit decisions and models sorted by name here; compare with sortedAnswer). */
 export function expectedActivityAnswer(rows: ActivityRow[]): ActivityAnswer {
-  const totals: Record<string, number> = Object.fromEntries(
-    [
-      'sessions',
-      'linesAdded',
-      'linesRemoved',
-      'commits',
-      'pullRequests',
-      'editsAccepted',
-      'editsRejected',
-      'activeTimeUser',
-      'activeTimeCli',
-      'apiRequests',
-      'apiErrors',
-    ].map((k) => [k, 0]),
-  );
+  const totals: Record<string, number> = Object.fromEntries(ACTIVITY_FIELDS.map((k) => [k, 0]));
   const edits = new Map<string, { tool: string; language: string; accepted: number; rejected: number }>();
   const models = new Map<string, { model: string; requests: number; errors: number }>();
   // Exact sums of decimal texts with 6 places (active time has 3 at most), as integers of micro-units.
