@@ -82,8 +82,20 @@ const SERIES_TTL_NS = BigInt(SERIES_TTL_MS) * 1_000_000n;
 /** Devices one user may report from, uploads and telemetry together (as uploads.service.ts). */
 export const MAX_TELEMETRY_DEVICES = 50;
 
+/**
+ * Live series one user may have (telemetry_series rows): every Claude Code session starts about
+ * fifteen, and the sweep forgets them after a week, so this holds over a thousand sessions a week.
+ * A client inventing series (a new attribute value on every point) is refused past it.
+ */
+export const MAX_SERIES_PER_USER = 20_000;
+
+/** Models on one device and day, as uploads allow (MAX_MODELS_PER_DAY of ingestion/ccusage). */
+export const MAX_TELEMETRY_MODELS_PER_DAY = 100;
+
 /** Reasons a reading is refused here, as partial_success reports them. */
 const REASONS = {
+  series: `the user already has ${MAX_SERIES_PER_USER} live telemetry series`,
+  models: `more than ${MAX_TELEMETRY_MODELS_PER_DAY} models on one device and day`,
   overlap: 'a delta point overlaps an interval of its series already counted',
   tooOld: 'a point is older than what its series still remembers',
   retired: 'a point falls in a retired month (RETENTION_DAYS)',
@@ -173,8 +185,24 @@ export class TelemetryLedger {
       const models = new Map<string, ModelSums>(); // device|day|model
       const activity = new Map<string, number>(); // day|metric|key
       const changed = new Set<string>();
+      let liveSeries = await this.seriesCount(tx, userId);
+      const dayModels = await this.modelsOfDays(tx, userId, days);
       for (const r of readings) {
+        const isNew = !states.has(r.series);
+        if (isNew && liveSeries >= MAX_SERIES_PER_USER) {
+          refuse(r.device, REASONS.series);
+          continue;
+        }
+        if (r.target.kind !== 'activity') {
+          const seen = dayModels.get(`${r.device}|${r.day}`) ?? new Set<string>();
+          if (!seen.has(r.target.model) && seen.size >= MAX_TELEMETRY_MODELS_PER_DAY) {
+            refuse(r.device, REASONS.models);
+            continue;
+          }
+          dayModels.set(`${r.device}|${r.day}`, seen.add(r.target.model));
+        }
         const amount = this.step(states, r);
+        if (isNew && states.has(r.series)) liveSeries++;
         if (amount === 'duplicate') {
           bump(duplicates, r.device);
           continue;
@@ -254,6 +282,29 @@ export class TelemetryLedger {
       count++;
     }
     return new Set(devices.filter((d) => allowed.has(d)));
+  }
+
+  private async seriesCount(tx: Database, userId: number): Promise<number> {
+    const s = telemetrySeries;
+    const [row] = rowsOf<{ n: string }>(await tx.execute(sql`SELECT count(*)::text AS n FROM ${s} WHERE ${s.userId} = ${userId}`));
+    return Number(row?.n ?? 0);
+  }
+
+  /** The models telemetry already has per device and day (`device|day` → models), for the days of a batch. */
+  private async modelsOfDays(tx: Database, userId: number, days: string[]): Promise<Map<string, Set<string>>> {
+    const byDay = new Map<string, Set<string>>();
+    if (days.length === 0) return byDay;
+    const t = telemetryDayModels;
+    const rows = rowsOf<{ device: string; date: string; model: string }>(
+      await tx.execute(sql`
+        SELECT ${t.device} AS device, ${t.date}::text AS date, ${t.model} AS model FROM ${t}
+         WHERE ${t.userId} = ${userId} AND ${t.date} IN (SELECT jsonb_array_elements_text(${JSON.stringify(days)}::jsonb)::date)`),
+    );
+    for (const r of rows) {
+      const key = `${r.device}|${r.date}`;
+      byDay.set(key, (byDay.get(key) ?? new Set()).add(r.model));
+    }
+    return byDay;
   }
 
   private async loadSeries(tx: Database, userId: number, keys: string[]): Promise<Map<string, LoadedSeries>> {

@@ -1,4 +1,4 @@
-import { MAX_TELEMETRY_DEVICES } from '../../src/ledger/telemetry-ledger.js';
+import { MAX_SERIES_PER_USER, MAX_TELEMETRY_DEVICES, MAX_TELEMETRY_MODELS_PER_DAY } from '../../src/ledger/telemetry-ledger.js';
 import { registerUser, rowCounts, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
 import type { TestDatabase } from '../helpers/database.js';
@@ -88,5 +88,39 @@ describe('telemetry bounds per user', () => {
     expect(over.body).toEqual({ message: expect.stringContaining('nothing of it was stored') });
     expect(await rowCounts(db.query)).toEqual(before);
     expect((await send(token, cost(3, noon - 60 * MINUTE))).body).toEqual({});
+  });
+
+  it(`takes at most ${MAX_TELEMETRY_MODELS_PER_DAY} models on one device and day, as uploads`, async () => {
+    const { username, token } = await registerUser(t.http);
+    const end = Date.now() - MINUTE;
+    const models = (names: string[]) =>
+      metricsRequest({ 'ccstats.device': 'laptop' }, [
+        {
+          name: 'claude_code.token.usage',
+          temporality: 'delta',
+          points: names.map((model) => ({ startMs: end - MINUTE, endMs: end, value: 1, attributes: { type: 'input', model } })),
+        },
+      ]);
+    const names = Array.from({ length: MAX_TELEMETRY_MODELS_PER_DAY + 1 }, (_, i) => `model-${String(i).padStart(3, '0')}`);
+    const answer = await send(token, models(names));
+    expect(answer.body.partialSuccess).toEqual({ rejectedDataPoints: '1', errorMessage: expect.stringContaining(`${MAX_TELEMETRY_MODELS_PER_DAY} models`) });
+    const usage = await t.http.get(`/api/v1/users/${username}/usage`).set('authorization', `Bearer ${token}`).expect(200);
+    expect(usage.body.totals.inputTokens).toBe(MAX_TELEMETRY_MODELS_PER_DAY);
+    // A model the day already has still counts.
+    expect((await send(token, models([names[0]]))).body).toEqual({});
+  });
+
+  it(`keeps at most ${MAX_SERIES_PER_USER} live series per user: new ones past it are refused, known ones still count`, async () => {
+    const { username, token } = await registerUser(t.http);
+    const [{ id }] = await db.query<{ id: number }>('SELECT id FROM users WHERE username = $1', [username]);
+    expect((await send(token, tokens('laptop', 1, Date.now() - 3 * MINUTE, 'known'))).body).toEqual({});
+    // The rest of the cap, as if earlier sessions had made them.
+    await db.query(
+      `INSERT INTO telemetry_series (user_id, series_key, temporality, covered) SELECT $1, 'filler-' || n, 'delta', '[]'::jsonb FROM generate_series(2, $2::int) n`,
+      [id, MAX_SERIES_PER_USER],
+    );
+    const refused = await send(token, tokens('laptop', 1, Date.now() - 2 * MINUTE, 'a-new-session'));
+    expect(refused.body.partialSuccess).toEqual({ rejectedDataPoints: '1', errorMessage: expect.stringContaining('live telemetry series') });
+    expect((await send(token, tokens('laptop', 1, Date.now() - 2 * MINUTE, 'known'))).body).toEqual({});
   });
 });
