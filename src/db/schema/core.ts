@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, date, decimal, index, integer, pgTable, serial, timestamp, unique, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, date, decimal, index, integer, pgTable, serial, timestamp, unique, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 
 /**
  * The three tables of docs/spec/database-structure.md, column for column, with one deliberate
@@ -23,11 +23,20 @@ export const users = pgTable(
     username: varchar('username', { length: 50 }).notNull().unique(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    // Privacy (docs/privacy.md): who sees the user's profile and board entries, whether others see
+    // money, and the name shown beside the username. Registration sets the server's defaults.
+    visibility: varchar('visibility', { length: 10 }).default('public').notNull(),
+    showCost: boolean('show_cost').default(true).notNull(),
+    displayName: varchar('display_name', { length: 100 }),
   },
   (t) => [
     uniqueIndex('username_idx').on(t.username),
     // Usernames are unique without regard to case (not in the spec; see docs/ARCHITECTURE.md).
     uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
+    // Every read asks which users a viewer may not see: the users who are not public, few on a
+    // community server, read through this index rather than the whole table.
+    index('users_not_public_idx').on(t.id, t.visibility).where(sql`${t.visibility} <> 'public'`),
+    check('users_visibility_check', sql`${t.visibility} IN ('public', 'teams', 'private')`),
   ],
 );
 
