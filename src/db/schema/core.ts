@@ -33,9 +33,10 @@ export const users = pgTable(
     uniqueIndex('username_idx').on(t.username),
     // Usernames are unique without regard to case (not in the spec; see docs/ARCHITECTURE.md).
     uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
-    // Every read asks which users a viewer may not see: the users who are not public, few on a
-    // community server, read through this index rather than the whole table.
-    index('users_not_public_idx').on(t.id, t.visibility).where(sql`${t.visibility} <> 'public'`),
+    // Every read asks which users a viewer may not see (or not see the money of): the users who are
+    // not public or hide their cost, few on a community server, read through this index rather than
+    // the whole table.
+    index('users_private_idx').on(t.id, t.visibility, t.showCost).where(sql`${t.visibility} <> 'public' OR NOT ${t.showCost}`),
     check('users_visibility_check', sql`${t.visibility} IN ('public', 'teams', 'private')`),
   ],
 );
