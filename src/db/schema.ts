@@ -5,6 +5,7 @@ export * from './schema/uploads.js';
 export * from './schema/summaries.js';
 export * from './schema/telemetry.js';
 export * from './schema/teams.js';
+export * from './schema/projects.js';
 export * from './schema/maintenance.js';
 export * from './schema/retention.js';
 export * from './schema/runtime.js';
