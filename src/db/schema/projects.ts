@@ -58,8 +58,5 @@ export const projectDays = pgTable(
     cacheReadInputTokens: tokens('cache_read_input_tokens'),
     cost: money('cost'),
   },
-  (t) => [
-    primaryKey({ columns: [t.userId, t.date, t.device, t.projectId, t.model] }),
-    index('project_days_project_date_idx').on(t.projectId, t.date),
-  ],
+  (t) => [primaryKey({ columns: [t.userId, t.date, t.device, t.projectId, t.model] }), index('project_days_project_date_idx').on(t.projectId, t.date)],
 );

@@ -1,6 +1,7 @@
-import { type FieldError, formatPath } from '../../common/errors.js';
+import { DomainError, ErrorCode, type FieldError, formatPath } from '../../common/errors.js';
+import { isPrintable } from '../../common/text.js';
 import { validationError } from '../../common/validation-error.js';
-import { MAX_BREAKDOWNS, MAX_DAYS, MAX_MODELS_PER_DAY, MAX_PROJECTS, MAX_ROWS, type ModelBreakdown } from './row.schemas.js';
+import { MAX_BREAKDOWNS, MAX_DAYS, MAX_MODELS_PER_DAY, MAX_PROJECT_NAME, MAX_PROJECTS, MAX_ROWS, type ModelBreakdown } from './row.schemas.js';
 
 /**
  * What every report format shares on its way to the day slice: the rows it lists (counted and
@@ -18,6 +19,8 @@ export type RowsKey = 'daily' | 'projects';
 export interface RowAt {
   path: Array<string | number>;
   row: unknown;
+  /** `--instances`: the project the row belongs to (its key in `projects`). */
+  project?: string;
 }
 
 /** A day as a valid row gives it, with where its parts are for the errors of the checks between them. */
@@ -32,6 +35,8 @@ export interface RawDay {
   breakdownPath: string;
   /** model name → agent, from --by-agent rows */
   agentOf: Map<string, string>;
+  /** `--instances`: the project of the row, before days are summed. */
+  project?: string;
 }
 
 /** The fields of a valid row that every daily format has. */
@@ -87,6 +92,7 @@ export function listProjectRows(body: unknown): RowAt[] {
   if (!isObject(projects)) fail([{ path: 'projects', message: 'must be an object of projects' }]);
   const names = Object.keys(projects);
   if (names.length > MAX_PROJECTS) fail([{ path: 'projects', message: `at most ${MAX_PROJECTS} projects in one upload` }]);
+  names.forEach(checkProjectName);
   for (const name of names) {
     const rows = projects[name];
     if (!Array.isArray(rows)) fail([{ path: formatPath(['projects', name]), message: 'must be an array of days' }]);
@@ -94,10 +100,26 @@ export function listProjectRows(body: unknown): RowAt[] {
     if (out.length + rows.length > MAX_ROWS) fail([{ path: 'projects', message: `at most ${MAX_ROWS} project days in one upload` }]);
     rows.forEach((row, i) => {
       count(row);
-      out.push({ path: ['projects', name, i], row });
+      out.push({ path: ['projects', name, i], row, project: name });
     });
   }
   return out;
+}
+
+/**
+ * A project key the server keeps (docs/projects.md): 1 to MAX_PROJECT_NAME printable characters.
+ * Anything else is refused (422) before any work, by its position rather than its name: a project
+ * key is a path on the uploader's machine, and the answer should not repeat what it cannot store.
+ */
+function checkProjectName(name: string, index: number): void {
+  if (name.length >= 1 && name.length <= MAX_PROJECT_NAME && isPrintable(name)) return;
+  const what = name.length > MAX_PROJECT_NAME ? `is ${name.length} characters long` : 'is empty or holds characters that are not printable';
+  throw new DomainError(
+    ErrorCode.UnprocessableReport,
+    `The name of project number ${index + 1} in \`projects\` ${what}; the server keeps project names of 1 to ${MAX_PROJECT_NAME} printable characters. Nothing was stored.`,
+    undefined,
+    { projectIndex: index },
+  );
 }
 
 /** The day a valid row gives, its date under `dayKey`, with the row's own model breakdowns. */

@@ -8,6 +8,7 @@ import { type DaySlice, type ModelSlice, reportTotals, type UsageReport } from '
 import { providerOf } from '../../models/providers.js';
 import { detectReport, type ReportFormat } from './adapters/registry.js';
 import { fail, isObject, type RawDay, sumDays, TOKEN_KINDS } from './day-rows.js';
+import { projectSlices } from './project-slices.js';
 import type { ReportAdapter } from './report-adapter.js';
 import { MAX_DAYS, MAX_DISTINCT_MODELS } from './row.schemas.js';
 
@@ -58,7 +59,7 @@ async function read(adapter: ReportAdapter, body: unknown, now: Date): Promise<P
 
   const valid: unknown[] = [];
   const rows: RawDay[] = [];
-  for (const { path, row } of adapter.rows(body)) {
+  for (const { path, row, project } of adapter.rows(body)) {
     await slice();
     const parsed = adapter.rowSchema.safeParse(row);
     if (!parsed.success) {
@@ -66,7 +67,9 @@ async function read(adapter: ReportAdapter, body: unknown, now: Date): Promise<P
       continue;
     }
     valid.push(parsed.data);
-    rows.push(adapter.toDay(parsed.data, formatPath(path), report));
+    const day = adapter.toDay(parsed.data, formatPath(path), report);
+    if (project !== undefined) day.project = project;
+    rows.push(day);
   }
   failIfAny();
 
@@ -90,6 +93,8 @@ async function read(adapter: ReportAdapter, body: unknown, now: Date): Promise<P
     }
   }
   if (days.length > MAX_DAYS) report([{ path: adapter.rowsKey, message: `at most ${MAX_DAYS} days in one upload` }]);
+  // --instances: the project dimension, from the rows before they were summed into days.
+  const projects = adapter.rowsKey === 'projects' ? await projectSlices(rows, report, slice) : undefined;
   failIfAny();
 
   const normalized: DaySlice[] = [];
@@ -97,6 +102,7 @@ async function read(adapter: ReportAdapter, body: unknown, now: Date): Promise<P
   for (const day of days) {
     await slice();
     const normal = normalizeDay(day);
+    if (projects) normal.projects = projects.get(day.date) ?? [];
     for (const m of normal.models) modelNames.add(m.model);
     normalized.push(normal);
   }

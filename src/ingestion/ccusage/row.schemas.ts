@@ -15,6 +15,8 @@ export const MAX_MODEL_NAME = 100;
 export const MAX_COST = 999_999.9999;
 /** `--instances`: projects in one report. */
 export const MAX_PROJECTS = 1_000;
+/** `--instances`: the longest project key kept (the projects table's bound). */
+export { MAX_PROJECT_NAME } from '../../db/schema/projects.js';
 /** Rows in one report, over all projects (a project's day is a row). */
 export const MAX_ROWS = 20_000;
 /** Model breakdowns in one report, over all rows and agents, before days are merged. */
