@@ -1,7 +1,18 @@
 import { type AnyColumn, sql, type SQL } from 'drizzle-orm';
 import { aliased, type TokenKinds } from '../db/columns.js';
 import { type Database, rowsOf, transaction } from '../db/database-connection.js';
-import { activityDays, deviceDayModels, deviceDays, modelUsage, retiredMonths, telemetryDayModels, usageStats, users } from '../db/schema.js';
+import {
+  activityDays,
+  deviceDayModels,
+  deviceDays,
+  modelUsage,
+  projectDays,
+  projects,
+  retiredMonths,
+  telemetryDayModels,
+  usageStats,
+  users,
+} from '../db/schema.js';
 
 /** How many rows one retired month had in each table, as deleted. */
 export interface RetiredCounts {
@@ -13,6 +24,8 @@ export interface RetiredCounts {
   /** Telemetry's rows of the month (telemetry_day_models, activity_days); activity_months keeps the month's activity. */
   telemetryRows: number;
   activityRows: number;
+  /** project_days rows of the month (docs/projects.md): no monthly sums keep them. */
+  projectRows: number;
 }
 
 const monthEnd = (month: string) => sql`(${month}::date + interval '1 month')::date`;
@@ -137,6 +150,37 @@ const activityLines = (month: string) => {
    ORDER BY ${a.t.date}, ${a.t.userId}, ${a.t.metric}, ${a.t.key}`;
 };
 
+/**
+ * One project_days row: a device's day in one project and model. The archive holds the project's
+ * name (a path on the owner's machine), as it holds everything else the rows held; archives are
+ * the admin's private files.
+ */
+const projectLines = (month: string) => {
+  const d = aliased(projectDays, 'd');
+  const p = aliased(projects, 'p');
+  const u = aliased(users, 'u');
+  const line = jsonObject({
+    kind: sql`'project'`,
+    userId: d.t.userId,
+    username: u.t.username,
+    device: d.t.device,
+    date: sql`${d.t.date}::text`,
+    projectId: d.t.projectId,
+    project: p.t.name,
+    model: d.t.model,
+    inputTokens: d.t.inputTokens,
+    outputTokens: d.t.outputTokens,
+    cacheCreationInputTokens: d.t.cacheCreationInputTokens,
+    cacheReadInputTokens: d.t.cacheReadInputTokens,
+    cost: sql`${d.t.cost}::text`,
+  });
+  return sql`
+  SELECT ${line}::text AS line
+    FROM ${d.from} JOIN ${u.from} ON ${u.t.id} = ${d.t.userId} JOIN ${p.from} ON ${p.t.id} = ${d.t.projectId}
+   WHERE ${d.t.date} >= ${month}::date AND ${d.t.date} < ${monthEnd(month)}
+   ORDER BY ${d.t.date}, ${d.t.userId}, ${d.t.device}, ${d.t.projectId}, ${d.t.model}`;
+};
+
 const count = async (db: Database, query: SQL) => Number(rowsOf<{ n: string | number }>(await db.execute(query))[0].n);
 
 /** `WITH d AS (<delete> RETURNING 1) SELECT count(*)`: how many rows a deletion took. */
@@ -163,12 +207,14 @@ export async function retireMonth(
     const devices = rowsOf<{ line: string }>(await tx.execute(deviceLines(month))).map((r) => r.line);
     const telemetry = rowsOf<{ line: string }>(await tx.execute(telemetryLines(month))).map((r) => r.line);
     const activity = rowsOf<{ line: string }>(await tx.execute(activityLines(month))).map((r) => r.line);
+    const projectRows = rowsOf<{ line: string }>(await tx.execute(projectLines(month))).map((r) => r.line);
     await write(
       (function* () {
         yield* usage;
         yield* devices;
         yield* telemetry;
         yield* activity;
+        yield* projectRows;
       })(),
     );
 
@@ -185,12 +231,13 @@ export async function retireMonth(
     const deviceDayRows = await deleted(tx, sql`DELETE FROM ${d} WHERE ${inMonth(d.date)}`);
     const telemetryRows = await deleted(tx, sql`DELETE FROM ${telemetryDayModels} WHERE ${inMonth(telemetryDayModels.date)}`);
     const activityRows = await deleted(tx, sql`DELETE FROM ${activityDays} WHERE ${inMonth(activityDays.date)}`);
-    const archived = [usage.length, devices.length, telemetry.length, activity.length];
-    const gone = [usageDays, deviceDayRows, telemetryRows, activityRows];
+    const projectRowsGone = await deleted(tx, sql`DELETE FROM ${projectDays} WHERE ${inMonth(projectDays.date)}`);
+    const archived = [usage.length, devices.length, telemetry.length, activity.length, projectRows.length];
+    const gone = [usageDays, deviceDayRows, telemetryRows, activityRows, projectRowsGone];
     if (archived.some((n, i) => n !== gone[i])) {
       throw new Error(`retention of ${month}: archived ${archived.join('/')} rows but deleted ${gone.join('/')}`);
     }
     await tx.insert(retiredMonths).values({ month, users, days: usageDays, archive });
-    return { users, usageDays, modelRows, deviceDays: deviceDayRows, deviceModelRows, telemetryRows, activityRows };
+    return { users, usageDays, modelRows, deviceDays: deviceDayRows, deviceModelRows, telemetryRows, activityRows, projectRows: projectRowsGone };
   });
 }

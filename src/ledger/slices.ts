@@ -43,7 +43,7 @@ export async function sliceHashes(days: DaySlice[]): Promise<Map<string, string>
  * read back with jsonb_to_recordset into the columns of the same keys. `types` gives the SQL type
  * each key is read as; its order is the statement's.
  */
-function jsonRows<T extends PgTable, K extends keyof T['$inferInsert'] & string>(table: T, types: Record<K, string>) {
+export function jsonRows<T extends PgTable, K extends keyof T['$inferInsert'] & string>(table: T, types: Record<K, string>) {
   const keys = Object.keys(types) as K[];
   const columns = getTableColumns(table) as Record<string, AnyColumn>;
   const x = sql.identifier('x');

@@ -13,6 +13,7 @@ import {
   userTotals,
   deviceDayModels,
   deviceDays,
+  projectDays,
 } from '../db/schema.js';
 import { anyOf } from '../db/sql.js';
 import type { TextRowOf } from '../read-model/rows.js';
@@ -345,5 +346,7 @@ export async function removeUser(tx: Database, userId: number): Promise<void> {
       sql`DELETE FROM ${deviceDayModels} WHERE ${deviceDayModels.deviceDayId} IN (SELECT ${deviceDays.id} FROM ${deviceDays} WHERE ${deviceDays.userId} = ${userId} AND ${deviceDays.date} = ${set})`,
     );
     await step(tx, sql`DELETE FROM ${deviceDays} WHERE ${deviceDays.userId} = ${userId} AND ${deviceDays.date} = ${set}`);
+    // The cascade from users would take them too, but in one statement as long as the history.
+    await step(tx, sql`DELETE FROM ${projectDays} WHERE ${projectDays.userId} = ${userId} AND ${projectDays.date} = ${set}`);
   }
 }

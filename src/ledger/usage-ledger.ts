@@ -7,6 +7,7 @@ import { deviceDays, uploads, users } from '../db/schema.js';
 import { jsonSet, PG_NUMERIC_OVERFLOW, pgErrorCode } from '../db/sql.js';
 import { asKey, type TextRowOf } from '../read-model/rows.js';
 import { reportTotals, type UsageReport } from './day-slice.js';
+import { enforceProjectCap, type ProjectSettings, projectRowsOf, updateProject, writeProjectDays } from './project-days.js';
 import { type RetiredCounts, retireMonth } from './retirement.js';
 import { lockUser, retiredAmong, sliceHashes, writeSlices } from './slices.js';
 import { asText, changeDays, chunksOf, removeUser } from './summaries.js';
@@ -103,9 +104,14 @@ export class UsageLedger {
           await changeDays(
             tx,
             userId,
-            chunksOf(byDate, (day) => day.models.length),
-            (days, fresh) => writeSlices(tx, { userId, device, source: 'upload', uploadId: upload.id }, days, hashes, fresh),
+            chunksOf(byDate, (day) => day.models.length + projectRowsOf(day)),
+            async (days, fresh) => {
+              await writeSlices(tx, { userId, device, source: 'upload', uploadId: upload.id }, days, hashes, fresh);
+              // A changed device-day's projects go with it: the upload's, or none (docs/projects.md).
+              await writeProjectDays(tx, userId, device, days, fresh);
+            },
           );
+          if (byDate.some((day) => day.projects !== undefined && day.projects.length > 0)) await enforceProjectCap(tx, userId);
         }
         return { uploadId: upload.id, inserted, updated, unchanged, ignored, warnings };
       });
@@ -131,6 +137,11 @@ export class UsageLedger {
       await removeUser(tx, userId);
       await tx.delete(users).where(eq(users.id, userId));
     });
+  }
+
+  /** Sets a project's alias or hidden flag (its owner's choice); false when the user has no such project. */
+  updateProject(userId: number, projectId: number, settings: ProjectSettings): Promise<boolean> {
+    return updateProject(this.db, userId, projectId, settings);
   }
 
   /**

@@ -106,6 +106,7 @@ export const RetentionRunSchema = z
           deviceModelRows: z.number().int().meta({ description: 'device_day_models rows archived and deleted' }),
           telemetryRows: z.number().int().meta({ description: 'telemetry_day_models rows archived and deleted' }),
           activityRows: z.number().int().meta({ description: 'activity_days rows archived and deleted (activity_months keeps the month)' }),
+          projectRows: z.number().int().meta({ description: 'project_days rows archived and deleted (projects keep no monthly sums)' }),
         }),
       )
       .meta({ description: 'Months retired by this run (empty when there was nothing to retire)' }),
