@@ -10,7 +10,8 @@ export function notModified(request: FastifyRequest, reply: FastifyReply, body: 
   const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
   void reply.header('ETag', etag);
   void reply.header('Cache-Control', `${isPrivate ? 'private' : 'public'}, max-age=${maxAgeSeconds}`);
-  if (isPrivate) void reply.header('Vary', 'Authorization');
+  // Always: a shared cache must not hand an anonymous answer to a caller with a token, nor the reverse.
+  void reply.header('Vary', 'Authorization');
   const given = request.headers['if-none-match'];
   if (!given) return false;
   const tags = given.split(',').map((t) => t.trim().replace(/^W\//, ''));

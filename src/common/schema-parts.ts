@@ -32,3 +32,31 @@ export const formatParam = z
 export const TotalsSchema = z
   .object({ ...tokenFields, totalCost: z.string().meta({ example: '54.8770', description: 'USD, 4 decimal places' }) })
   .meta({ id: 'Totals' });
+
+/** A user's display name, wherever a username is listed. */
+export const DISPLAY_NAME = z
+  .string()
+  .nullable()
+  .meta({ description: 'The name the user chose to show beside the username (null: none)', example: 'Alice Martin' });
+
+/** Another user's money, which they may choose not to show. */
+export const HIDDEN_COST = z
+  .string()
+  .nullable()
+  .meta({ description: 'USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)', example: '54.8771' });
+
+/** One user's totals: as Totals, but their money may be hidden from the caller. */
+export const UserTotalsSchema = z.object({ ...tokenFields, totalCost: HIDDEN_COST }).meta({ id: 'UserTotals' });
+
+/** The fields that carry money in answers about one user. */
+const COST_KEYS = new Set(['totalCost', 'cost', 'costShare']);
+
+/**
+ * An answer about one user with every money field set to null: what a caller sees of a user who
+ * does not show their cost (docs/privacy.md). Deep, so that a money field added later is covered.
+ */
+export function withoutCost<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutCost) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, COST_KEYS.has(k) ? null : withoutCost(v)])) as T;
+}

@@ -155,6 +155,8 @@ export const envSchema = z.object({
   ADMIN_TOKEN: optionalString,
   ADMIN_TOKEN_FILE: optionalString,
   READ_ACCESS: z.enum(['public', 'token'], { error: 'must be public or token' }).default('public'),
+  DEFAULT_VISIBILITY: z.enum(['public', 'teams', 'private'], { error: 'must be public, teams or private' }).default('public'),
+  DEFAULT_SHOW_COST: bool(true),
   METRICS_TOKEN: optionalString,
   METRICS_PUBLIC: bool(false),
   COALESCE_READS: bool(true),
@@ -237,6 +239,8 @@ export interface Config {
   /** The admin token, from ADMIN_TOKEN or ADMIN_TOKEN_FILE; undefined disables admin actions. */
   adminToken: string | undefined;
   readAccess: 'public' | 'token';
+  /** Privacy a new user starts with (docs/privacy.md); each user may change theirs. */
+  defaultPrivacy: { visibility: 'public' | 'teams' | 'private'; showCost: boolean };
   /** A token that may read /metrics and the /health detail, and nothing else. */
   metricsToken: string | undefined;
   /** /metrics open to anyone (inside a private network). */
@@ -345,6 +349,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     registration: e.REGISTRATION,
     adminToken,
     readAccess: e.READ_ACCESS,
+    defaultPrivacy: { visibility: e.DEFAULT_VISIBILITY, showCost: e.DEFAULT_SHOW_COST },
     metricsToken: e.METRICS_TOKEN,
     metricsPublic: e.METRICS_PUBLIC,
     coalesceReads: e.COALESCE_READS,

@@ -1,4 +1,5 @@
 import { addDays, dayNumber } from '../common/dates.js';
+import { Admission } from './admission.js';
 import { type DayRange, lastDayOfMonth, monthMasks } from './periods.js';
 import type { Metric } from './sums.js';
 import type { Totals } from './token-sums.js';
@@ -284,17 +285,31 @@ export class RankingIndex {
    * ties share a rank and are ordered by username. Undefined when the range has a partial month
    * before the window that is not retired: the caller asks the database instead.
    */
-  rank(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Ranking | undefined {
+  rank(range: DayRange | undefined, metric: Metric, limit: number, offset: number, admission: Admission = Admission.EVERYONE): Ranking | undefined {
     const plan = this.plan(range);
     if (!plan) return undefined;
     const aggregate = this.aggregate(plan);
     const order = this.ordered(aggregate, metric);
     const field = METRIC_FIELD[metric];
+    const valueAt = (i: number) => aggregate.values[order[i] * MONTH_FIELDS + field];
     const entries: RankedEntry[] = [];
+    if (!admission.everyone) {
+      // Only admitted users count: walk the order, numbering them as if no one else were there.
+      let seen = 0;
+      let tieRank = 0;
+      let previous = -1;
+      for (let i = 0; i < order.length; i++) {
+        if (!admission.admits(this.slotUsers[order[i]])) continue;
+        if (previous < 0 || valueAt(i) !== valueAt(previous)) tieRank = seen + 1;
+        previous = i;
+        if (seen >= offset && seen < offset + limit) entries.push(this.entry(aggregate, order[i], tieRank));
+        seen++;
+      }
+      return { total: seen, granularity: plan.granularity, entries };
+    }
     const end = Math.min(order.length, offset + limit);
     if (offset < end) {
       // A tie's rank is one more than the users strictly ahead of it: walk back to the tie's start.
-      const valueAt = (i: number) => aggregate.values[order[i] * MONTH_FIELDS + field];
       let first = offset;
       while (first > 0 && valueAt(first - 1) === valueAt(offset)) first--;
       for (let i = offset; i < end; i++) {
@@ -310,14 +325,21 @@ export class RankingIndex {
    * than the users strictly ahead, so ties share it), null when the user has no rows in the range;
    * the users ranked; and the user's value. Undefined when rank() would be.
    */
-  rankOf(range: DayRange | undefined, metric: Metric, userId: number): UserRank | undefined {
+  rankOf(range: DayRange | undefined, metric: Metric, userId: number, admission: Admission = Admission.EVERYONE): UserRank | undefined {
     const plan = this.plan(range);
     if (!plan) return undefined;
     const aggregate = this.aggregate(plan);
     const order = this.ordered(aggregate, metric);
     const field = METRIC_FIELD[metric];
+    const admitted = (from: number, to: number) => {
+      if (admission.everyone) return to - from;
+      let n = 0;
+      for (let i = from; i < to; i++) if (admission.admits(this.slotUsers[order[i]])) n++;
+      return n;
+    };
+    const total = admitted(0, order.length);
     const slot = this.slots.get(userId);
-    if (slot === undefined || aggregate.present[slot] !== 1) return { rank: null, total: order.length, value: metricText(metric, 0) };
+    if (slot === undefined || aggregate.present[slot] !== 1 || !admission.admits(userId)) return { rank: null, total, value: metricText(metric, 0) };
     const value = aggregate.values[slot * MONTH_FIELDS + field];
     // The order descends by value, so the users strictly ahead are a prefix of it: binary search.
     let lo = 0;
@@ -327,7 +349,7 @@ export class RankingIndex {
       if (aggregate.values[order[mid] * MONTH_FIELDS + field] > value) lo = mid + 1;
       else hi = mid;
     }
-    return { rank: lo + 1, total: order.length, value: metricText(metric, value) };
+    return { rank: admitted(0, lo) + 1, total, value: metricText(metric, value) };
   }
 
   /**

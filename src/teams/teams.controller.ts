@@ -4,9 +4,12 @@ import type { FastifyReply } from 'fastify';
 import { Caller } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { API_PREFIX, ApiProblems } from '../common/api.js';
-import { CsvView } from '../common/http-views.js';
+import { CsvView, HttpCached } from '../common/http-views.js';
+import { LeaderboardQuerySchema, type LeaderboardQuery } from '../usage/stats.schemas.js';
 import type { TeamRole } from '../db/schema.js';
 import {
+  TeamLeaderboardSchema,
+  type TeamLeaderboard,
   CreateInviteSchema,
   CreateTeamQuerySchema,
   CreateTeamSchema,
@@ -41,7 +44,7 @@ import {
   type UpdateTeam,
 } from './teams.schemas.js';
 import { MAX_OWNED_TEAMS, MAX_TEAM_MEMBERS, TeamsService } from './teams.service.js';
-import { TEAM_MEMBERS_CSV, TEAMS_CSV } from './teams.views.js';
+import { TEAM_LEADERBOARD_CSV, TEAM_MEMBERS_CSV, TEAMS_CSV } from './teams.views.js';
 
 const ROLES =
   'Roles: owner (everything, deleting the team included), admin (settings, invites, removing members, switching members between member and admin), member. ' +
@@ -113,6 +116,25 @@ export class TeamsController {
   @ApiProblems(400, 401, 403, 404)
   async remove(@Caller() caller: Principal, @Param({ schema: SlugParamSchema }) params: { slug: string }): Promise<void> {
     await this.teams.remove(caller, params.slug);
+  }
+
+  @Get(':slug/leaderboard')
+  @ApiOperation({
+    summary: "The team's leaderboard: the community leaderboard's periods, metrics, pages and CSV, over its members",
+    description:
+      "Each member's usage over the whole period counts, whatever the day they joined. Members the caller may not see are left out and ranks " +
+      'count the others (docs/privacy.md). A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).',
+  })
+  @ApiOkResponse({ standardSchema: TeamLeaderboardSchema })
+  @ApiProblems(400, 401, 404)
+  @HttpCached()
+  @CsvView(TEAM_LEADERBOARD_CSV)
+  leaderboard(
+    @Caller() caller: Principal,
+    @Param({ schema: SlugParamSchema }) params: { slug: string },
+    @Query({ schema: LeaderboardQuerySchema }) query: LeaderboardQuery,
+  ): Promise<TeamLeaderboard> {
+    return this.teams.leaderboard(caller, params.slug, query);
   }
 
   @Get(':slug/members')

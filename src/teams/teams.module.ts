@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/user-directory.js';
+import { UsageModule } from '../usage/usage.module.js';
 import { ACCOUNT_HOOKS } from '../users/account-hooks.js';
 import { InvitesController, TeamsController } from './teams.controller.js';
 import { TeamsRepository } from './teams.repository.js';
@@ -12,7 +13,7 @@ import { TeamsService } from './teams.service.js';
  */
 @Global()
 @Module({
-  imports: [DirectoryModule],
+  imports: [DirectoryModule, UsageModule],
   controllers: [TeamsController, InvitesController],
   providers: [TeamsRepository, TeamsService, { provide: ACCOUNT_HOOKS, useExisting: TeamsService }],
   exports: [ACCOUNT_HOOKS],

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, notInArray, sql } from 'drizzle-orm';
 import { type Database, rowsOf, transaction } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { type TeamRole, type TeamVisibility, teamInvites, teamMembers, teams, users } from '../db/schema.js';
@@ -143,22 +143,28 @@ export class TeamsRepository {
   }
 
   /** A page of members: owners, then admins, then members, each by name. */
-  async members(teamId: number, limit: number, offset: number) {
+  /** A page of the team's members, leaving out `hidden` users (those the caller may not see). */
+  async members(teamId: number, limit: number, offset: number, hidden: number[] = []) {
+    const where = and(eq(teamMembers.teamId, teamId), hidden.length > 0 ? notInArray(teamMembers.userId, hidden) : undefined);
     const rows = await this.db
-      .select({ username: users.username, role: teamMembers.role, joinedAt: teamMembers.joinedAt })
+      .select({ username: users.username, displayName: users.displayName, role: teamMembers.role, joinedAt: teamMembers.joinedAt })
       .from(teamMembers)
       .innerJoin(users, eq(users.id, teamMembers.userId))
-      .where(eq(teamMembers.teamId, teamId))
+      .where(where)
       .orderBy(sql`CASE ${teamMembers.role} WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END`, sql`lower(${users.username})`)
       .limit(limit)
       .offset(offset);
-    return { rows, total: await this.memberCount(teamId) };
+    const [listed] = await this.db.select({ n: count() }).from(teamMembers).where(where);
+    return { rows, total: listed.n };
   }
 
   /** The member of the team by name (any case), or undefined. */
-  async member(teamId: number, username: string): Promise<{ userId: number; username: string; role: TeamRole; joinedAt: Date } | undefined> {
+  async member(
+    teamId: number,
+    username: string,
+  ): Promise<{ userId: number; username: string; displayName: string | null; role: TeamRole; joinedAt: Date } | undefined> {
     const [row] = await this.db
-      .select({ userId: users.id, username: users.username, role: teamMembers.role, joinedAt: teamMembers.joinedAt })
+      .select({ userId: users.id, username: users.username, displayName: users.displayName, role: teamMembers.role, joinedAt: teamMembers.joinedAt })
       .from(teamMembers)
       .innerJoin(users, eq(users.id, teamMembers.userId))
       .where(and(eq(teamMembers.teamId, teamId), sql`lower(${users.username}) = lower(${username})`))

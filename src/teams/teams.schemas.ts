@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { formatParam, limitParam, offsetParam } from '../common/schema-parts.js';
+import { DISPLAY_NAME, formatParam, limitParam, offsetParam } from '../common/schema-parts.js';
 import { isPrintable, PRINTABLE_MESSAGE, printableName } from '../common/text.js';
 import { TEAM_ROLES, TEAM_VISIBILITIES } from '../db/schema.js';
 import { USERNAME_PATTERN, usernameSchema } from '../directory/username.js';
+import { LeaderboardSchema } from '../usage/stats.schemas.js';
 import { inviteCodeSchema, RESERVED_USERNAMES } from '../users/users.schemas.js';
 
 /** A team's slug: the username rules (1–50 characters, letters, digits, _ . -), unique without regard to case. */
@@ -105,13 +106,17 @@ export const TeamListSchema = z
   .meta({ id: 'TeamList' });
 export type TeamList = z.infer<typeof TeamListSchema>;
 
-export const TeamMemberSchema = z.object({ username: z.string().meta({ example: 'alice' }), role, joinedAt: iso }).meta({ id: 'TeamMember' });
+export const TeamMemberSchema = z
+  .object({ username: z.string().meta({ example: 'alice' }), displayName: DISPLAY_NAME, role, joinedAt: iso })
+  .meta({ id: 'TeamMember' });
 export type TeamMember = z.infer<typeof TeamMemberSchema>;
 
 export const TeamMemberListSchema = z
   .object({
     team: z.string().meta({ example: 'platform-team' }),
-    total: z.number().int(),
+    total: z.number().int().meta({
+      description: "Members listed to this caller: all of them for the team's owners and admins and the admin, else the members the caller may see (docs/privacy.md)",
+    }),
     limit: z.number().int(),
     offset: z.number().int(),
     members: z.array(TeamMemberSchema),
@@ -160,3 +165,13 @@ export const JoinedTeamSchema = z
   .object({ joined: z.boolean().meta({ description: 'false: the caller was a member already (nothing changed, no use counted)' }), team: TeamSchema })
   .meta({ id: 'JoinedTeam' });
 export type JoinedTeam = z.infer<typeof JoinedTeamSchema>;
+
+export const TeamLeaderboardSchema = LeaderboardSchema.extend({
+  team: z.string().meta({ description: "The team's slug", example: 'platform' }),
+}).meta({
+  id: 'TeamLeaderboard',
+  description:
+    "The community leaderboard restricted to the team's members: each member's usage over the whole period counts, whatever the day they joined. " +
+    'Members the caller may not see are left out (docs/privacy.md).',
+});
+export type TeamLeaderboard = z.infer<typeof TeamLeaderboardSchema>;

@@ -4,7 +4,10 @@ import type { Principal } from '../auth/principal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import type { Database } from '../db/database-connection.js';
 import type { TeamRole } from '../db/schema.js';
+import { Audiences } from '../directory/audience.js';
 import { UserDirectory } from '../directory/user-directory.js';
+import type { LeaderboardQuery } from '../usage/stats.schemas.js';
+import { StatsService } from '../usage/stats.service.js';
 import type { AccountHooks } from '../users/account-hooks.js';
 import { hashInviteCode, invitePrefix, newInviteCode } from './invite-codes.js';
 import { type InviteState, type JoinResult, type TeamListRow, type TeamRow, TeamsRepository, type TeamViewer } from './teams.repository.js';
@@ -18,6 +21,7 @@ import type {
   JoinedTeam,
   PageQuery,
   Team,
+  TeamLeaderboard,
   TeamList,
   TeamListQuery,
   TeamMemberList,
@@ -71,6 +75,8 @@ export class TeamsService implements AccountHooks {
     private readonly repository: TeamsRepository,
     private readonly auth: AuthService,
     private readonly directory: UserDirectory,
+    private readonly audiences: Audiences,
+    private readonly stats: StatsService,
   ) {}
 
   async create(caller: Principal, body: CreateTeam, ownerName: string | undefined): Promise<Team> {
@@ -131,16 +137,33 @@ export class TeamsService implements AccountHooks {
     await this.repository.remove(access.team.id);
   }
 
+  /**
+   * The team's members: all of them to those who manage it (its owners and admins, the admin), who
+   * must see whom they manage; to anyone else only the members they may see (a `private` user is
+   * listed to no one else, a `teams` user to fellow members).
+   */
   async members(caller: Principal, slug: string, page: PageQuery): Promise<TeamMemberList> {
     const access = await this.view(caller, slug);
-    const { rows, total } = await this.repository.members(access.team.id, page.limit, page.offset);
+    const manager = access.admin || access.role === 'owner' || access.role === 'admin';
+    const hidden = manager ? [] : (await this.audiences.of(caller)).hiddenIds();
+    const { rows, total } = await this.repository.members(access.team.id, page.limit, page.offset, hidden);
     return {
       team: access.team.slug,
       total,
       limit: page.limit,
       offset: page.offset,
-      members: rows.map((r) => ({ username: r.username, role: r.role, joinedAt: iso(r.joinedAt) })),
+      members: rows.map((r) => ({ username: r.username, displayName: r.displayName, role: r.role, joinedAt: iso(r.joinedAt) })),
     };
+  }
+
+  /**
+   * The team's leaderboard: the community's (every period, metric, page, CSV), restricted to its
+   * members, each counted over the whole period whatever the day they joined; members the caller
+   * may not see are left out, as on the community board.
+   */
+  async leaderboard(caller: Principal, slug: string, query: LeaderboardQuery): Promise<TeamLeaderboard> {
+    const access = await this.view(caller, slug);
+    return { team: access.team.slug, ...(await this.stats.leaderboard(caller, query, access.team.id)) };
   }
 
   /**
@@ -158,7 +181,7 @@ export class TeamsService implements AccountHooks {
     }
     if (target.role !== role) this.settle(await this.repository.setRole(access.team.id, target.userId, target.role, role), 'demote');
     const after = await this.member(access, username);
-    return { username: after.username, role: after.role, joinedAt: iso(after.joinedAt) };
+    return { username: after.username, displayName: after.displayName, role: after.role, joinedAt: iso(after.joinedAt) };
   }
 
   /** Leaving (a member removing themself, any role) or removal: owners and the admin remove anyone, team admins members only. */

@@ -6,6 +6,7 @@ import { activityDays, activityMonths, retiredMonths, users } from '../db/schema
 import { sqlList } from '../db/sql.js';
 import type { ActivityMetric } from '../ledger/telemetry-ledger.js';
 import { bucketOf, type DayRange, type Granularity, splitByMonths } from '../read-model/periods.js';
+import { Admission } from '../read-model/admission.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
 import type { ActivityRankMetric } from '../read-model/sums.js';
 import { MAX_ACTIVITY_KEYS } from './activity.schemas.js';
@@ -85,6 +86,9 @@ export interface ActivityRankRow {
   value: string;
 }
 
+/** Per-user rows (with a user_id column) restricted to the users an admission lets a ranking list. */
+const admitted = (rows: SQL, admission: Admission): SQL => (admission.everyone ? rows : sql`SELECT * FROM (${rows}) a WHERE ${admission.sql(sql`a.user_id`)}`);
+
 @Injectable()
 export class ActivityRepository {
   constructor(@InjectDb() private readonly db: Database) {}
@@ -163,8 +167,9 @@ export class ActivityRepository {
     limit: number,
     offset: number,
     retired: ReadonlySet<string> = new Set(),
+    admission: Admission = Admission.EVERYONE,
   ): Promise<{ total: number; rows: ActivityRankRow[] }> {
-    const perUser = await this.perUser(metric, range, retired);
+    const perUser = admitted(await this.perUser(metric, range, retired), admission);
     const rows = rowsOf<{ user_id: number | string; username: string; rank: string; total: string; value: string }>(
       await this.db.execute(sql`
         WITH per_user AS (${perUser}), ranked AS (
@@ -183,10 +188,10 @@ export class ActivityRepository {
   }
 
   /** One user's place: users ranked, the user's value (null without activity) and the users with strictly more. */
-  async rankOf(metric: ActivityRankMetric, range: DayRange | undefined, userId: number, retired: ReadonlySet<string> = new Set()) {
+  async rankOf(metric: ActivityRankMetric, range: DayRange | undefined, userId: number, retired: ReadonlySet<string> = new Set(), admission = Admission.EVERYONE) {
     const [row] = rowsOf<{ total: string; value: string | null; ahead: string }>(
       await this.db.execute(sql`
-        WITH per_user AS (${await this.perUser(metric, range, retired)}),
+        WITH per_user AS (${admitted(await this.perUser(metric, range, retired), admission)}),
              me AS (SELECT v FROM per_user WHERE user_id = ${userId})
         SELECT (SELECT count(*) FROM per_user)::text AS total,
                (SELECT ${text(sql`v`)} FROM me) AS value,

@@ -54,7 +54,7 @@ export class ActivityService {
 
   async userActivity(caller: Principal, username: string, query: ActivityQuery): Promise<UserActivity> {
     this.auth.requireReader(caller);
-    const user = await this.users.get(username);
+    const { user } = await this.users.seenBy(caller, username);
     const range = resolveRange(query, utcDay(new Date()));
     const retired = await this.repository.retiredMonths(range);
     const [sums, edits, api] = await Promise.all([

@@ -6,6 +6,7 @@ import { InjectDb } from '../db/database.module.js';
 import { dayStats, modelUsage, usageStats, userModelMonths, userModelTotals, userMonthStats, users, userTotals } from '../db/schema.js';
 import { sqlList } from '../db/sql.js';
 import { bucketOf, type DayRange, type Granularity, splitByMonths } from '../read-model/periods.js';
+import { Admission } from '../read-model/admission.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
 import { asKey, type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
 import { daysIn, liveDayStats } from '../read-model/shared-days.js';
@@ -80,10 +81,11 @@ export class StatsRepository {
     limit: number,
     offset: number,
     retired: ReadonlySet<string> = new Set(),
+    admission: Admission = Admission.EVERYONE,
   ): Promise<LeaderboardRow[]> {
     const userId = nameOf(usageStats.userId);
     const activeDays = ACTIVE_DAYS;
-    const perUser = await this.perUser(range, retired);
+    const perUser = await this.perUser(range, retired, admission);
     const [input, output, cacheCreation, cacheRead, total, cost] = PER_USER;
     const p = (c: SQL) => sql`p.${c}`;
     return keyedRows<RankedRow>(
@@ -104,8 +106,16 @@ export class StatsRepository {
     );
   }
 
-  /** Each user's sums and active days over a range (all time: user_totals), as the leaderboard ranks them. */
-  private async perUser(range: DayRange | undefined, retired: ReadonlySet<string>): Promise<SQL> {
+  /**
+   * Each admitted user's sums and active days over a range (all time: user_totals), as the
+   * leaderboard ranks them.
+   */
+  private async perUser(range: DayRange | undefined, retired: ReadonlySet<string>, admission: Admission): Promise<SQL> {
+    const rows = await this.everyUser(range, retired);
+    return admission.everyone ? rows : sql`SELECT * FROM (${rows}) a WHERE ${admission.sql(sql`a.${nameOf(usageStats.userId)}`)}`;
+  }
+
+  private async everyUser(range: DayRange | undefined, retired: ReadonlySet<string>): Promise<SQL> {
     const t = userTotals;
     if (!range) {
       return sql`SELECT ${list(t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost, t.activeDays)} FROM ${t}`;
@@ -149,12 +159,12 @@ export class StatsRepository {
    * without rows in the range) and how many users have strictly more, so that the rank, with the
    * leaderboard's tie rule, is that count plus one.
    */
-  async rankOf(range: DayRange | undefined, metric: Metric, userId: number, retired: ReadonlySet<string> = new Set()) {
+  async rankOf(range: DayRange | undefined, metric: Metric, userId: number, retired: ReadonlySet<string> = new Set(), admission = Admission.EVERYONE) {
     const column = nameOf(METRIC_COLUMNS[metric]);
     const value = metric === 'cost' ? money(sql`v`) : sql`v::text`;
     const [row] = rowsOf<{ total: string; value: string | null; ahead: string }>(
       await this.db.execute(sql`
-        WITH per_user AS (${await this.perUser(range, retired)}),
+        WITH per_user AS (${await this.perUser(range, retired, admission)}),
              me AS (SELECT ${column} AS v FROM per_user WHERE ${nameOf(usageStats.userId)} = ${userId})
         SELECT (SELECT count(*) FROM per_user)::text AS total,
                (SELECT ${value} FROM me) AS value,
@@ -205,10 +215,15 @@ export class StatsRepository {
   }
 
   /** How many users have data in the range (the leaderboard's total when the page is empty). */
-  async activeUsers(range: DayRange | undefined): Promise<number> {
-    if (!range) return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${userTotals}`))[0].n);
+  async activeUsers(range: DayRange | undefined, admission: Admission = Admission.EVERYONE): Promise<number> {
+    if (!range) {
+      const t = userTotals;
+      return Number(rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${t} WHERE ${admission.sql(sql`${t.userId}`)}`))[0].n);
+    }
     const m = userMonthStats;
-    const [row] = rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(DISTINCT ${m.userId})::text AS n FROM ${m} WHERE ${activeInRange(range, m)}`));
+    const [row] = rowsOf<{ n: string }>(
+      await this.db.execute(sql`SELECT count(DISTINCT ${m.userId})::text AS n FROM ${m} WHERE ${activeInRange(range, m)} AND ${admission.sql(sql`${m.userId}`)}`),
+    );
     return Number(row.n);
   }
 
@@ -270,19 +285,20 @@ export class StatsRepository {
   }
 
   /** The spec's "weekly stats": every user's days from `from` on, newest first, then by username. */
-  async recentDays(from: string, limit: number, offset: number) {
+  async recentDays(from: string, limit: number, offset: number, admission: Admission) {
     const s = usageStats;
+    const admitted = admission.sql(sql`${s.userId}`);
     const [rows, [count]] = [
-      keyedRows<RowOf<typeof users, 'username'> & TextRowOf<typeof usageStats, 'date' | 'totalCost' | 'totalTokens'>>(
+      keyedRows<RowOf<typeof users, 'username'> & RowOf<typeof usageStats, 'userId'> & TextRowOf<typeof usageStats, 'date' | 'totalCost' | 'totalTokens'>>(
         await this.db.execute(sql`
-          SELECT ${users.username}, ${as(sql`${s.date}::text`, s.date)}, ${as(money(s.totalCost), s.totalCost)},
+          SELECT ${s.userId}, ${users.username}, ${as(sql`${s.date}::text`, s.date)}, ${as(money(s.totalCost), s.totalCost)},
                  ${as(sql`${s.totalTokens}::text`, s.totalTokens)}
             FROM ${s} JOIN ${users} ON ${users.id} = ${s.userId}
-           WHERE ${s.date} >= ${from}::date
+           WHERE ${s.date} >= ${from}::date AND ${admitted}
            ORDER BY ${s.date} DESC, ${users.username}
            LIMIT ${limit} OFFSET ${offset}`),
       ),
-      rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${s} WHERE ${s.date} >= ${from}::date`)),
+      rowsOf<{ n: string }>(await this.db.execute(sql`SELECT count(*)::text AS n FROM ${s} WHERE ${s.date} >= ${from}::date AND ${admitted}`)),
     ];
     return { rows, total: Number(count.n) };
   }
@@ -291,7 +307,7 @@ export class StatsRepository {
    * A page of every user's daily rows in a range, in (date, user) order after `after`: keyset
    * pagination over the covering index, so page 1000 costs what page 1 does.
    */
-  async exportPage(range: DayRange, userId: number | undefined, after: { date: string; userId: number } | undefined, limit: number) {
+  async exportPage(range: DayRange, userId: number | undefined, after: { date: string; userId: number } | undefined, limit: number, admission: Admission) {
     const s = usageStats;
     const user = userId === undefined ? sql`` : sql`AND ${s.userId} = ${userId}`;
     const cursor = after ? sql`AND (${s.date}, ${s.userId}) > (${after.date}::date, ${after.userId})` : sql``;
@@ -301,7 +317,7 @@ export class StatsRepository {
                ${list(...[...tokenKinds(s), s.totalTokens].map((c) => as(intText(c), c)))},
                ${as(money(s.totalCost), s.totalCost)}
           FROM ${s} JOIN ${users} ON ${users.id} = ${s.userId}
-         WHERE ${s.date} BETWEEN ${range.from}::date AND ${range.to}::date ${user} ${cursor}
+         WHERE ${s.date} BETWEEN ${range.from}::date AND ${range.to}::date ${user} ${cursor} AND ${admission.sql(sql`${s.userId}`)}
          ORDER BY ${s.date}, ${s.userId}
          LIMIT ${limit}`),
     );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanParam, formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
+import { booleanParam, DISPLAY_NAME, formatParam, HIDDEN_COST, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
 import { usernameSchema } from '../directory/username.js';
 import { GRANULARITIES, PERIODS } from '../read-model/periods.js';
 import { bothOrNeither, rangeFields } from '../read-model/range.schemas.js';
@@ -33,16 +33,19 @@ export const LeaderboardSchema = z
       description: "'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone, so they count whole, from the monthly summaries",
     }),
     total: z.number().int().meta({
-      description: 'Users ranked: with data in the range (token metrics), with a non-zero value in the range (activity metrics)',
+      description:
+        'Users ranked: with data in the range (token metrics), with a non-zero value in the range (activity metrics), among the users this caller may see ' +
+        '(ranked by cost: whose cost this caller may see); on a team board, its members',
     }),
     entries: z.array(
       z
         .object({
-          rank: z.number().int().meta({ description: 'Ties share a rank (1, 2, 2, 4)' }),
+          rank: z.number().int().meta({ description: 'Ties share a rank (1, 2, 2, 4), counted among the users this caller may see' }),
           username: z.string(),
+          displayName: DISPLAY_NAME,
           value: z.string().meta({ description: VALUE_DESCRIPTION, example: '54.8771' }),
           ...tokenFields,
-          totalCost: z.string().meta({ example: '54.8771' }),
+          totalCost: HIDDEN_COST,
           activeDays: z.number().int(),
           topModel: z.string().nullable(),
           last30Days: z
@@ -68,7 +71,7 @@ export const WeeklySchema = z
     total: z.number().int(),
     limit: z.number().int(),
     offset: z.number().int(),
-    rows: z.array(z.object({ username: z.string(), date: z.string(), totalCost: z.string(), totalTokens: z.number().int() })),
+    rows: z.array(z.object({ username: z.string(), date: z.string(), totalCost: HIDDEN_COST, totalTokens: z.number().int() })),
   })
   .meta({ id: 'WeeklyStats' });
 export type Weekly = z.infer<typeof WeeklySchema>;
@@ -89,7 +92,7 @@ export const ExportQuerySchema = z
   .superRefine(bothOrNeither);
 export type ExportQuery = z.infer<typeof ExportQuerySchema>;
 
-export const ExportRowSchema = z.object({ username: z.string(), date: z.string(), ...tokenFields, totalCost: z.string() }).meta({ id: 'DailyRow' });
+export const ExportRowSchema = z.object({ username: z.string(), date: z.string(), ...tokenFields, totalCost: HIDDEN_COST }).meta({ id: 'DailyRow' });
 export const ExportSchema = z
   .object({ from: z.string(), to: z.string(), rows: z.array(ExportRowSchema), nextCursor: z.string().nullable() })
   .meta({ id: 'DailyRows' });

@@ -6,7 +6,9 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
+import { type Audience, Audiences, viewerKey } from '../directory/audience.js';
 import { UserDirectory } from '../directory/user-directory.js';
+import { Admission } from '../read-model/admission.js';
 import { bucketMasks, ModelsRepository } from '../models/models.repository.js';
 import { bucketRange, type DayRange, PERIODS, periodRange, recentBuckets } from '../read-model/periods.js';
 import type { RangeQuery } from '../read-model/range.schemas.js';
@@ -45,6 +47,12 @@ function decodeCursor(cursor: string): { date: string; userId: number } {
     throw new DomainError(ErrorCode.ValidationFailed, 'cursor: not a cursor this server gave out', [{ path: 'cursor', message: 'is not valid', in: 'query' }]);
   }
   return { date, userId };
+}
+
+/** An export line as the caller may see it: money null for a user who does not show it to them. */
+function exportRow(r: Awaited<ReturnType<StatsRepository['exportPage']>>[number], audience: Audience): ExportPage['rows'][number] {
+  const totals = sumsToTotals(r);
+  return { username: r.username, date: r.date, ...totals, totalCost: audience.seesCost(Number(r.userId)) ? totals.totalCost : null };
 }
 
 /** Days of a leaderboard entry's sparkline. */
@@ -86,6 +94,7 @@ export class StatsService {
     private readonly rankings: RankingIndexService,
     private readonly activity: ActivityRepository,
     private readonly activityService: ActivityService,
+    private readonly audiences: Audiences,
   ) {}
 
   /** Reads answer HTTP caches privately when they need a token. */
@@ -97,23 +106,33 @@ export class StatsService {
     return utcDay(new Date());
   }
 
-  async leaderboard(caller: Principal, query: LeaderboardQuery): Promise<Leaderboard> {
+  /**
+   * A leaderboard as the caller may see it: only users the caller sees (ranked by cost, only those
+   * whose money the caller sees), numbered among themselves; others' money is null where hidden.
+   * With `teamId`, only the team's members (the caller's right to see the team is checked by the
+   * teams module, which calls this).
+   */
+  async leaderboard(caller: Principal, query: LeaderboardQuery, teamId?: number): Promise<Leaderboard> {
     this.auth.requireReader(caller);
     const { format: _format, ...key } = query;
-    return this.coalescer.run(`leaderboard|${this.today()}|${JSON.stringify(key)}`, () => this.computeLeaderboard(query));
+    const scope = `${viewerKey(caller)}|${teamId ?? ''}`;
+    return this.coalescer.run(`leaderboard|${this.today()}|${scope}|${JSON.stringify(key)}`, () => this.computeLeaderboard(caller, query, teamId));
   }
 
-  private async computeLeaderboard(query: LeaderboardQuery): Promise<Leaderboard> {
+  private async computeLeaderboard(caller: Principal, query: LeaderboardQuery, teamId: number | undefined): Promise<Leaderboard> {
     const today = this.today();
     const custom = query.from !== undefined && query.to !== undefined;
     const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, today);
     const { metric } = query;
+    const audience = await this.audiences.of(caller);
+    const members = teamId === undefined ? undefined : { teamId, userIds: await this.users.teamMemberIds(teamId) };
+    const admission = Admission.of(audience, metric, members);
     const board = isActivityMetric(metric)
-      ? await this.activityBoard(range, metric, query.limit, query.offset)
-      : await this.tokenBoard(range, metric, query.limit, query.offset);
+      ? await this.activityBoard(range, metric, query.limit, query.offset, admission)
+      : await this.tokenBoard(range, metric, query.limit, query.offset, admission);
     const { index } = board;
     const userIds = board.entries.map((e) => e.userId);
-    const topModels = await this.topModels(index, userIds, range, board.granularity);
+    const [topModels, names] = await Promise.all([this.topModels(index, userIds, range, board.granularity), this.users.displayNames(userIds)]);
     const sparklines = query.sparklines ? await this.sparklines(index, userIds, metric, today) : undefined;
     const bounds = range ?? (await this.allTimeBounds(metric));
     return {
@@ -126,8 +145,10 @@ export class StatsService {
       entries: board.entries.map((e) => ({
         rank: e.rank,
         username: e.username,
+        displayName: names.get(e.userId) ?? null,
         value: e.value,
         ...e.totals,
+        totalCost: audience.seesCost(e.userId) ? e.totals.totalCost : null,
         activeDays: e.activeDays,
         topModel: topModels.get(e.userId) ?? null,
         ...(sparklines ? { last30Days: sparklines.get(e.userId) } : {}),
@@ -140,8 +161,8 @@ export class StatsService {
     return isActivityMetric(metric) ? this.activity.bounds([metric]) : this.repository.dataBounds();
   }
 
-  private async tokenBoard(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Promise<Board> {
-    const { ranking, index } = await this.ranked(range, metric, limit, offset);
+  private async tokenBoard(range: DayRange | undefined, metric: Metric, limit: number, offset: number, admission: Admission): Promise<Board> {
+    const { ranking, index } = await this.ranked(range, metric, limit, offset, admission);
     return { ...ranking, entries: ranking.entries.map((e) => ({ ...e, value: valueOf(metric, e.totals) })), index };
   }
 
@@ -150,9 +171,9 @@ export class StatsService {
    * token totals and active days over the same range, counted as the token leaderboards count them,
    * for the page's users in one query.
    */
-  private async activityBoard(range: DayRange | undefined, metric: ActivityRankMetric, limit: number, offset: number): Promise<Board> {
+  private async activityBoard(range: DayRange | undefined, metric: ActivityRankMetric, limit: number, offset: number, admission: Admission): Promise<Board> {
     const [retired, index] = await Promise.all([this.repository.retiredMonths(range), this.rankings.current()]);
-    const { total, rows } = await this.activity.leaderboard(metric, range, limit, offset, new Set(retired));
+    const { total, rows } = await this.activity.leaderboard(metric, range, limit, offset, new Set(retired), admission);
     const sums = await this.repository.pageTotals(
       rows.map((r) => r.userId),
       range,
@@ -175,14 +196,14 @@ export class StatsService {
    * is built and holds the range's days; otherwise (and with RANKING_INDEX=false) in SQL. Both give
    * the same answer; test/stats/ranking-index.spec.ts compares them.
    */
-  async rank(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Promise<Ranking> {
-    return (await this.ranked(range, metric, limit, offset)).ranking;
+  async rank(range: DayRange | undefined, metric: Metric, limit: number, offset: number, admission = Admission.EVERYONE): Promise<Ranking> {
+    return (await this.ranked(range, metric, limit, offset, admission)).ranking;
   }
 
   /** The ranking, and the index it came from or could have (its top-model cache serves either way). */
-  private async ranked(range: DayRange | undefined, metric: Metric, limit: number, offset: number) {
+  private async ranked(range: DayRange | undefined, metric: Metric, limit: number, offset: number, admission: Admission) {
     const index = await this.rankings.current();
-    const ranking = index?.rank(range, metric, limit, offset) ?? (await this.rankInSql(range, metric, limit, offset));
+    const ranking = index?.rank(range, metric, limit, offset, admission) ?? (await this.rankInSql(range, metric, limit, offset, admission));
     return { ranking, index };
   }
 
@@ -226,12 +247,17 @@ export class StatsService {
     const user = await this.users.get(username);
     const today = this.today();
     const { metric } = query;
-    return this.coalescer.run(`ranks|${today}|${user.id}|${metric}`, async () => {
+    return this.coalescer.run(`ranks|${today}|${viewerKey(caller)}|${user.id}|${metric}`, async () => {
+      // Read with the computation, so a change of privacy committed before the request holds for it.
+      const audience = await this.audiences.of(caller);
+      if (!audience.sees(user.id)) throw new DomainError(ErrorCode.NotFound, `There is no user ${JSON.stringify(username)}.`);
+      if (metric === 'cost' && !audience.seesCost(user.id)) throw new DomainError(ErrorCode.Forbidden, `${user.username} does not show their cost.`);
+      const admission = Admission.of(audience, metric);
       const index = isActivityMetric(metric) ? undefined : await this.rankings.current();
       const place = async (range: DayRange | undefined): Promise<UserRank> =>
         isActivityMetric(metric)
-          ? this.activityRankOf(range, metric, user.id)
-          : (index?.rankOf(range, metric, user.id) ?? (await this.rankOfInSql(range, metric, user.id)));
+          ? this.activityRankOf(range, metric, user.id, admission)
+          : (index?.rankOf(range, metric, user.id, admission) ?? (await this.rankOfInSql(range, metric, user.id, admission)));
       const places = await Promise.all(
         PERIODS.map(async (period) => {
           const range = periodRange(period, today);
@@ -255,16 +281,16 @@ export class StatsService {
   }
 
   /** A user's place in the SQL ranking of a range: the users with strictly more, plus one (the index's reference). */
-  async rankOfInSql(range: DayRange | undefined, metric: Metric, userId: number): Promise<UserRank> {
+  async rankOfInSql(range: DayRange | undefined, metric: Metric, userId: number, admission = Admission.EVERYONE): Promise<UserRank> {
     const retired = new Set(await this.repository.retiredMonths(range));
-    const place = await this.repository.rankOf(range, metric, userId, retired);
+    const place = await this.repository.rankOf(range, metric, userId, retired, admission);
     return { rank: place.value === null ? null : place.ahead + 1, total: place.total, value: place.value ?? zeroOf(metric) };
   }
 
   /** A user's place by an activity metric (SQL, as the activity leaderboard ranks). */
-  private async activityRankOf(range: DayRange | undefined, metric: ActivityRankMetric, userId: number): Promise<UserRank> {
+  private async activityRankOf(range: DayRange | undefined, metric: ActivityRankMetric, userId: number, admission: Admission): Promise<UserRank> {
     const retired = new Set(await this.repository.retiredMonths(range));
-    const place = await this.activity.rankOf(metric, range, userId, retired);
+    const place = await this.activity.rankOf(metric, range, userId, retired, admission);
     return { rank: place.value === null ? null : place.ahead + 1, total: place.total, value: place.value ?? zeroOf(metric) };
   }
 
@@ -297,11 +323,11 @@ export class StatsService {
   }
 
   /** The SQL ranking, the index's reference. */
-  async rankInSql(range: DayRange | undefined, metric: Metric, limit: number, offset: number): Promise<Ranking> {
+  async rankInSql(range: DayRange | undefined, metric: Metric, limit: number, offset: number, admission = Admission.EVERYONE): Promise<Ranking> {
     const retired = new Set(await this.repository.retiredMonths(range));
-    const rows = await this.repository.leaderboard(range, metric, limit, offset, retired);
+    const rows = await this.repository.leaderboard(range, metric, limit, offset, retired, admission);
     return {
-      total: rows[0] ? Number(rows[0].total) : await this.repository.activeUsers(range),
+      total: rows[0] ? Number(rows[0].total) : await this.repository.activeUsers(range, admission),
       granularity: retired.size > 0 ? 'month' : 'day',
       entries: rows.map((r) => ({
         userId: Number(r.userId),
@@ -317,33 +343,42 @@ export class StatsService {
     this.auth.requireReader(caller);
     const to = this.today();
     const from = addDays(to, -6);
-    const { rows, total } = await this.repository.recentDays(from, limit, offset);
+    const audience = await this.audiences.of(caller);
+    const { rows, total } = await this.repository.recentDays(from, limit, offset, Admission.of(audience, undefined));
     return {
       from,
       to,
       total,
       limit,
       offset,
-      rows: rows.map((r) => ({ username: r.username, date: r.date, totalCost: r.totalCost, totalTokens: toInt(r.totalTokens) })),
+      rows: rows.map((r) => ({
+        username: r.username,
+        date: r.date,
+        totalCost: audience.seesCost(Number(r.userId)) ? r.totalCost : null,
+        totalTokens: toInt(r.totalTokens),
+      })),
     };
   }
 
-  private async exportRange(query: ExportQuery): Promise<{ range: DayRange; userId: number | undefined }> {
+  /** The export's range, user (404 when the caller may not see them) and the caller's audience. */
+  private async exportRange(caller: Principal, query: ExportQuery): Promise<{ range: DayRange; userId: number | undefined; audience: Audience }> {
     const to = query.to ?? this.today();
     const range = { from: query.from ?? addDays(to, -29), to };
-    const userId = query.username === undefined ? undefined : (await this.users.get(query.username)).id;
-    return { range, userId };
+    if (query.username === undefined) return { range, userId: undefined, audience: await this.audiences.of(caller) };
+    const { user, audience } = await this.users.seenBy(caller, query.username);
+    return { range, userId: user.id, audience };
   }
 
   async exportPage(caller: Principal, query: ExportQuery): Promise<ExportPage> {
     this.auth.requireReader(caller);
-    const { range, userId } = await this.exportRange(query);
-    const rows = await this.repository.exportPage(range, userId, query.cursor ? decodeCursor(query.cursor) : undefined, query.limit);
+    const { range, userId, audience } = await this.exportRange(caller, query);
+    const admission = Admission.of(audience, undefined);
+    const rows = await this.repository.exportPage(range, userId, query.cursor ? decodeCursor(query.cursor) : undefined, query.limit, admission);
     const last = rows.at(-1);
     return {
       from: range.from,
       to: range.to,
-      rows: rows.map((r) => ({ username: r.username, date: r.date, ...sumsToTotals(r) })),
+      rows: rows.map((r) => exportRow(r, audience)),
       nextCursor: last && rows.length === query.limit ? encodeCursor(last.date, Number(last.userId)) : null,
     };
   }
@@ -354,14 +389,15 @@ export class StatsService {
    */
   async exportAll(caller: Principal, query: ExportQuery): Promise<AsyncGenerator<ExportPage['rows'][number]>> {
     this.auth.requireReader(caller);
-    const { range, userId } = await this.exportRange(query);
+    const { range, userId, audience } = await this.exportRange(caller, query);
+    const admission = Admission.of(audience, undefined);
     const start = query.cursor ? decodeCursor(query.cursor) : undefined;
     const repository = this.repository;
     return (async function* () {
       let after = start;
       for (;;) {
-        const rows = await repository.exportPage(range, userId, after, 5000);
-        for (const r of rows) yield { username: r.username, date: r.date, ...sumsToTotals(r) };
+        const rows = await repository.exportPage(range, userId, after, 5000, admission);
+        for (const r of rows) yield exportRow(r, audience);
         const last = rows.at(-1);
         if (!last || rows.length < 5000) return;
         after = { date: last.date, userId: Number(last.userId) };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
-import { formatParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
+import { DISPLAY_NAME, formatParam, HIDDEN_COST, tokenFields, UserTotalsSchema } from '../common/schema-parts.js';
 
 const tokenTotals = tokenFields;
 
@@ -9,7 +9,7 @@ export const ModelDaySchema = z
     model: z.string().meta({ example: 'claude-sonnet-4-5-20250929' }),
     provider: z.string().meta({ example: 'anthropic' }),
     ...tokenTotals,
-    cost: z.string().meta({ example: '1.1737' }),
+    cost: HIDDEN_COST,
   })
   .meta({ id: 'ModelUsage' });
 
@@ -18,7 +18,7 @@ export const UsageDaySchema = z
     date: z.string().meta({ example: '2025-06-01', description: 'The day, the Monday of the ISO week, or the first of the month' }),
     activeDays: z.number().int().meta({ description: 'Days with data in the bucket (1 for days)' }),
     ...tokenTotals,
-    totalCost: z.string().meta({ example: '1.4112' }),
+    totalCost: HIDDEN_COST,
     models: z.array(ModelDaySchema).optional().meta({ description: 'Present unless models=false' }),
     granularity: z
       .literal('month')
@@ -30,6 +30,7 @@ export const UsageDaySchema = z
 export const UserUsageSchema = z
   .object({
     username: z.string(),
+    displayName: DISPLAY_NAME,
     from: z.string().nullable(),
     to: z.string().nullable(),
     granularity: z.enum(['day', 'week', 'month']),
@@ -37,7 +38,7 @@ export const UserUsageSchema = z
       .array(z.string())
       .meta({ description: 'Months in the range whose days were retired (YYYY-MM-01); each is one whole-month row', example: [] }),
     rows: z.array(UsageDaySchema),
-    totals: TotalsSchema,
+    totals: UserTotalsSchema,
   })
   .meta({ id: 'UserUsage' });
 export type UserUsage = z.infer<typeof UserUsageSchema>;
@@ -55,19 +56,20 @@ export const UsageRangeQuerySchema = z
   })
   .superRefine(checkRange);
 
-const periodTotals = z.object({ ...tokenTotals, totalCost: z.string(), activeDays: z.number().int() });
+const periodTotals = z.object({ ...tokenTotals, totalCost: HIDDEN_COST, activeDays: z.number().int() });
 
 export const UserProfileSchema = z
   .object({
     username: z.string(),
+    displayName: DISPLAY_NAME,
     createdAt: z.string(),
     firstDate: z.string().nullable(),
     lastDate: z.string().nullable(),
     activeDays: z.number().int(),
-    totals: TotalsSchema,
+    totals: UserTotalsSchema,
     last7Days: periodTotals,
     last30Days: periodTotals,
-    topModels: z.array(z.object({ model: z.string(), provider: z.string(), totalTokens: z.number().int(), cost: z.string(), costShare: z.number() })),
+    topModels: z.array(z.object({ model: z.string(), provider: z.string(), totalTokens: z.number().int(), cost: HIDDEN_COST, costShare: z.number().nullable() })),
     devices: z.array(z.object({ device: z.string(), days: z.number().int(), lastUpload: z.string().nullable() })),
   })
   .meta({ id: 'UserProfile' });

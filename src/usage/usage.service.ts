@@ -3,7 +3,8 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { groupBy } from '../common/collections.js';
 import { addDays, utcDay } from '../common/dates.js';
-import { UserDirectory } from '../directory/user-directory.js';
+import { withoutCost } from '../common/schema-parts.js';
+import { UserDirectory, type UserRow } from '../directory/user-directory.js';
 import { addTotals, EMPTY_TOTALS, sumsToTotals, toInt, tokensOf } from '../read-model/token-sums.js';
 import { UsageRepository } from './usage.repository.js';
 import type { UsageRangeQuery, UserProfile, UserUsage } from './usage.schemas.js';
@@ -19,11 +20,16 @@ export class UsageService {
   /** A user's usage per day, ISO week or month, with each bucket's models unless models=false. */
   async userUsage(caller: Principal, username: string, query: UsageRangeQuery): Promise<UserUsage> {
     this.auth.requireReader(caller);
-    const user = await this.users.get(username);
+    const { user, audience } = await this.users.seenBy(caller, username);
+    const usage = await this.usageOf(user, query);
+    return audience.seesCost(user.id) ? usage : withoutCost(usage);
+  }
+
+  private async usageOf(user: UserRow, query: UsageRangeQuery): Promise<UserUsage> {
     const range = await this.repository.dataRange(user.id);
     const from = query.from ?? range.first;
     const to = query.to ?? range.last;
-    const base = { username: user.username, from: from ?? null, to: to ?? null, granularity: query.granularity };
+    const base = { username: user.username, displayName: user.displayName, from: from ?? null, to: to ?? null, granularity: query.granularity };
     if (!from || !to) return { ...base, retiredMonths: [], rows: [], totals: EMPTY_TOTALS };
     const retired = await this.repository.retiredMonths({ from, to });
     const [buckets, models, totals] = await Promise.all([
@@ -59,7 +65,12 @@ export class UsageService {
 
   async profile(caller: Principal, username: string): Promise<UserProfile> {
     this.auth.requireReader(caller);
-    const user = await this.users.get(username);
+    const { user, audience } = await this.users.seenBy(caller, username);
+    const profile = await this.profileOf(user);
+    return audience.seesCost(user.id) ? profile : withoutCost(profile);
+  }
+
+  private async profileOf(user: UserRow): Promise<UserProfile> {
     const today = utcDay(new Date());
     const since = (days: number) => addDays(today, -(days - 1));
     const [range, all, week, month, top, devices] = await Promise.all([
@@ -76,6 +87,7 @@ export class UsageService {
     });
     return {
       username: user.username,
+      displayName: user.displayName,
       createdAt: user.createdAt.toISOString(),
       firstDate: range.first,
       lastDate: range.last,

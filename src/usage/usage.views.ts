@@ -24,7 +24,7 @@ export const LEADERBOARD_CSV: CsvView<Leaderboard, Entry> = {
   filename: (body) => `leaderboard-${body.period}.csv`,
   rows: (body) => body.entries,
   // value (the ranked metric) last: the columns before it kept their places when it came.
-  columns: columns<Entry>('rank', 'username', ...TOKEN_FIELDS, 'totalCost', 'activeDays', 'topModel', 'value'),
+  columns: columns<Entry>('rank', 'username', ...TOKEN_FIELDS, 'totalCost', 'activeDays', 'topModel', 'value', 'displayName'),
 };
 
 type WeeklyRow = Weekly['rows'][number];

@@ -1,3 +1,4 @@
+import { DomainError, ErrorCode } from '../common/errors.js';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { utcDay } from '../common/dates.js';
@@ -47,7 +48,10 @@ export class BadgeService {
    */
   async render(caller: Principal, username: string, query: BadgeQuery): Promise<string> {
     const range = periodRange(query.period, utcDay(new Date()));
-    const { totals } = await this.usage.userUsage(caller, username, { from: range?.from, to: range?.to, granularity: 'month', models: false });
+    const { totals: seen } = await this.usage.userUsage(caller, username, { from: range?.from, to: range?.to, granularity: 'month', models: false });
+    // A user who does not show their cost has no cost badge for this caller (their tokens still have one).
+    if (seen.totalCost === null && query.metric === 'cost') throw new DomainError(ErrorCode.Forbidden, 'This user does not show their cost.');
+    const totals: Totals = { ...seen, totalCost: seen.totalCost ?? '0.0000' };
     const metric = METRIC_VALUES[query.metric];
     const idle = totals.totalTokens === 0 && Number(totals.totalCost) === 0;
     return renderBadge({

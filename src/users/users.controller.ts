@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
@@ -20,6 +20,8 @@ import {
   CreateTokenSchema,
   CreateUserSchema,
   IssuedTokenSchema,
+  PrivacySchema,
+  PrivacyUpdateSchema,
   TokenIdParamSchema,
   TokenListSchema,
   UserListQuerySchema,
@@ -29,6 +31,8 @@ import {
   type CreatedUser,
   type CreateUser,
   type IssuedToken,
+  type Privacy,
+  type PrivacyUpdate,
   type TokenList,
 } from './users.schemas.js';
 import { UsersService } from './users.service.js';
@@ -151,6 +155,38 @@ export class UsersController {
     @Query({ schema: SourcesQuerySchema }) query: SourcesQuery,
   ): Promise<Sources> {
     return this.sources.sources(caller, params.username, query);
+  }
+
+  @Get(':username/privacy')
+  @Header('Cache-Control', 'private, no-store')
+  @ApiTags('users')
+  @ApiOperation({
+    summary: 'Who may see the user, whether others see their cost, their display name (owner or admin)',
+    description: "See docs/privacy.md. The caller is checked before the name is looked up. defaults are the server's for new users.",
+  })
+  @ApiOkResponse({ standardSchema: PrivacySchema })
+  @ApiProblems(400, 401, 403, 404)
+  privacy(@Caller() caller: Principal, @Param({ schema: UsernameParamSchema }) params: { username: string }): Promise<Privacy> {
+    return this.users.privacy(caller, params.username);
+  }
+
+  @Patch(':username/privacy')
+  @Header('Cache-Control', 'private, no-store')
+  @ApiTags('users')
+  @ApiOperation({
+    summary: "Change the user's visibility, showCost or display name (owner or admin)",
+    description:
+      'Fields left out keep their value; displayName null removes it. Every read honours the change from the next request, on every replica: ' +
+      'boards, profiles, ranks, badges, lists, CSV, team boards (docs/privacy.md).',
+  })
+  @ApiOkResponse({ standardSchema: PrivacySchema })
+  @ApiProblems(400, 401, 403, 404, 413)
+  updatePrivacy(
+    @Caller() caller: Principal,
+    @Param({ schema: UsernameParamSchema }) params: { username: string },
+    @Body({ schema: PrivacyUpdateSchema }) body: PrivacyUpdate,
+  ): Promise<Privacy> {
+    return this.users.updatePrivacy(caller, params.username, body);
   }
 
   @Delete(':username')

@@ -6,6 +6,7 @@ import { InjectDb } from '../db/database.module.js';
 import { apiTokens, users, userTotals } from '../db/schema.js';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/sql.js';
 import type { UserRow } from '../directory/user-directory.js';
+import type { Admission } from '../read-model/admission.js';
 import { type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
 
 export type UserSort = 'username' | 'totalCost' | 'totalTokens' | 'lastDate';
@@ -13,7 +14,7 @@ export type UserSort = 'username' | 'totalCost' | 'totalTokens' | 'lastDate';
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /** A user in the list: their all-time totals (user_totals) as text, dates null before their first upload. */
-type RawUserListRow = RowOf<typeof users, 'username'> &
+type RawUserListRow = RowOf<typeof users, 'id' | 'username' | 'displayName'> &
   TextRowOf<typeof users, 'createdAt'> &
   Nullable<TextRowOf<typeof userTotals, 'firstDate' | 'lastDate'>> &
   RowOf<typeof userTotals, 'activeDays'> &
@@ -31,12 +32,16 @@ export class UsersRepository {
    */
   async createWithToken(
     username: string,
+    privacy: { visibility: string; showCost: boolean },
     token: { name: string; hash: string; prefix: string },
     then?: (tx: Database, userId: number) => Promise<void>,
   ): Promise<UserRow | undefined> {
     try {
       return await transaction(this.db, async (tx) => {
-        const [user] = await tx.insert(users).values({ username }).returning({ id: users.id, username: users.username, createdAt: users.createdAt });
+        const [user] = await tx
+          .insert(users)
+          .values({ username, ...privacy })
+          .returning({ id: users.id, username: users.username, createdAt: users.createdAt, displayName: users.displayName });
         await tx.insert(apiTokens).values({ userId: user.id, name: token.name, tokenHash: token.hash, prefix: token.prefix });
         await then?.(tx, user.id);
         return user;
@@ -48,10 +53,10 @@ export class UsersRepository {
   }
 
   /** A page of users with their all-time totals (user_totals), filtered by a name prefix. */
-  async list(q: string | undefined, sort: UserSort, limit: number, offset: number): Promise<{ rows: UserListRow[]; total: number }> {
+  async list(q: string | undefined, sort: UserSort, limit: number, offset: number, admission: Admission): Promise<{ rows: UserListRow[]; total: number }> {
     const { t: u, from: fromUsers } = aliased(users, 'u');
     const { t, from: fromTotals } = aliased(userTotals, 't');
-    const filter = q === undefined ? sql`true` : sql`starts_with(lower(${u.username}), lower(${q}))`;
+    const filter = sql`${q === undefined ? sql`true` : sql`starts_with(lower(${u.username}), lower(${q}))`} AND ${admission.sql(sql`${u.id}`)}`;
     const order = {
       username: sql`lower(${u.username}), ${u.username}`,
       totalCost: sql`coalesce(${t.totalCost}, 0) DESC, lower(${u.username})`,
@@ -60,7 +65,7 @@ export class UsersRepository {
     }[sort];
     const rows = keyedRows<RawUserListRow>(
       await this.db.execute(sql`
-        SELECT ${u.username}, ${as(sql`to_char(${u.createdAt}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, u.createdAt)},
+        SELECT ${as(sql`${u.id}`, u.id)}, ${u.username}, ${as(sql`${u.displayName}`, u.displayName)}, ${as(sql`to_char(${u.createdAt}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, u.createdAt)},
                ${as(sql`${t.firstDate}::text`, t.firstDate)}, ${as(sql`${t.lastDate}::text`, t.lastDate)},
                ${as(sql`coalesce(${t.activeDays}, 0)`, t.activeDays)}, ${as(intText(t.totalTokens), t.totalTokens)},
                ${as(money(t.totalCost), t.totalCost)}
@@ -104,5 +109,18 @@ export class UsersRepository {
       .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
       .returning({ id: apiTokens.id });
     return rows.length === 1;
+  }
+
+  async privacy(userId: number) {
+    const [row] = await this.db
+      .select({ username: users.username, visibility: users.visibility, showCost: users.showCost, displayName: users.displayName })
+      .from(users)
+      .where(eq(users.id, userId));
+    return row;
+  }
+
+  async setPrivacy(userId: number, changes: { visibility?: string; showCost?: boolean; displayName?: string | null }) {
+    if (Object.keys(changes).length > 0) await this.db.update(users).set({ ...changes, updatedAt: sql`now()` }).where(eq(users.id, userId));
+    return this.privacy(userId);
   }
 }

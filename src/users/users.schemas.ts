@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { formatParam, limitParam, offsetParam } from '../common/schema-parts.js';
+import { printableName } from '../common/text.js';
+import { VISIBILITIES } from '../directory/audience.js';
+import { DISPLAY_NAME, formatParam, HIDDEN_COST, limitParam, offsetParam } from '../common/schema-parts.js';
 import { isPrintable, PRINTABLE_MESSAGE } from '../common/text.js';
 import { usernameSchema } from '../directory/username.js';
 
@@ -162,12 +164,13 @@ export type UserListQuery = z.infer<typeof UserListQuerySchema>;
 export const UserSummarySchema = z
   .object({
     username: z.string(),
+    displayName: DISPLAY_NAME,
     createdAt: z.string(),
     firstDate: z.string().nullable(),
     lastDate: z.string().nullable(),
     activeDays: z.number().int(),
     totalTokens: z.number().int(),
-    totalCost: z.string(),
+    totalCost: HIDDEN_COST,
   })
   .meta({ id: 'UserSummary' });
 
@@ -175,3 +178,31 @@ export const UserListSchema = z
   .object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), users: z.array(UserSummarySchema) })
   .meta({ id: 'UserList' });
 export type UserList = z.infer<typeof UserListSchema>;
+
+const visibility = z.enum(VISIBILITIES, { error: 'must be public, teams or private' }).meta({
+  description:
+    'public: anyone sees the profile and the user on boards; teams: only members of a team the user is in (and the admin); private: only the user and the admin',
+  example: 'teams',
+});
+
+export const PrivacySchema = z
+  .object({
+    username: z.string(),
+    visibility,
+    showCost: z.boolean().meta({ description: 'false: others see tokens but not money (null where money would be); the user and the admin still see it' }),
+    displayName: z.string().nullable().meta({ description: 'Shown beside the username wherever it is listed (null: none)', example: 'Alice Martin' }),
+    defaults: z
+      .object({ visibility, showCost: z.boolean() })
+      .meta({ description: "The server's defaults for new users (DEFAULT_VISIBILITY, DEFAULT_SHOW_COST)" }),
+  })
+  .meta({ id: 'Privacy' });
+export type Privacy = z.infer<typeof PrivacySchema>;
+
+export const PrivacyUpdateSchema = z
+  .strictObject({
+    visibility: visibility.optional(),
+    showCost: z.boolean({ error: 'must be true or false' }).optional(),
+    displayName: printableName(100).nullable().optional().meta({ description: '1–100 printable characters; null removes it' }),
+  })
+  .meta({ id: 'PrivacyUpdate', example: { visibility: 'teams', showCost: false, displayName: 'Alice Martin' } });
+export type PrivacyUpdate = z.infer<typeof PrivacyUpdateSchema>;

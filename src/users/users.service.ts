@@ -6,11 +6,13 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import type { Database } from '../db/database-connection.js';
+import { Audiences, type Visibility } from '../directory/audience.js';
+import { Admission } from '../read-model/admission.js';
 import { UserDirectory } from '../directory/user-directory.js';
 import { UsageLedger } from '../ledger/usage-ledger.js';
 import { ACCOUNT_HOOKS, type AccountHooks } from './account-hooks.js';
 import { UsersRepository } from './users.repository.js';
-import type { CreatedUser, IssuedToken, TokenInfo, TokenList, UserList, UserListQuery } from './users.schemas.js';
+import type { CreatedUser, IssuedToken, Privacy, PrivacyUpdate, TokenInfo, TokenList, UserList, UserListQuery } from './users.schemas.js';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
@@ -27,24 +29,30 @@ export class UsersService {
     private readonly auth: AuthService,
     private readonly ledger: UsageLedger,
     private readonly directory: UserDirectory,
+    private readonly audiences: Audiences,
     @Optional() @Inject(ACCOUNT_HOOKS) private readonly hooks?: AccountHooks,
   ) {}
 
   async list(caller: Principal, query: UserListQuery): Promise<UserList> {
     this.auth.requireReader(caller);
-    const { rows, total } = await this.repository.list(query.q, query.sort, query.limit, query.offset);
+    // Listed: the users the caller sees; sorted by cost, only those whose cost the caller sees (an
+    // order by cost would tell it).
+    const audience = await this.audiences.of(caller);
+    const admission = Admission.of(audience, query.sort === 'totalCost' ? 'cost' : undefined);
+    const { rows, total } = await this.repository.list(query.q, query.sort, query.limit, query.offset, admission);
     return {
       total,
       limit: query.limit,
       offset: query.offset,
       users: rows.map((r) => ({
         username: r.username,
+        displayName: r.displayName,
         createdAt: r.createdAt,
         firstDate: r.firstDate,
         lastDate: r.lastDate,
         activeDays: Number(r.activeDays),
         totalTokens: Number(r.totalTokens),
-        totalCost: r.totalCost,
+        totalCost: audience.seesCost(Number(r.id)) ? r.totalCost : null,
       })),
     };
   }
@@ -61,7 +69,7 @@ export class UsersService {
     const hooks = this.hooks;
     const { token, record } = issue('default');
     const join = invite === undefined || !hooks ? undefined : (tx: Database, userId: number) => hooks.joinByInvite(tx, userId, invite);
-    const user = await this.repository.createWithToken(username, record, join);
+    const user = await this.repository.createWithToken(username, this.config.defaultPrivacy, record, join);
     if (!user) throw new DomainError(ErrorCode.Conflict, `The username ${JSON.stringify(username)} is taken (names are compared without regard to case).`);
     return { username: user.username, token, createdAt: iso(user.createdAt)! };
   }
@@ -103,6 +111,24 @@ export class UsersService {
     if (!(await this.repository.revokeToken(user.id, tokenId))) {
       throw new DomainError(ErrorCode.NotFound, `${user.username} has no live token ${tokenId}.`);
     }
+  }
+
+  /** A user's privacy settings (owner or admin; the caller is checked before the name is looked up). */
+  async privacy(caller: Principal, username: string): Promise<Privacy> {
+    this.auth.requireSelfOrAdmin(caller, username);
+    const user = await this.directory.get(username);
+    return this.privacyView(await this.repository.privacy(user.id));
+  }
+
+  /** Changes what others see of a user; every read honours it from the next request, on every replica. */
+  async updatePrivacy(caller: Principal, username: string, changes: PrivacyUpdate): Promise<Privacy> {
+    this.auth.requireSelfOrAdmin(caller, username);
+    const user = await this.directory.get(username);
+    return this.privacyView(await this.repository.setPrivacy(user.id, changes));
+  }
+
+  private privacyView(row: { username: string; visibility: string; showCost: boolean; displayName: string | null }): Privacy {
+    return { ...row, visibility: row.visibility as Visibility, defaults: this.config.defaultPrivacy };
   }
 }
 

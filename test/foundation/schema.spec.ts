@@ -15,6 +15,10 @@ const SPEC: Record<string, Column[]> = {
     ['username', 'character varying(50)', 'NO', null],
     ['created_at', 'timestamp without time zone', 'NO', 'now()'],
     ['updated_at', 'timestamp without time zone', 'NO', 'now()'],
+    // Privacy (issue 13; docs/privacy.md, and "Decisions" in docs/ARCHITECTURE.md): beyond the spec.
+    ['visibility', 'character varying(10)', 'NO', "'public'::character varying"],
+    ['show_cost', 'boolean', 'NO', 'true'],
+    ['display_name', 'character varying(100)', 'YES', null],
   ],
   usage_stats: [
     ['id', 'integer', 'NO', "nextval('usage_stats_id_seq'::regclass)"],
@@ -80,6 +84,11 @@ describe('the schema created by the migrations', () => {
       { table_name: 'usage_stats', def: 'FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE' },
       { table_name: 'usage_stats', def: 'PRIMARY KEY (id)' },
       { table_name: 'usage_stats', def: 'UNIQUE (user_id, date)' },
+      // Privacy, beyond the spec (see the columns above).
+      {
+        table_name: 'users',
+        def: "CHECK (((visibility)::text = ANY ((ARRAY['public'::character varying, 'teams'::character varying, 'private'::character varying])::text[])))",
+      },
       { table_name: 'users', def: 'PRIMARY KEY (id)' },
       { table_name: 'users', def: 'UNIQUE (username)' },
     ]);

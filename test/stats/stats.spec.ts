@@ -154,6 +154,7 @@ describe('stats endpoints against an independent computation', () => {
     return rows.map((r) => ({
       rank: rows.findIndex((o) => value(o) === value(r)) + 1,
       username: r.username,
+      displayName: null,
       // The ranked metric as the API prints it: cost with four places, tokens as an integer.
       value: metric === 'cost' ? money(r.cost) : String(value(r)),
       inputTokens: r.inputTokens,
@@ -285,7 +286,7 @@ describe('stats endpoints against an independent computation', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.text.split('\r\n');
     expect(lines.at(-1)).toBe('');
-    expect(lines[0]).toBe('rank,username,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,totalCost,activeDays,topModel,value');
+    expect(lines[0]).toBe('rank,username,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,totalCost,activeDays,topModel,value,displayName');
     expect(lines.slice(1, -1)).toEqual(
       json.body.entries.map((e: Record<string, unknown>) =>
         [
@@ -300,6 +301,7 @@ describe('stats endpoints against an independent computation', () => {
           e.activeDays,
           e.topModel,
           e.value,
+          e.displayName ?? '',
         ].join(','),
       ),
     );
