@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, onTokenChange, session } from './api/client';
 
 export type Load<T> = { state: 'loading' } | { state: 'failed'; error: ApiError } | { state: 'ready'; value: T };
@@ -118,4 +118,49 @@ export function Page({ title, children }: { title: string; children: ComponentCh
     document.title = `${title} · Claude Code Stats`;
   }, [title]);
   return <>{children}</>;
+}
+
+/** The token in this tab, kept current when it is pasted or forgotten. */
+export function useToken(): string | null {
+  const [token, setToken] = useState(session.token);
+  useEffect(() => onTokenChange(() => setToken(session.token)), []);
+  return token;
+}
+
+/**
+ * A button for what cannot be undone by a click (removing a member, leaving, deleting a team): the
+ * first click asks, the second does it; Cancel (or Escape) steps back.
+ */
+export function ConfirmButton({ label, confirm, onConfirm, disabled }: { label: string; confirm: string; onConfirm: () => void; disabled?: boolean }) {
+  const [asking, setAsking] = useState(false);
+  const yes = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) yes.current?.focus();
+  }, [asking]);
+  if (!asking) {
+    return (
+      <button type="button" class="danger" disabled={disabled} onClick={() => setAsking(true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <span class="confirm" role="group" aria-label={confirm} onKeyDown={(e) => e.key === 'Escape' && setAsking(false)}>
+      <button
+        type="button"
+        class="danger"
+        ref={yes}
+        data-confirm="yes"
+        onClick={() => {
+          setAsking(false);
+          onConfirm();
+        }}
+      >
+        {confirm}
+      </button>
+      <button type="button" class="secondary" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
+  );
 }

@@ -49,7 +49,8 @@ api.use(bearer);
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly problem: { title?: string; detail?: string } | undefined,
+    // `reason`: why an invite link is gone (410: expired, revoked, used-up).
+    readonly problem: { title?: string; detail?: string; reason?: string } | undefined,
   ) {
     super(problem?.detail ?? problem?.title ?? (status === 0 ? 'The server did not answer.' : `HTTP ${status}`));
   }
@@ -64,7 +65,7 @@ export async function data<T>(call: Promise<{ data?: T; error?: unknown; respons
     throw new ApiError(0, undefined);
   }
   if (!answer.response.ok || answer.data === undefined) {
-    throw new ApiError(answer.response.status, answer.error as { title?: string; detail?: string } | undefined);
+    throw new ApiError(answer.response.status, answer.error as ApiError['problem']);
   }
   return answer.data;
 }
@@ -73,7 +74,7 @@ export async function data<T>(call: Promise<{ data?: T; error?: unknown; respons
 export async function done(call: Promise<{ error?: unknown; response: Response }>): Promise<void> {
   const answer = await call.catch(() => undefined);
   if (!answer) throw new ApiError(0, undefined);
-  if (!answer.response.ok) throw new ApiError(answer.response.status, answer.error as { title?: string; detail?: string } | undefined);
+  if (!answer.response.ok) throw new ApiError(answer.response.status, answer.error as ApiError['problem']);
 }
 
 /** The same query as CSV: the link under each chart and table. */

@@ -471,7 +471,7 @@ function OwnerPanel({ username, from, to }: { username: string; from: string; to
 /** At most this many days of sources at once (the API's limit). */
 const SOURCE_DAYS = 366;
 
-function utcMinute(iso: string | null): string {
+export function utcMinute(iso: string | null): string {
   return iso ? `${new Date(iso).toISOString().replace('T', ' ').slice(0, 16)} UTC` : '–';
 }
 
