@@ -4,11 +4,14 @@ import { api, data, onTokenChange, session } from './api/client';
 import { type Location, navigate, onCsvClick, onLinkClick, useLocation } from './router';
 import './styles.css';
 import { Page } from './ui';
+import { JoinView } from './views/join';
 import { LeaderboardView } from './views/leaderboard';
 import { ModelsView, ModelView } from './views/models';
 import { ProfileView } from './views/profile';
 import { StartView } from './views/start';
 import { SummaryView } from './views/summary';
+import { TeamView } from './views/team';
+import { TeamsView } from './views/teams';
 
 /** Users whose names start with what is typed, from GET /api/v1/users?q=. */
 function Search() {
@@ -87,12 +90,19 @@ function Route({ where }: { where: Location }) {
   if (path === '/leaderboard') return <LeaderboardView where={where} />;
   if (path === '/models') return <ModelsView where={where} />;
   if (path === '/start') return <StartView />;
+  if (path === '/teams') return <TeamsView where={where} />;
   const user = /^\/u\/([^/]+)$/.exec(path);
   const username = user && decoded(user[1]);
   if (username) return <ProfileView key={username} where={where} username={username} />;
   const model = /^\/models\/([^/]+)$/.exec(path);
   const modelName = model && decoded(model[1]);
   if (modelName) return <ModelView key={modelName} where={where} model={modelName} />;
+  const team = /^\/teams\/([^/]+)$/.exec(path);
+  const slug = team && decoded(team[1]);
+  if (slug) return <TeamView key={slug} where={where} slug={slug} />;
+  const join = /^\/join\/([^/]+)$/.exec(path);
+  const code = join && decoded(join[1]);
+  if (code) return <JoinView key={code} code={code} />;
   return <NotFound where={where} />;
 }
 
@@ -100,6 +110,7 @@ const NAV: Array<[string, string]> = [
   ['/', 'Summary'],
   ['/leaderboard', 'Leaderboard'],
   ['/models', 'Models'],
+  ['/teams', 'Teams'],
   ['/start', 'Get started'],
 ];
 
