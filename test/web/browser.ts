@@ -74,22 +74,25 @@ export async function screenshotOf(locator: Locator, name: string): Promise<void
 /**
  * The pages a describe block opens: `open(path)` opens one in a fresh context at `base()` + path;
  * after each test every page opened must have reported no problem (console errors, uncaught
- * exceptions, CSP violations) and is closed; after all tests the browser is.
+ * exceptions, CSP violations; but the browser's own line for a response whose status is in
+ * `allowStatuses`) and is closed; after all tests the browser is.
  */
 export function usePages(browser: () => Browser | undefined, base: () => string) {
-  const opened: OpenedPage[] = [];
+  const opened: Array<OpenedPage & { allowed: number[] }> = [];
   afterEach(async () => {
     for (const o of opened.splice(0)) {
-      expect({ console: o.problems.console, errors: o.problems.errors, csp: o.problems.csp }).toEqual({ console: [], errors: [], csp: [] });
+      // The browser logs every refused request; a page whose test expects a refusal names its status.
+      const logged = o.problems.console.filter((m) => !o.allowed.some((status) => m.includes(`status of ${status} `)));
+      expect({ console: logged, errors: o.problems.errors, csp: o.problems.csp }).toEqual({ console: [], errors: [], csp: [] });
       await o.context.close();
     }
   });
   afterAll(async () => {
     await browser()?.close();
   });
-  return async function open(path: string, options: Parameters<typeof openPage>[1] = {}): Promise<Page> {
+  return async function open(path: string, options: Parameters<typeof openPage>[1] & { allowStatuses?: number[] } = {}): Promise<Page> {
     const o = await openPage(browser()!, options);
-    opened.push(o);
+    opened.push({ ...o, allowed: options.allowStatuses ?? [] });
     await o.page.goto(base() + path);
     return o.page;
   };
