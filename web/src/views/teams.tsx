@@ -206,14 +206,17 @@ export function TeamsView({ where }: { where: Location }) {
           </>
         )}
       </Loaded>
-      <section>
-        <h2>Create a team</h2>
-        {token ? (
-          <CreateTeam />
-        ) : (
-          <TokenForm reason="Paste your upload token to create a team (you will own it) and to see the private teams you belong to. New here? Register on Get started, or through a team’s invite link." />
-        )}
-      </section>
+      {/* A server that shows nothing without a token (READ_ACCESS=token) has asked for one above already. */}
+      {!(load.state === 'failed' && load.error.status === 401) && (
+        <section>
+          <h2>Create a team</h2>
+          {token ? (
+            <CreateTeam />
+          ) : (
+            <TokenForm reason="Paste your upload token to create a team (you will own it) and to see the private teams you belong to. New here? Register on Get started, or through a team’s invite link." />
+          )}
+        </section>
+      )}
     </Page>
   );
 }
