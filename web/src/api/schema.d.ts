@@ -143,6 +143,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{username}/privacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who may see the user, whether others see their cost, their display name (owner or admin)
+         * @description See docs/privacy.md. The caller is checked before the name is looked up. defaults are the server's for new users.
+         */
+        get: operations["UsersController_privacy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the user's visibility, showCost or display name (owner or admin)
+         * @description Fields left out keep their value; displayName null removes it. Every read honours the change from the next request, on every replica: boards, profiles, ranks, badges, lists, CSV, team boards (docs/privacy.md).
+         */
+        patch: operations["UsersController_updatePrivacy"];
+        trace?: never;
+    };
     "/api/v1/users/{username}/tokens": {
         parameters: {
             query?: never;
@@ -207,6 +231,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{username}/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's usage per project, from `ccusage daily --instances` uploads (owner or admin)
+         * @description Per project with data in the range: its totals, active days, first and last day and models. Default range: all the days with project data; at most 3,660 days. Hidden projects are left out unless includeHidden=true. Days uploaded without --instances have no projects, so the projects of a range can add up to less than the user's usage. path is a directory on the owner's machine: the answer is for the owner and the admin only (the caller is checked before the name is looked up) and is not stored by caches.
+         */
+        get: operations["ProjectsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{username}/projects/{id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One project's usage per day, ISO week (labelled by its Monday) or month (labelled YYYY-MM-01), with models (owner or admin)
+         * @description Default range: the project's first to last day; at most 3,660 days. Buckets with data only, oldest first.
+         */
+        get: operations["ProjectsController_series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{username}/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename (alias) or hide a project (owner or admin)
+         * @description alias: 1–100 printable characters shown instead of the path, null to remove it; hidden: left out of the list unless asked for.
+         */
+        patch: operations["ProjectsController_update"];
+        trace?: never;
+    };
     "/api/v1/teams": {
         parameters: {
             query?: never;
@@ -251,6 +335,26 @@ export interface paths {
         head?: never;
         /** Change a team's name, description or visibility (owner, team admin or the admin token) */
         patch: operations["TeamsController_update"];
+        trace?: never;
+    };
+    "/api/v1/teams/{slug}/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team's leaderboard: the community leaderboard's periods, metrics, pages and CSV, over its members
+         * @description Each member's usage over the whole period counts, whatever the day they joined. Members the caller may not see are left out and ranks count the others (docs/privacy.md). A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).
+         */
+        get: operations["TeamsController_leaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/teams/{slug}/members": {
@@ -811,27 +915,45 @@ export interface components {
         };
         UserSummary: {
             username: string;
+            /**
+             * @description The name the user chose to show beside the username (null: none)
+             * @example Alice Martin
+             */
+            displayName: string | null;
             createdAt: string;
             firstDate: string | null;
             lastDate: string | null;
             activeDays: number;
             totalTokens: number;
-            totalCost: string;
+            /**
+             * @description USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)
+             * @example 54.8771
+             */
+            totalCost: string | null;
         };
         UserProfile: {
             username: string;
+            /**
+             * @description The name the user chose to show beside the username (null: none)
+             * @example Alice Martin
+             */
+            displayName: string | null;
             createdAt: string;
             firstDate: string | null;
             lastDate: string | null;
             activeDays: number;
-            totals: components["schemas"]["Totals"];
+            totals: components["schemas"]["UserTotals"];
             last7Days: {
                 inputTokens: number;
                 outputTokens: number;
                 cacheCreationTokens: number;
                 cacheReadTokens: number;
                 totalTokens: number;
-                totalCost: string;
+                /**
+                 * @description USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)
+                 * @example 54.8771
+                 */
+                totalCost: string | null;
                 activeDays: number;
             };
             last30Days: {
@@ -840,15 +962,23 @@ export interface components {
                 cacheCreationTokens: number;
                 cacheReadTokens: number;
                 totalTokens: number;
-                totalCost: string;
+                /**
+                 * @description USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)
+                 * @example 54.8771
+                 */
+                totalCost: string | null;
                 activeDays: number;
             };
             topModels: {
                 model: string;
                 provider: string;
                 totalTokens: number;
-                cost: string;
-                costShare: number;
+                /**
+                 * @description USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)
+                 * @example 54.8771
+                 */
+                cost: string | null;
+                costShare: number | null;
             }[];
             devices: {
                 device: string;
@@ -856,20 +986,25 @@ export interface components {
                 lastUpload: string | null;
             }[];
         };
-        Totals: {
+        UserTotals: {
             inputTokens: number;
             outputTokens: number;
             cacheCreationTokens: number;
             cacheReadTokens: number;
             totalTokens: number;
             /**
-             * @description USD, 4 decimal places
-             * @example 54.8770
+             * @description USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)
+             * @example 54.8771
              */
-            totalCost: string;
+            totalCost: string | null;
         };
         UserUsage: {
             username: string;
+            /**
+             * @description The name the user chose to show beside the username (null: none)
+             * @example Alice Martin
+             */
+            displayName: string | null;
             from: string | null;
             to: string | null;
             /** @enum {string} */
@@ -880,7 +1015,7 @@ export interface components {
              */
             retiredMonths: string[];
             rows: components["schemas"]["UsageDay"][];
-            totals: components["schemas"]["Totals"];
+            totals: components["schemas"]["UserTotals"];
         };
         UsageDay: {
             /**
@@ -895,8 +1030,11 @@ export interface components {
             cacheCreationTokens: number;
             cacheReadTokens: number;
             totalTokens: number;
-            /** @example 1.4112 */
-            totalCost: string;
+            /**
+             * @description USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)
+             * @example 54.8771
+             */
+            totalCost: string | null;
             /** @description Present unless models=false */
             models?: components["schemas"]["ModelUsage"][];
             /**
@@ -915,8 +1053,11 @@ export interface components {
             cacheCreationTokens: number;
             cacheReadTokens: number;
             totalTokens: number;
-            /** @example 1.1737 */
-            cost: string;
+            /**
+             * @description USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)
+             * @example 54.8771
+             */
+            cost: string | null;
         };
         UserActivity: {
             username: string;
@@ -1043,6 +1184,18 @@ export interface components {
             warnings: string[];
             createdAt: string;
         };
+        Totals: {
+            inputTokens: number;
+            outputTokens: number;
+            cacheCreationTokens: number;
+            cacheReadTokens: number;
+            totalTokens: number;
+            /**
+             * @description USD, 4 decimal places
+             * @example 54.8770
+             */
+            totalCost: string;
+        };
         Sources: {
             username: string;
             from: string;
@@ -1072,6 +1225,50 @@ export interface components {
             uploadTokens: number | null;
             /** @description Tokens telemetry reported for the day (the four kinds), counted or not; null without telemetry */
             telemetryTokens: number | null;
+        };
+        Privacy: {
+            username: string;
+            /**
+             * @description public: anyone sees the profile and the user on boards; teams: only members of a team the user is in (and the admin); private: only the user and the admin
+             * @example teams
+             * @enum {string}
+             */
+            visibility: "public" | "teams" | "private";
+            /** @description false: others see tokens but not money (null where money would be); the user and the admin still see it */
+            showCost: boolean;
+            /**
+             * @description Shown beside the username wherever it is listed (null: none)
+             * @example Alice Martin
+             */
+            displayName: string | null;
+            /** @description The server's defaults for new users (DEFAULT_VISIBILITY, DEFAULT_SHOW_COST) */
+            defaults: {
+                /**
+                 * @description public: anyone sees the profile and the user on boards; teams: only members of a team the user is in (and the admin); private: only the user and the admin
+                 * @example teams
+                 * @enum {string}
+                 */
+                visibility: "public" | "teams" | "private";
+                showCost: boolean;
+            };
+        };
+        /**
+         * @example {
+         *       "visibility": "teams",
+         *       "showCost": false,
+         *       "displayName": "Alice Martin"
+         *     }
+         */
+        PrivacyUpdate: {
+            /**
+             * @description public: anyone sees the profile and the user on boards; teams: only members of a team the user is in (and the admin); private: only the user and the admin
+             * @example teams
+             * @enum {string}
+             */
+            visibility?: "public" | "teams" | "private";
+            showCost?: boolean;
+            /** @description 1–100 printable characters; null removes it */
+            displayName?: string | null;
         };
         /**
          * @example {
@@ -1112,6 +1309,147 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
             revokedAt: string | null;
+        };
+        ProjectList: {
+            /** @example alice */
+            username: string;
+            /**
+             * @description The range asked for, or its default; null when there is no project data
+             * @example 2025-06-01
+             */
+            from: string | null;
+            /** @example 2025-06-07 */
+            to: string | null;
+            includeHidden: boolean;
+            /**
+             * @description Months of the range retired by retention (RETENTION_DAYS), as first days: their project rows were archived and deleted, so the answer does not count them
+             * @example []
+             */
+            retiredMonths: string[];
+            /** @description Projects with data in the range, most cost first (then tokens, then path) */
+            projects: components["schemas"]["ProjectUsage"][];
+        };
+        ProjectUsage: {
+            /** @example 7 */
+            id: number;
+            /**
+             * @description The alias when one is set, else the path
+             * @example stats server
+             */
+            name: string;
+            /**
+             * @description ccusage's project key: Claude Code's encoding of the directory
+             * @example -home-alice-code-stats-server
+             */
+            path: string;
+            /** @example stats server */
+            alias: string | null;
+            /** @example false */
+            hidden: boolean;
+            /**
+             * @description First day with data in the range
+             * @example 2025-06-01
+             */
+            firstDate: string;
+            /**
+             * @description Last day with data in the range
+             * @example 2025-06-07
+             */
+            lastDate: string;
+            /**
+             * @description Days with data in the range (over all devices)
+             * @example 7
+             */
+            activeDays: number;
+            /** @description The project's sums over the range; totalTokens is the four kinds' sum */
+            totals: components["schemas"]["Totals"];
+            /** @description By cost, then tokens, most first */
+            models: components["schemas"]["ProjectModel"][];
+        };
+        ProjectModel: {
+            /**
+             * @description null: tokens the report gave the project without a model breakdown
+             * @example claude-sonnet-4-5-20250929
+             */
+            model: string | null;
+            inputTokens: number;
+            outputTokens: number;
+            cacheCreationTokens: number;
+            cacheReadTokens: number;
+            totalTokens: number;
+            /**
+             * @description USD, 4 decimal places
+             * @example 1.1737
+             */
+            cost: string;
+        };
+        ProjectSeries: {
+            /** @example alice */
+            username: string;
+            project: components["schemas"]["Project"];
+            /**
+             * @description The range asked for, or the project's first and last day; null without data
+             * @example 2025-06-01
+             */
+            from: string | null;
+            /** @example 2025-06-07 */
+            to: string | null;
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            /**
+             * @description Months of the range retired by retention (RETENTION_DAYS), as first days: their project rows were archived and deleted, so the answer does not count them
+             * @example []
+             */
+            retiredMonths: string[];
+            /** @description Buckets with data only, oldest first */
+            rows: components["schemas"]["ProjectBucket"][];
+            totals: components["schemas"]["Totals"];
+        };
+        Project: {
+            /** @example 7 */
+            id: number;
+            /**
+             * @description The alias when one is set, else the path
+             * @example stats server
+             */
+            name: string;
+            /**
+             * @description ccusage's project key: Claude Code's encoding of the directory
+             * @example -home-alice-code-stats-server
+             */
+            path: string;
+            /** @example stats server */
+            alias: string | null;
+            /** @example false */
+            hidden: boolean;
+        };
+        ProjectBucket: {
+            /**
+             * @description The day, the Monday of the ISO week, or the first of the month
+             * @example 2025-06-01
+             */
+            date: string;
+            /** @description Days with data in the bucket (1 for days) */
+            activeDays: number;
+            inputTokens: number;
+            outputTokens: number;
+            cacheCreationTokens: number;
+            cacheReadTokens: number;
+            totalTokens: number;
+            /** @example 1.4112 */
+            totalCost: string;
+            models: components["schemas"]["ProjectModel"][];
+        };
+        /**
+         * @example {
+         *       "alias": "stats server"
+         *     }
+         */
+        UpdateProject: {
+            /** @description The name shown instead of the path (1–100 printable characters); null removes it */
+            alias?: string | null;
+            /** @description Hidden projects are left out of the list unless includeHidden=true */
+            hidden?: boolean;
         };
         /**
          * @example {
@@ -1174,9 +1512,67 @@ export interface components {
             /** @enum {string} */
             visibility?: "public" | "private";
         };
+        /** @description The community leaderboard restricted to the team's members: each member's usage over the whole period counts, whatever the day they joined. Members the caller may not see are left out (docs/privacy.md). */
+        TeamLeaderboard: {
+            /** @enum {string} */
+            period: "today" | "7d" | "30d" | "90d" | "week" | "month" | "year" | "all" | "custom";
+            from: string | null;
+            to: string | null;
+            /** @enum {string} */
+            metric: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead" | "sessions" | "linesAdded" | "commits" | "pullRequests" | "activeTime";
+            /**
+             * @description 'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone, so they count whole, from the monthly summaries
+             * @enum {string}
+             */
+            granularity: "day" | "month";
+            /** @description Users ranked: with data in the range (token metrics), with a non-zero value in the range (activity metrics), among the users this caller may see (ranked by cost: whose cost this caller may see); on a team board, its members */
+            total: number;
+            entries: components["schemas"]["LeaderboardEntry"][];
+            /**
+             * @description The team's slug
+             * @example platform
+             */
+            team: string;
+        };
+        LeaderboardEntry: {
+            /** @description Ties share a rank (1, 2, 2, 4), counted among the users this caller may see */
+            rank: number;
+            username: string;
+            /**
+             * @description The name the user chose to show beside the username (null: none)
+             * @example Alice Martin
+             */
+            displayName: string | null;
+            /**
+             * @description The ranked metric as text: tokens and counts (sessions, linesAdded, commits, pullRequests) as integers, cost with 4 decimals, activeTime in seconds with at most 3 decimals
+             * @example 54.8771
+             */
+            value: string;
+            inputTokens: number;
+            outputTokens: number;
+            cacheCreationTokens: number;
+            cacheReadTokens: number;
+            totalTokens: number;
+            /**
+             * @description USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)
+             * @example 54.8771
+             */
+            totalCost: string | null;
+            activeDays: number;
+            topModel: string | null;
+            /**
+             * @description With sparklines=true: the metric on each UTC day from today−29 to today, oldest first (30 values, printed as value is; '0' or '0.0000' without data)
+             * @example [
+             *       "0.0000",
+             *       "1.4112"
+             *     ]
+             */
+            last30Days?: string[];
+        };
         TeamMemberList: {
             /** @example platform-team */
             team: string;
+            /** @description Members listed to this caller: all of them for the team's owners and admins and the admin, else the members the caller may see (docs/privacy.md) */
             total: number;
             limit: number;
             offset: number;
@@ -1185,6 +1581,11 @@ export interface components {
         TeamMember: {
             /** @example alice */
             username: string;
+            /**
+             * @description The name the user chose to show beside the username (null: none)
+             * @example Alice Martin
+             */
+            displayName: string | null;
             /** @enum {string} */
             role: "owner" | "admin" | "member";
             /** @example 2025-06-01T09:30:00.000Z */
@@ -1301,36 +1702,9 @@ export interface components {
              * @enum {string}
              */
             granularity: "day" | "month";
-            /** @description Users ranked: with data in the range (token metrics), with a non-zero value in the range (activity metrics) */
+            /** @description Users ranked: with data in the range (token metrics), with a non-zero value in the range (activity metrics), among the users this caller may see (ranked by cost: whose cost this caller may see); on a team board, its members */
             total: number;
             entries: components["schemas"]["LeaderboardEntry"][];
-        };
-        LeaderboardEntry: {
-            /** @description Ties share a rank (1, 2, 2, 4) */
-            rank: number;
-            username: string;
-            /**
-             * @description The ranked metric as text: tokens and counts (sessions, linesAdded, commits, pullRequests) as integers, cost with 4 decimals, activeTime in seconds with at most 3 decimals
-             * @example 54.8771
-             */
-            value: string;
-            inputTokens: number;
-            outputTokens: number;
-            cacheCreationTokens: number;
-            cacheReadTokens: number;
-            totalTokens: number;
-            /** @example 54.8771 */
-            totalCost: string;
-            activeDays: number;
-            topModel: string | null;
-            /**
-             * @description With sparklines=true: the metric on each UTC day from today−29 to today, oldest first (30 values, printed as value is; '0' or '0.0000' without data)
-             * @example [
-             *       "0.0000",
-             *       "1.4112"
-             *     ]
-             */
-            last30Days?: string[];
         };
         Summary: {
             from: string | null;
@@ -1400,7 +1774,11 @@ export interface components {
             rows: {
                 username: string;
                 date: string;
-                totalCost: string;
+                /**
+                 * @description USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)
+                 * @example 54.8771
+                 */
+                totalCost: string | null;
                 totalTokens: number;
             }[];
         };
@@ -1418,7 +1796,11 @@ export interface components {
             cacheCreationTokens: number;
             cacheReadTokens: number;
             totalTokens: number;
-            totalCost: string;
+            /**
+             * @description USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)
+             * @example 54.8771
+             */
+            totalCost: string | null;
         };
         UserRanks: {
             username: string;
@@ -1770,6 +2152,8 @@ export interface components {
                 telemetryRows: number;
                 /** @description activity_days rows archived and deleted (activity_months keeps the month) */
                 activityRows: number;
+                /** @description project_days rows archived and deleted (projects keep no monthly sums) */
+                projectRows: number;
             }[];
         };
         /** @description An error, as RFC 9457 problem details. */
@@ -2400,6 +2784,133 @@ export interface operations {
             };
         };
     };
+    UsersController_privacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Privacy"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    UsersController_updatePrivacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivacyUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Privacy"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     UsersController_listTokens: {
         parameters: {
             query?: never;
@@ -2658,6 +3169,205 @@ export interface operations {
             };
             /** @description Not found. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ProjectsController_list: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC), included; default: the first day with project data */
+                from?: string;
+                /** @description Last day (UTC), included; default: the last day with project data */
+                to?: string;
+                /** @description true lists hidden projects too (each says hidden: true) */
+                includeHidden?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectList"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ProjectsController_series: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC), included; default: the first day with project data */
+                from?: string;
+                /** @description Last day (UTC), included; default: the last day with project data */
+                to?: string;
+                granularity?: "day" | "week" | "month";
+            };
+            header?: never;
+            path: {
+                username: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectSeries"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ProjectsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProject"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2966,6 +3676,75 @@ export interface operations {
             };
             /** @description The body is larger than the server accepts. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_leaderboard: {
+        parameters: {
+            query?: {
+                period?: "today" | "7d" | "30d" | "90d" | "week" | "month" | "year" | "all";
+                /** @description First day (UTC), included */
+                from?: string;
+                /** @description Last day (UTC), included */
+                to?: string;
+                metric?: "cost" | "tokens" | "input" | "output" | "cacheCreation" | "cacheRead" | "sessions" | "linesAdded" | "commits" | "pullRequests" | "activeTime";
+                limit?: number;
+                offset?: number;
+                /** @description true adds each entry's last30Days (JSON only) */
+                sparklines?: "true" | "false";
+                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamLeaderboard"];
+                    "text/csv": components["schemas"]["TeamLeaderboard"];
+                };
+            };
+            /** @description If-None-Match matched the current ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
