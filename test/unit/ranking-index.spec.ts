@@ -1,5 +1,7 @@
 import { dayNumber } from '../../src/common/dates.js';
 import { costUnits, dayOf, parseUserRows, RankingIndex, unitsToCost, windowStartFor } from '../../src/read-model/ranking-index.js';
+import { Audience } from '../../src/directory/audience.js';
+import { Admission } from '../../src/read-model/admission.js';
 import { seededRandom } from '../helpers/random.js';
 
 /** A user's rows as the loader packs them: `day,input,output,cacheCreation,cacheRead,total,cost`. */
@@ -60,6 +62,45 @@ describe('RankingIndex', () => {
     expect(page(4)).toEqual([[5, 'eve']]);
     expect(page(6)).toEqual([]);
     expect(index.rank(range, 'input', 2, 6)!.total).toBe(5);
+  });
+
+  it('ranks only admitted users, numbered among themselves, on every page and for every user', () => {
+    const next = seededRandom(20261128);
+    const names = Array.from({ length: 60 }, (_, i) => `u${String(i).padStart(2, '0')}`);
+    // Few distinct values, so that ties are common and straddle admitted and refused users.
+    const values = names.map(() => 1 + Math.floor(next() * 8));
+    const index = indexOf(Object.fromEntries(names.map((n, i) => [n, { days: [day('2026-11-02', values[i])] }])));
+    const range = { from: '2026-11-01', to: '2026-11-20' };
+    const ids = names.map((_, i) => i + 1);
+    for (let round = 0; round < 25; round++) {
+      const hidden = ids.filter(() => next() < 0.3);
+      const members = round % 2 === 0 ? undefined : { teamId: round, userIds: ids.filter(() => next() < 0.5) };
+      const viewer = ids[Math.floor(next() * ids.length)];
+      const audience = Audience.of({ kind: 'user', userId: viewer, username: names[viewer - 1], tokenId: 1 }, hidden, []);
+      const admission = Admission.of(audience, 'input', members);
+      // Expected, from the rule alone: the admitted users by value, then name; a rank is one more than the admitted users with more.
+      const admitted = ids.filter((id) => !hidden.includes(id) && (!members || members.userIds.includes(id)));
+      const expected = admitted
+        .map((id) => ({ id, value: values[id - 1], username: names[id - 1] }))
+        .sort((a, b) => b.value - a.value || (a.username < b.username ? -1 : 1))
+        .map((u, _, all) => [all.filter((o) => o.value > u.value).length + 1, u.username]);
+      for (const [limit, offset] of [
+        [500, 0],
+        [7, 0],
+        [7, 7],
+        [3, 11],
+        [10, admitted.length],
+      ]) {
+        const ranking = index.rank(range, 'input', limit, offset, admission)!;
+        expect(ranking.total).toBe(admitted.length);
+        expect(ranking.entries.map((e) => [e.rank, e.username])).toEqual(expected.slice(offset, offset + limit));
+      }
+      for (const id of ids) {
+        const place = index.rankOf(range, 'input', id, admission)!;
+        const at = expected.findIndex(([, name]) => name === names[id - 1]);
+        expect([id, place.rank, place.total]).toEqual([id, at < 0 ? null : expected[at][0], admitted.length]);
+      }
+    }
   });
 
   it('adds whole months from monthly sums and the ends of a range from days', () => {
