@@ -6,7 +6,7 @@ import { projectDays, projects } from '../db/schema.js';
 import { anyOf } from '../db/sql.js';
 import type { DaySlice } from './day-slice.js';
 import { jsonRows } from './slices.js';
-import { step } from './summaries.js';
+import { chunksOf, ROWS_PER_CHUNK, step } from './summaries.js';
 
 /**
  * The project dimension of the device ledger (docs/projects.md): project_days holds, per user,
@@ -89,13 +89,16 @@ export async function writeProjectDays(tx: Database, userId: number, device: str
       })),
     ),
   );
-  if (rows.length === 0) return;
-  await step(
-    tx,
-    sql`
-    INSERT INTO ${pd} (${names(pd.userId, pd.device)}, ${PROJECT_ROWS.columns})
-    SELECT ${userId}, ${device}, ${PROJECT_ROWS.values} FROM ${PROJECT_ROWS.from(rows)}`,
-  );
+  // One day of a thousand projects can hold a hundred thousand rows: a statement per few hundred,
+  // so the embedded database never runs one for long on the event loop.
+  for (const part of chunksOf(rows, () => 1, ROWS_PER_CHUNK)) {
+    await step(
+      tx,
+      sql`
+      INSERT INTO ${pd} (${names(pd.userId, pd.device)}, ${PROJECT_ROWS.columns})
+      SELECT ${userId}, ${device}, ${PROJECT_ROWS.values} FROM ${PROJECT_ROWS.from(part)}`,
+    );
+  }
 }
 
 /**
