@@ -280,6 +280,8 @@ const METRIC = param(
   fc.oneof(fc.constantFrom('Cost', 'total', 'linesRemoved', 'apiRequests'), hostileText),
 );
 const BOOLEAN = param(['true', 'false'], fc.oneof(fc.constantFrom('TRUE', '1', '0', 'yes'), hostileText));
+/** alice's seeded --instances upload makes projects 1 to 3 (every database starts its ids at 1); uploads of cases add more. */
+const PROJECT_ID = param(fc.integer({ min: 1, max: 8 }).map(String), numberText);
 const MODEL = param(MODEL_NAMES, modelText);
 
 export const statsCases = fc.oneof(
@@ -401,6 +403,22 @@ export const userReadCases = fc.oneof(
     params: {},
     auth: anyAuth,
   }),
+  readCase({
+    route: '/api/v1/users/:username/projects',
+    group: 'users (read)',
+    path: ([u]) => `/api/v1/users/${u}/projects`,
+    segments: [USERNAME],
+    params: { from: DAY, to: DAY, includeHidden: BOOLEAN },
+    auth: anyAuth,
+  }),
+  readCase({
+    route: '/api/v1/users/:username/projects/:id/series',
+    group: 'users (read)',
+    path: ([u, id]) => `/api/v1/users/${u}/projects/${id}/series`,
+    segments: [USERNAME, PROJECT_ID],
+    params: { from: DAY, to: DAY, granularity: GRANULARITY },
+    auth: anyAuth,
+  }),
 );
 
 const SEEDED = new Set(['alice', 'bob']);
@@ -494,6 +512,42 @@ export const userWriteCases = fc.oneof(
     .filter(({ user, auth }) => !(seededName(user) && powerful(auth)))
     .map(({ user, auth, h }) =>
       printable({ route: 'DELETE /api/v1/users/:username', group: 'users (write)', method: 'DELETE', path: `/api/v1/users/${user}`, auth, headers: h }),
+    ),
+  // A project's alias and hidden flag: the seeded users' projects (reads must answer whatever they are set to).
+  fc
+    .record({
+      slots: slots([USERNAME, PROJECT_ID], {}),
+      body: fc.option(
+        objectBody({
+          alias: fc.oneof(
+            { weight: 3, arbitrary: fc.constantFrom<unknown>('stats server', null, '', ' x', 'a'.repeat(100), 'a'.repeat(101), '=HYPERLINK("x")', 'é✓漢') },
+            { weight: 3, arbitrary: hostileText },
+            { weight: 1, arbitrary: fc.constantFrom<unknown>(0, true, [], {}, ['x']) },
+          ),
+          hidden: fc.constantFrom<unknown>(true, false, 'true', 0, null, []),
+        }),
+        { freq: 8, nil: undefined },
+      ),
+      type: jsonContentType,
+      auth: anyAuth,
+      h: sometimesHeaders,
+    })
+    .map(
+      ({
+        slots: {
+          segments: [u, id],
+        },
+        body,
+        type,
+        auth,
+        h,
+      }) =>
+        withBody(
+          { route: 'PATCH /api/v1/users/:username/projects/:id', group: 'users (write)', method: 'PATCH', path: `/api/v1/users/${u}/projects/${id}`, auth },
+          body,
+          type,
+          h,
+        ),
     ),
   // Revoking a token made for the case, with every credential.
   fc
@@ -676,6 +730,8 @@ const KNOWN_PATHS = [
   '/api/v1/users/alice',
   '/api/v1/users/alice/tokens',
   '/api/v1/users/alice/usage',
+  '/api/v1/users/alice/projects',
+  '/api/v1/users/alice/projects/1/series',
   '/api/v1/uploads',
   '/api/v1/leaderboard',
   '/api/v1/stats/summary',
