@@ -10,6 +10,7 @@ import {
   fillSeries,
   formatCompact,
   formatCost,
+  formatCostCompact,
   formatDuration,
   formatInt,
   formatMetricValue,
@@ -58,6 +59,12 @@ describe('dashboard formatting', () => {
     expect(formatCost('-0.001')).toBe('$0.00');
     expect(formatCost('-3.456')).toBe('-$3.46');
     expect(formatCost(2.5)).toBe('$2.50');
+  });
+
+  it('writes a cost the API withheld (null) as a dash, never $0.00, $null or NaN', () => {
+    expect(formatCost(null)).toBe('—');
+    expect(formatCostCompact(null)).toBe('—');
+    expect(formatCostCompact('1234.5')).toBe('$1.23k');
   });
 
   it('writes shares as percentages', () => {

@@ -38,11 +38,17 @@ function trimZeros(fixed: string): string {
   return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
 
+/** What a cost the API withheld reads as (null: the user does not show it to this viewer; docs/privacy.md). */
+export const HIDDEN_COST = '—';
+export const HIDDEN_COST_TITLE = 'not shown by this user';
+
 /**
  * A decimal cost string as dollars with cents: "54.87705" → "$54.88", "1234.5" → "$1,234.50".
- * Rounds half up on the decimal digits themselves, so no binary float error creeps in.
+ * Rounds half up on the decimal digits themselves, so no binary float error creeps in. A withheld
+ * cost (null) reads as HIDDEN_COST, never "$0.00" or "NaN".
  */
-export function formatCost(cost: string | number): string {
+export function formatCost(cost: string | number | null): string {
+  if (cost === null) return HIDDEN_COST;
   const text = typeof cost === 'number' ? cost.toFixed(4) : cost.trim();
   const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(text);
   if (!match) return text;
@@ -56,7 +62,8 @@ export function formatCost(cost: string | number): string {
 }
 
 /** A cost for tight spaces: "$1.2k", "$54.88". */
-export function formatCostCompact(cost: string | number): string {
+export function formatCostCompact(cost: string | number | null): string {
+  if (cost === null) return HIDDEN_COST;
   const value = Number(cost);
   return Math.abs(value) >= 1000 ? `$${formatCompact(value)}` : formatCost(cost);
 }

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, onTokenChange, session } from './api/client';
+import { formatCost, HIDDEN_COST_TITLE } from './format';
 
 export type Load<T> = { state: 'loading' } | { state: 'failed'; error: ApiError } | { state: 'ready'; value: T };
 
@@ -110,6 +111,35 @@ export function Stat({ label, value, title }: { label: string; value: ComponentC
       <span class="stat-label">{label}</span>
       <span class="stat-value">{value}</span>
     </div>
+  );
+}
+
+/**
+ * An amount of money, or the mark of one withheld: the API answers null where the user does not
+ * show their cost to this viewer (docs/privacy.md), which reads as a dash with the reason on hover.
+ */
+export function Money({ value, format = formatCost }: { value: string | null; format?: (cost: string) => string }) {
+  if (value === null)
+    return (
+      <span class="hidden-cost" title={HIDDEN_COST_TITLE} data-hidden="cost">
+        {formatCost(null)}
+      </span>
+    );
+  return <>{format(value)}</>;
+}
+
+/** A user's name as a link to their profile, with the display name they chose beside it. */
+export function UserName({ username, displayName }: { username: string; displayName: string | null | undefined }) {
+  return (
+    <>
+      <a href={`/u/${encodeURIComponent(username)}`}>{username}</a>
+      {displayName && (
+        <span class="display-name" data-testid="display-name">
+          {' '}
+          {displayName}
+        </span>
+      )}
+    </>
   );
 }
 
