@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, csvUrl, data, type Schemas } from '../api/client';
 import { Sparkline } from '../charts/sparkline';
-import { formatCompact, formatCost, formatInt, formatMetricValue, isDay } from '../format';
+import { formatCompact, formatInt, formatMetricValue, isDay } from '../format';
 import { type Location, navigate, withQuery } from '../router';
-import { Choices, Loaded, Page, useLoad } from '../ui';
+import { Choices, Loaded, Money, Page, UserName, useLoad } from '../ui';
 import { explicitRange } from './ranges';
 
 export const PERIODS = [
@@ -46,11 +46,14 @@ function pick<T extends string>(value: string | null, options: ReadonlyArray<rea
   return options.some(([v]) => v === value) ? (value as T) : fallback;
 }
 
-/** The leaderboard's settings from its URL; anything unknown falls back to the default. */
-export function leaderboardState(where: Location) {
+/**
+ * The leaderboard's settings from its URL; anything unknown falls back to the default. `pageParam`
+ * names the page's query parameter (a team page keeps `page` for its member list).
+ */
+export function leaderboardState(where: Location, pageParam = 'page') {
   const q = where.query;
   const custom = explicitRange(where);
-  const page = Math.max(1, Math.min(100_000, Math.floor(Number(q.get('page') ?? '1')) || 1));
+  const page = Math.max(1, Math.min(100_000, Math.floor(Number(q.get(pageParam) ?? '1')) || 1));
   return {
     period: pick(q.get('period'), PERIODS, '30d'),
     metric: pick(q.get('metric'), METRICS, 'cost'),
@@ -60,7 +63,7 @@ export function leaderboardState(where: Location) {
   };
 }
 
-function CustomRange({ where, from, to }: { where: Location; from?: string; to?: string }) {
+function CustomRange({ where, from, to, pageParam }: { where: Location; from?: string; to?: string; pageParam: string }) {
   const [range, setRange] = useState({ from: from ?? '', to: to ?? '' });
   return (
     <form
@@ -68,7 +71,7 @@ function CustomRange({ where, from, to }: { where: Location; from?: string; to?:
       onSubmit={(e) => {
         e.preventDefault();
         if (isDay(range.from) && isDay(range.to) && range.from <= range.to)
-          navigate(withQuery(where, { from: range.from, to: range.to, period: undefined, page: undefined }));
+          navigate(withQuery(where, { from: range.from, to: range.to, period: undefined, [pageParam]: undefined }));
       }}
     >
       <label>
@@ -82,26 +85,53 @@ function CustomRange({ where, from, to }: { where: Location; from?: string; to?:
   );
 }
 
-export function LeaderboardView({ where }: { where: Location }) {
-  const state = leaderboardState(where);
-  const query = {
+/** The query a board asks for: its range (a period or from and to), metric and page. */
+export interface BoardQuery {
+  period?: Period;
+  from?: string;
+  to?: string;
+  metric: Metric;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * A leaderboard with its controls (period, metric, custom range), pages and CSV link, all in the URL.
+ * The community's and a team's boards are the same query with the same answer, so only where the
+ * answer comes from differs: `fetchBoard` asks for it (with sparklines), `csvPath` is the same route.
+ */
+export function Board({
+  where,
+  name,
+  fetchBoard,
+  csvPath,
+  pageParam = 'page',
+}: {
+  where: Location;
+  /** Tells boards apart in the fetch key (the community's, a team's). */
+  name: string;
+  fetchBoard: (query: BoardQuery) => Promise<Schemas['Leaderboard']>;
+  csvPath: string;
+  pageParam?: string;
+}) {
+  const state = leaderboardState(where, pageParam);
+  const query: BoardQuery = {
     ...(state.from ? { from: state.from, to: state.to } : { period: state.period }),
     metric: state.metric,
     limit: PAGE_SIZE,
     offset: (state.page - 1) * PAGE_SIZE,
   };
-  const load = useLoad(JSON.stringify(query), () => data(api.GET('/api/v1/leaderboard', { params: { query: { ...query, sparklines: 'true' } } })));
-  const set = (changes: Record<string, string | number | undefined>) => withQuery(where, { ...changes, page: undefined });
+  const load = useLoad(`${name}|${JSON.stringify(query)}`, () => fetchBoard(query));
+  const set = (changes: Record<string, string | number | undefined>) => withQuery(where, { ...changes, [pageParam]: undefined });
   const metricLabel = METRICS.find(([m]) => m === state.metric)![1];
   return (
-    <Page title="Leaderboard">
-      <h1>Leaderboard</h1>
+    <>
       <div class="controls">
         <Choices label="Period" options={PERIODS} current={state.from ? '' : state.period} href={(p) => set({ period: p, from: undefined, to: undefined })} />
         <Choices label="Ranked by" options={METRICS} current={state.metric} href={(m) => set({ metric: m })} />
         <details class="custom" open={state.from !== undefined}>
           <summary>Custom range</summary>
-          <CustomRange where={where} from={state.from} to={state.to} />
+          <CustomRange where={where} from={state.from} to={state.to} pageParam={pageParam} />
         </details>
       </div>
       <Loaded load={load}>
@@ -151,8 +181,8 @@ export function LeaderboardView({ where }: { where: Location }) {
                           <td class="num rank" title={tied ? `Tied at rank ${e.rank}` : undefined}>
                             {tied ? `=${e.rank}` : e.rank}
                           </td>
-                          <td>
-                            <a href={`/u/${encodeURIComponent(e.username)}`}>{e.username}</a>
+                          <td class="user">
+                            <UserName username={e.username} displayName={e.displayName} />
                           </td>
                           <td class="num metric">{metricValue(e, state.metric)}</td>
                           {state.metric !== 'tokens' && (
@@ -160,7 +190,11 @@ export function LeaderboardView({ where }: { where: Location }) {
                               {formatCompact(e.totalTokens)}
                             </td>
                           )}
-                          {state.metric !== 'cost' && <td class="num cost">{formatCost(e.totalCost)}</td>}
+                          {state.metric !== 'cost' && (
+                            <td class="num cost">
+                              <Money value={e.totalCost} />
+                            </td>
+                          )}
                           <td class="num days">{e.activeDays}</td>
                           <td class="model">{e.topModel ? <a href={`/models/${encodeURIComponent(e.topModel)}`}>{e.topModel}</a> : '–'}</td>
                           <td>
@@ -175,7 +209,7 @@ export function LeaderboardView({ where }: { where: Location }) {
             )}
             <nav class="pager" aria-label="Pages">
               {state.page > 1 && (
-                <a href={withQuery(where, { page: state.page - 1 === 1 ? undefined : state.page - 1 })} rel="prev">
+                <a href={withQuery(where, { [pageParam]: state.page - 1 === 1 ? undefined : state.page - 1 })} rel="prev">
                   ← Previous
                 </a>
               )}
@@ -183,17 +217,31 @@ export function LeaderboardView({ where }: { where: Location }) {
                 Page {state.page} of {Math.max(1, Math.ceil(board.total / PAGE_SIZE))}
               </span>
               {state.page * PAGE_SIZE < board.total && (
-                <a href={withQuery(where, { page: state.page + 1 })} rel="next">
+                <a href={withQuery(where, { [pageParam]: state.page + 1 })} rel="next">
                   Next →
                 </a>
               )}
             </nav>
-            <a class="csv" href={csvUrl('/api/v1/leaderboard', query)} download>
+            <a class="csv" href={csvUrl(csvPath, { ...query })} download>
               CSV of this page
             </a>
           </>
         )}
       </Loaded>
+    </>
+  );
+}
+
+export function LeaderboardView({ where }: { where: Location }) {
+  return (
+    <Page title="Leaderboard">
+      <h1>Leaderboard</h1>
+      <Board
+        where={where}
+        name="leaderboard"
+        csvPath="/api/v1/leaderboard"
+        fetchBoard={(query) => data(api.GET('/api/v1/leaderboard', { params: { query: { ...query, sparklines: 'true' } } }))}
+      />
     </Page>
   );
 }

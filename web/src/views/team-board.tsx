@@ -1,13 +1,25 @@
-import type { Schemas } from '../api/client';
+import { api, data, type Schemas } from '../api/client';
 import type { Location } from '../router';
+import { Board } from './leaderboard';
 
 /**
- * SLOT: the team's leaderboard and summary. The team page renders this between its header and its
- * members, with the team and the page's location (so its period, metric and page can live in the URL
- * as on /leaderboard). It shows nothing until GET /api/v1/teams/<slug>/leaderboard exists (the same
- * query and answer as /api/v1/leaderboard, restricted to the members); then this component reads it,
- * much as LeaderboardView does.
+ * The team's leaderboard on its page: the community board's controls, pages and CSV over
+ * GET /teams/<slug>/leaderboard (the same query and answer, restricted to the members the viewer may
+ * see). Its page is `boardPage` in the URL: `page` already pages the member list below it.
  */
-export function TeamBoard(_props: { team: Schemas['Team']; where: Location }) {
-  return null;
+export function TeamBoard({ team, where }: { team: Schemas['Team']; where: Location }) {
+  const slug = team.slug;
+  return (
+    <section class="team-board" data-testid="team-board">
+      <h2>Leaderboard</h2>
+      <p class="hint">Each member’s usage over the whole period counts, whatever the day they joined.</p>
+      <Board
+        where={where}
+        name={`team|${slug}`}
+        pageParam="boardPage"
+        csvPath={`/api/v1/teams/${encodeURIComponent(slug)}/leaderboard`}
+        fetchBoard={(query) => data(api.GET('/api/v1/teams/{slug}/leaderboard', { params: { path: { slug }, query: { ...query, sparklines: 'true' } } }))}
+      />
+    </section>
+  );
 }

@@ -3,7 +3,7 @@ import { api, ApiError, data, done, onTokenChange, type Schemas } from '../api/c
 import { formatInt } from '../format';
 import { type Location, navigate, withQuery } from '../router';
 import { canDelete, canManage, INVITE_EXPIRIES, inviteStateLabel, joinLink, memberActions, parseMaxUses, ROLES, type Standing, type TeamRole } from '../teams';
-import { ConfirmButton, Failure, Loaded, Page, TokenForm, useLoad, useToken } from '../ui';
+import { ConfirmButton, Failure, Loaded, Page, TokenForm, UserName, useLoad, useToken } from '../ui';
 import { viewerName } from '../viewer';
 import { utcMinute } from './profile';
 import { TeamBoard } from './team-board';
@@ -98,7 +98,7 @@ function Members({
                     return (
                       <tr key={m.username} data-username={m.username} data-role={m.role}>
                         <td>
-                          <a href={`/u/${encodeURIComponent(m.username)}`}>{m.username}</a>
+                          <UserName username={m.username} displayName={m.displayName} />
                           {self && <span class="you"> (you)</span>}
                         </td>
                         <td class="role">
