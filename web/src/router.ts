@@ -15,11 +15,12 @@ function current(): Location {
   return { path: location.pathname, query: new URLSearchParams(location.search) };
 }
 
-export function navigate(url: string, options: { replace?: boolean } = {}): void {
+/** `keepScroll`: a change within a section of the page (a project picked below the fold) stays where it is. */
+export function navigate(url: string, options: { replace?: boolean; keepScroll?: boolean } = {}): void {
   if (options.replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
   window.dispatchEvent(new Event(CHANGE));
-  if (!options.replace) window.scrollTo(0, 0);
+  if (!options.replace && !options.keepScroll) window.scrollTo(0, 0);
 }
 
 export function useLocation(): Location {

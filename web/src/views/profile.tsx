@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, ApiError, csvUrl, data, done, type Schemas, session } from '../api/client';
 import { Chart, type ChartSpec } from '../charts/chart';
 import { Heatmap } from '../charts/heatmap';
@@ -12,12 +12,16 @@ import {
   formatInt,
   formatRate,
   type Granularity,
+  HIDDEN_COST,
   streaks,
   utcToday,
 } from '../format';
 import { type Location, withQuery } from '../router';
-import { Choices, Failure, Loaded, Page, Stat, TokenForm, useLoad } from '../ui';
-import { PERIODS } from './leaderboard';
+import { Choices, Failure, Loaded, Money, Page, Stat, TokenForm, useLoad } from '../ui';
+import { tokenKindsChart } from './kinds-chart';
+import { METRICS, PERIODS } from './leaderboard';
+import { PrivacySettings } from './privacy';
+import { Projects } from './projects';
 import { explicitRange, GRANULARITIES, granularityState, SPANS, spanOf } from './ranges';
 
 /** At most this many models get their own band; the rest are summed as "other models". */
@@ -26,30 +30,8 @@ const MODEL_BANDS = 8;
 type Usage = Schemas['UserUsage'];
 type UserActivity = Schemas['UserActivity'];
 
-export function tokenKindsChart(id: string, title: string, rows: Usage['rows'], buckets: string[], csv: string): ChartSpec {
-  const [input, output, cacheCreation, cacheRead, cost] = fillSeries(rows, buckets, [
-    (r) => r.inputTokens,
-    (r) => r.outputTokens,
-    (r) => r.cacheCreationTokens,
-    (r) => r.cacheReadTokens,
-    (r) => Number(r.totalCost),
-  ]);
-  return {
-    id,
-    title,
-    buckets,
-    stacked: true,
-    csv,
-    series: [
-      { label: 'Input', values: input, kind: 'bar' },
-      { label: 'Output', values: output, kind: 'bar' },
-      { label: 'Cache creation', values: cacheCreation, kind: 'bar' },
-      { label: 'Cache read', values: cacheRead, kind: 'bar' },
-      { label: 'Cost', values: cost, kind: 'line', axis: 'right', format: formatCost },
-    ],
-    rightFormat: (v) => `$${formatCompact(v)}`,
-  };
-}
+// The models page draws a model's tokens the same way.
+export { tokenKindsChart };
 
 /** Tokens per model per bucket: the models with the most tokens, then the rest as one band. */
 export function modelsChart(id: string, title: string, rows: Usage['rows'], buckets: string[], csv: string): ChartSpec {
@@ -238,25 +220,32 @@ function ApiByModel({ rows }: { rows: UserActivity['apiByModel'] }) {
 }
 
 function Totals({ profile }: { profile: Schemas['UserProfile'] }) {
+  const last30 = profile.last30Days;
   return (
-    <div class="stats">
+    <div class="stats" data-testid="totals">
       <Stat label="Tokens" value={formatCompact(profile.totals.totalTokens)} title={formatInt(profile.totals.totalTokens)} />
-      <Stat label="Cost" value={formatCost(profile.totals.totalCost)} />
+      <Stat label="Cost" value={<Money value={profile.totals.totalCost} />} />
       <Stat label="Active days" value={formatInt(profile.activeDays)} />
       <Stat label="First day" value={profile.firstDate ?? '–'} />
       <Stat label="Last day" value={profile.lastDate ?? '–'} />
-      <Stat label="Last 30 days" value={formatCost(profile.last30Days.totalCost)} title={`${formatInt(profile.last30Days.totalTokens)} tokens`} />
+      {last30.totalCost === null ? (
+        <Stat label="Last 30 days" value={`${formatCompact(last30.totalTokens)} tokens`} title={`${formatInt(last30.totalTokens)} tokens`} />
+      ) : (
+        <Stat label="Last 30 days" value={formatCost(last30.totalCost)} title={`${formatInt(last30.totalTokens)} tokens`} />
+      )}
     </div>
   );
 }
 
-function Ranks({ username }: { username: string }) {
-  const load = useLoad(`ranks|${username}`, () =>
-    data(api.GET('/api/v1/users/{username}/ranks', { params: { path: { username }, query: { metric: 'cost' } } })),
+/** Ranks by cost, or by tokens when the user does not show their cost to this viewer (the API refuses a rank by hidden money). */
+function Ranks({ username, metric }: { username: string; metric: 'cost' | 'tokens' }) {
+  const load = useLoad(`ranks|${username}|${metric}`, () =>
+    data(api.GET('/api/v1/users/{username}/ranks', { params: { path: { username }, query: { metric } } })),
   );
+  const label = METRICS.find(([m]) => m === metric)![1].toLowerCase();
   return (
     <section>
-      <h2>Rank by cost</h2>
+      <h2>Rank by {label}</h2>
       <Loaded load={load}>
         {(r) => (
           <ul class="ranks" data-testid="ranks">
@@ -264,7 +253,11 @@ function Ranks({ username }: { username: string }) {
               <li key={p.period} data-period={p.period}>
                 <a href={`/leaderboard?period=${p.period}&metric=${r.metric}`}>{PERIODS.find(([v]) => v === p.period)?.[1] ?? p.period}</a>
                 <strong>{p.rank === null ? '–' : `#${p.rank}`}</strong>
-                <small>{p.rank === null ? 'no usage' : `of ${formatInt(p.total)} · ${formatCost(p.value)}`}</small>
+                <small>
+                  {p.rank === null
+                    ? 'no usage'
+                    : `of ${formatInt(p.total)} · ${metric === 'tokens' ? `${formatCompact(Number(p.value))} tokens` : formatCost(p.value)}`}
+                </small>
               </li>
             ))}
           </ul>
@@ -285,9 +278,10 @@ function Activity({ username }: { username: string }) {
       <h2>Active days</h2>
       <Loaded load={load}>
         {(usage) => {
-          const days = new Map(usage.rows.map((r) => [r.date, { tokens: r.totalTokens, cost: r.totalCost }]));
+          // A withheld cost reads as the dash (formatCost shows text that is not a number as it is).
+          const days = new Map(usage.rows.map((r) => [r.date, { tokens: r.totalTokens, cost: r.totalCost ?? HIDDEN_COST }]));
           const streak = streaks(
-            usage.rows.filter((r) => r.totalTokens > 0 || Number(r.totalCost) > 0).map((r) => r.date),
+            usage.rows.filter((r) => r.totalTokens > 0 || Number(r.totalCost ?? 0) > 0).map((r) => r.date),
             to,
           );
           return (
@@ -334,8 +328,23 @@ function Devices({ profile }: { profile: Schemas['UserProfile'] }) {
   );
 }
 
-/** The owner's own page: uploads and tokens (issue, revoke). Shown when the pasted token may list them. */
-function OwnerPanel({ username, from, to }: { username: string; from: string; to: string }) {
+/**
+ * The owner's own page: uploads and tokens (issue, revoke), privacy settings and projects. Shown when
+ * the pasted token may list the tokens, which only the owner's tokens and the admin's may.
+ */
+function OwnerPanel({
+  where,
+  username,
+  from,
+  to,
+  onPrivacySaved,
+}: {
+  where: Location;
+  username: string;
+  from: string;
+  to: string;
+  onPrivacySaved: () => void;
+}) {
   const [version, setVersion] = useState(0);
   const [issued, setIssued] = useState<Schemas['IssuedToken'] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -464,6 +473,8 @@ function OwnerPanel({ username, from, to }: { username: string; from: string; to
           )
         }
       </Loaded>
+      {tokens.state === 'ready' && <PrivacySettings username={username} onSaved={onPrivacySaved} />}
+      {tokens.state === 'ready' && <Projects where={where} username={username} from={from} to={to} />}
     </section>
   );
 }
@@ -660,26 +671,51 @@ function UsageCharts({ where, username, profile }: { where: Location; username: 
 }
 
 export function ProfileView({ where, username }: { where: Location; username: string }) {
-  const profile = useLoad(`profile|${username}`, () => data(api.GET('/api/v1/users/{username}', { params: { path: { username } } })));
+  // Bumped when the owner saves their privacy settings: the display name in the header follows. The
+  // browser may keep the profile for 30 s (Cache-Control: private, max-age=30), so that read revalidates.
+  const [version, setVersion] = useState(0);
+  const profile = useLoad(`profile|${username}|${version}`, () =>
+    data(api.GET('/api/v1/users/{username}', { params: { path: { username } }, ...(version > 0 ? { cache: 'no-cache' as const } : {}) })),
+  );
+  // While it reloads the page keeps the profile it has (its range and ranks do not jump).
+  const last = useRef<Schemas['UserProfile'] | undefined>(undefined);
+  if (profile.state === 'ready') last.current = profile.value;
   if (profile.state === 'failed') {
+    // A hidden profile is a 404 to everyone but its owner and the admin, exactly as a name no one has.
     return (
       <Page title={username}>
         <h1>{username}</h1>
         <Failure error={profile.error} />
+        {profile.error.status === 404 && !session.token && (
+          <details class="owner">
+            <summary>Is this your profile? A private one shows only to you</summary>
+            <TokenForm reason="Paste one of your upload tokens." />
+          </details>
+        )}
       </Page>
     );
   }
-  const { from, to } = profileRange(where, profile.state === 'ready' ? profile.value : undefined);
+  const shown = profile.state === 'ready' ? profile.value : last.current;
+  const { from, to } = profileRange(where, shown);
   const range = { from, to };
   return (
     <Page title={username}>
-      <h1 class="profile-name">{username}</h1>
-      <Loaded load={profile}>{(p) => <Totals profile={p} />}</Loaded>
-      <UsageCharts where={where} username={username} profile={profile.state === 'ready' ? profile.value : undefined} />
+      <h1 class="profile-name">
+        {username}
+        {shown?.displayName && (
+          <span class="display-name" data-testid="display-name">
+            {' '}
+            {shown.displayName}
+          </span>
+        )}
+      </h1>
+      {shown ? <Totals profile={shown} /> : <Loaded load={profile}>{(p) => <Totals profile={p} />}</Loaded>}
+      <UsageCharts where={where} username={username} profile={shown} />
       <Activity username={username} />
-      <Ranks username={username} />
-      <Loaded load={profile}>{(p) => <Devices profile={p} />}</Loaded>
-      <OwnerPanel username={username} {...range} />
+      {/* Until the profile says whether its cost shows, no rank is asked for (a rank by hidden money is a 403). */}
+      {shown && <Ranks username={username} metric={shown.totals.totalCost === null ? 'tokens' : 'cost'} />}
+      {shown && <Devices profile={shown} />}
+      <OwnerPanel where={where} username={username} {...range} onPrivacySaved={() => setVersion((v) => v + 1)} />
     </Page>
   );
 }
