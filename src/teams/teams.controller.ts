@@ -5,8 +5,22 @@ import { Caller } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { API_PREFIX, ApiProblems } from '../common/api.js';
 import { CsvView, HttpCached } from '../common/http-views.js';
-import { LeaderboardQuerySchema, type LeaderboardQuery } from '../usage/stats.schemas.js';
 import type { TeamRole } from '../db/schema.js';
+import { RangeQuerySchema, type RangeQuery } from '../read-model/range.schemas.js';
+import { CommunitySeriesQuerySchema, LeaderboardQuerySchema, type CommunitySeriesQuery, type LeaderboardQuery } from '../usage/stats.schemas.js';
+import {
+  TEAM_COUNTING,
+  TeamModelsQuerySchema,
+  TeamModelsSchema,
+  TeamSeriesSchema,
+  TeamSummarySchema,
+  type TeamModels,
+  type TeamModelsQuery,
+  type TeamSeries,
+  type TeamSummary,
+} from './team-reads.schemas.js';
+import { TeamReadsService } from './team-reads.service.js';
+import { TEAM_MODELS_CSV, TEAM_SERIES_CSV } from './team-reads.views.js';
 import {
   TeamLeaderboardSchema,
   type TeamLeaderboard,
@@ -54,7 +68,10 @@ const ROLES =
 @ApiTags('teams')
 @Controller(`${API_PREFIX}/teams`)
 export class TeamsController {
-  constructor(private readonly teams: TeamsService) {}
+  constructor(
+    private readonly teams: TeamsService,
+    private readonly reads: TeamReadsService,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -135,6 +152,59 @@ export class TeamsController {
     @Query({ schema: LeaderboardQuerySchema }) query: LeaderboardQuery,
   ): Promise<TeamLeaderboard> {
     return this.teams.leaderboard(caller, params.slug, query);
+  }
+
+  @Get(':slug/summary')
+  @ApiOperation({
+    summary: "The team's totals, days, active members, top model and top user over a range (default: all time)",
+    description: `${TEAM_COUNTING} A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).`,
+  })
+  @ApiOkResponse({ standardSchema: TeamSummarySchema })
+  @ApiProblems(400, 401, 404)
+  @HttpCached()
+  summary(
+    @Caller() caller: Principal,
+    @Param({ schema: SlugParamSchema }) params: { slug: string },
+    @Query({ schema: RangeQuerySchema }) query: RangeQuery,
+  ): Promise<TeamSummary> {
+    return this.reads.summary(caller, params.slug, query);
+  }
+
+  @Get(':slug/series')
+  @ApiOperation({
+    summary: "The team's usage and active members per day, ISO week (labelled by its Monday) or month (labelled YYYY-MM-01)",
+    description:
+      'from and to both or neither; without them: the last 90 days by day, the last 13 ISO weeks by week, the last 12 months by month, each ending today (UTC). ' +
+      `Buckets with data only, oldest first; a retired month (RETENTION_DAYS) is one whole row. ${TEAM_COUNTING} ` +
+      'A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).',
+  })
+  @ApiOkResponse({ standardSchema: TeamSeriesSchema })
+  @ApiProblems(400, 401, 404)
+  @HttpCached()
+  @CsvView(TEAM_SERIES_CSV)
+  series(
+    @Caller() caller: Principal,
+    @Param({ schema: SlugParamSchema }) params: { slug: string },
+    @Query({ schema: CommunitySeriesQuerySchema }) query: CommunitySeriesQuery,
+  ): Promise<TeamSeries> {
+    return this.reads.series(caller, params.slug, query);
+  }
+
+  @Get(':slug/models')
+  @ApiOperation({
+    summary: "The team's model (by=model) or provider (by=provider) shares over a range (default: all time): tokens, cost, cost share, members who used it",
+    description: `Most cost first, then most tokens, then by name; a page of limit (default 100, at most 500) with the list's total. ${TEAM_COUNTING} A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).`,
+  })
+  @ApiOkResponse({ standardSchema: TeamModelsSchema })
+  @ApiProblems(400, 401, 404)
+  @HttpCached()
+  @CsvView(TEAM_MODELS_CSV)
+  models(
+    @Caller() caller: Principal,
+    @Param({ schema: SlugParamSchema }) params: { slug: string },
+    @Query({ schema: TeamModelsQuerySchema }) query: TeamModelsQuery,
+  ): Promise<TeamModels> {
+    return this.reads.models(caller, params.slug, query);
   }
 
   @Get(':slug/members')

@@ -2,6 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { DirectoryModule } from '../directory/user-directory.js';
 import { UsageModule } from '../usage/usage.module.js';
 import { ACCOUNT_HOOKS } from '../users/account-hooks.js';
+import { TeamReadsService } from './team-reads.service.js';
+import { TeamStatsRepository } from './team-stats.repository.js';
 import { InvitesController, TeamsController } from './teams.controller.js';
 import { TeamsRepository } from './teams.repository.js';
 import { TeamsService } from './teams.service.js';
@@ -15,7 +17,7 @@ import { TeamsService } from './teams.service.js';
 @Module({
   imports: [DirectoryModule, UsageModule],
   controllers: [TeamsController, InvitesController],
-  providers: [TeamsRepository, TeamsService, { provide: ACCOUNT_HOOKS, useExisting: TeamsService }],
+  providers: [TeamsRepository, TeamsService, TeamStatsRepository, TeamReadsService, { provide: ACCOUNT_HOOKS, useExisting: TeamsService }],
   exports: [ACCOUNT_HOOKS],
 })
 export class TeamsModule {}

@@ -124,6 +124,11 @@ export class TeamsService implements AccountHooks {
     return this.answer(access);
   }
 
+  /** The team a read is about, if the caller may read it: READ_ACCESS (401), then 404 for a private team to outsiders. */
+  async readable(caller: Principal, slug: string): Promise<TeamRow> {
+    return (await this.view(caller, slug)).team;
+  }
+
   async update(caller: Principal, slug: string, patch: UpdateTeam): Promise<Team> {
     const access = await this.manage(caller, slug);
     const row = await this.repository.update(access.team.id, patch);

@@ -4,7 +4,7 @@ import { aliased, as, intText, list, money, nameOf, tokenKinds, tokenTotal } fro
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { dayStats, modelUsage, usageStats, userModelMonths, userModelTotals, userMonthStats, users, userTotals } from '../db/schema.js';
-import { sqlList } from '../db/sql.js';
+import { anyOf, sqlList } from '../db/sql.js';
 import { bucketOf, type DayRange, type Granularity, splitByMonths } from '../read-model/periods.js';
 import { Admission } from '../read-model/admission.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
@@ -41,18 +41,29 @@ const PER_USER = [
 ].map(nameOf);
 
 /**
- * Per-user rows over a range: whole months from user_month_stats, loose days from usage_stats
- * (covering index on date); `all` is user_totals. Loose days in a retired month are gone, so that
- * month is answered whole from user_month_stats (the caller says so with granularity 'month').
+ * A range as per-user reads split it: whole months (read from monthly summaries) and loose days
+ * (read from daily rows). Loose days in a retired month are gone, so that month is among the whole
+ * months (the caller says so with granularity 'month'). Team reads split their models the same way.
  */
-function perUserRows(range: DayRange, lastDataDay: string | undefined, retired: ReadonlySet<string>, userIds?: number[]): SQL {
+export function splitForSums(range: DayRange, lastDataDay: string | undefined, retired: ReadonlySet<string>): { months: string[]; edges: DayRange[] } {
   const split = splitByMonths(range, lastDataDay);
   const widened = split.edges.filter((e) => retired.has(monthOf(e.from))).map((e) => monthOf(e.from));
-  const months = [...new Set([...split.months, ...widened])];
-  const edges = split.edges.filter((e) => !retired.has(monthOf(e.from)));
+  return { months: [...new Set([...split.months, ...widened])], edges: split.edges.filter((e) => !retired.has(monthOf(e.from))) };
+}
+
+/**
+ * Per-user rows over a range: whole months from user_month_stats, loose days from usage_stats
+ * (covering index on date; with `userIds`, user_date_idx); `all` is user_totals. Retired months
+ * count whole (splitForSums).
+ */
+export function perUserRows(range: DayRange, lastDataDay: string | undefined, retired: ReadonlySet<string>, userIds?: number[]): SQL {
+  const { months, edges } = splitForSums(range, lastDataDay, retired);
   const m = userMonthStats;
   const s = usageStats;
-  const only = (column: typeof m.userId | typeof s.userId) => (userIds ? sql`AND ${column} IN ${sqlList(userIds, '::int')}` : sql``);
+  // One array parameter, not a list of values: the planner then reads the listed users' rows through the
+  // user-keyed indexes (primary key, user_date_idx), where with a long visible list it chose the month or
+  // date index and filtered every user's rows (a team's thousands of members).
+  const only = (column: typeof m.userId | typeof s.userId) => (userIds ? sql`AND ${column} = ${anyOf(userIds, 'int')}` : sql``);
   const parts: SQL[] = [];
   if (months.length) {
     parts.push(sql`SELECT ${perUserColumns(m)}, ${m.activeDays} FROM ${m} WHERE ${m.month} IN ${sqlList(months, '::date')} ${only(m.userId)}`);

@@ -881,6 +881,41 @@ export const teamCases = fc.oneof(
       params: { ...page(500), format: FORMAT },
     }),
   },
+  // The team's reads: the leaderboard, summary, series and model shares (teams are created by the cases above).
+  {
+    weight: 2,
+    arbitrary: readCase({
+      route: '/api/v1/teams/:slug/leaderboard',
+      group: 'teams',
+      path: ([s]) => `/api/v1/teams/${s}/leaderboard`,
+      segments: [SLUG],
+      params: { ...range, metric: METRIC, ...page(500), sparklines: BOOLEAN },
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: readCase({ route: '/api/v1/teams/:slug/summary', group: 'teams', path: ([s]) => `/api/v1/teams/${s}/summary`, segments: [SLUG], params: range }),
+  },
+  {
+    weight: 1,
+    arbitrary: readCase({
+      route: '/api/v1/teams/:slug/series',
+      group: 'teams',
+      path: ([s]) => `/api/v1/teams/${s}/series`,
+      segments: [SLUG],
+      params: { ...range, granularity: GRANULARITY },
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: readCase({
+      route: '/api/v1/teams/:slug/models',
+      group: 'teams',
+      path: ([s]) => `/api/v1/teams/${s}/models`,
+      segments: [SLUG],
+      params: { ...range, ...page(500), by: param(['model', 'provider'], fc.oneof(fc.constantFrom('Model', 'agent', ''), hostileText)) },
+    }),
+  },
   {
     weight: 1,
     arbitrary: readCase({
