@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
-import { anyOf } from '../db/sql.js';
 import { teamMembers, users } from '../db/schema.js';
 
 export const VISIBILITIES = ['public', 'teams', 'private'] as const;
@@ -71,12 +70,6 @@ export class Audience {
 
   costHiddenIds(): number[] {
     return [...this.costHidden];
-  }
-
-  /** A SQL condition that a user id column is one the viewer may see (TRUE when no one is hidden). */
-  visibleSql(column: SQL | unknown, costToo = false): SQL {
-    const ids = costToo ? this.costHiddenIds() : this.hiddenIds();
-    return ids.length === 0 ? sql`TRUE` : sql`NOT (${column} = ${anyOf(ids, 'int')})`;
   }
 }
 

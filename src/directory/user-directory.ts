@@ -1,10 +1,10 @@
 import { Injectable, Module } from '@nestjs/common';
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Principal } from '../auth/principal.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import type { Database } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { teamMembers, users } from '../db/schema.js';
-import type { Principal } from '../auth/principal.js';
 import { type Audience, Audiences } from './audience.js';
 
 const notFound = (username: string) => new DomainError(ErrorCode.NotFound, `There is no user ${JSON.stringify(username)}.`);

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Audience } from '../directory/audience.js';
 import { anyOf } from '../db/sql.js';
+import type { Audience } from '../directory/audience.js';
 import type { LeaderboardMetric } from './sums.js';
 
 /**

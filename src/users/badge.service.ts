@@ -1,7 +1,7 @@
-import { DomainError, ErrorCode } from '../common/errors.js';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { utcDay } from '../common/dates.js';
+import { DomainError, ErrorCode } from '../common/errors.js';
 import { type Period, periodRange } from '../read-model/periods.js';
 import type { Metric } from '../read-model/sums.js';
 import type { Totals } from '../read-model/token-sums.js';

@@ -120,7 +120,11 @@ export class UsersRepository {
   }
 
   async setPrivacy(userId: number, changes: { visibility?: string; showCost?: boolean; displayName?: string | null }) {
-    if (Object.keys(changes).length > 0) await this.db.update(users).set({ ...changes, updatedAt: sql`now()` }).where(eq(users.id, userId));
+    if (Object.keys(changes).length > 0)
+      await this.db
+        .update(users)
+        .set({ ...changes, updatedAt: sql`now()` })
+        .where(eq(users.id, userId));
     return this.privacy(userId);
   }
 }

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { printableName } from '../common/text.js';
-import { VISIBILITIES } from '../directory/audience.js';
 import { DISPLAY_NAME, formatParam, HIDDEN_COST, limitParam, offsetParam } from '../common/schema-parts.js';
-import { isPrintable, PRINTABLE_MESSAGE } from '../common/text.js';
+import { printableName, isPrintable, PRINTABLE_MESSAGE } from '../common/text.js';
+import { VISIBILITIES } from '../directory/audience.js';
 import { usernameSchema } from '../directory/username.js';
 
 /**

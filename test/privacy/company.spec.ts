@@ -1,7 +1,7 @@
-import { fixture } from '../helpers/ccusage.js';
 import { upload } from '../helpers/api.js';
-import { startApp, type TestApp } from '../helpers/test-app.js';
+import { fixture } from '../helpers/ccusage.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { startApp, type TestApp } from '../helpers/test-app.js';
 import { ADMIN, client } from '../teams/helpers.js';
 import { distinctiveDays, money, report, sums, type Person } from './helpers.js';
 
@@ -64,9 +64,9 @@ describe('a company running a private server', () => {
     for (const viewer of team) {
       const board = await c.get(`/api/v1/teams/${slug}/leaderboard?period=all&metric=tokens`, viewer.token).expect(200);
       const expected = [...team].sort((a, b) => sums(b).totalTokens - sums(a).totalTokens);
-      expect(board.body.entries.map((e: { username: string; totalTokens: number; totalCost: string | null }) => [e.username, e.totalTokens, e.totalCost])).toEqual(
-        expected.map((p) => [p.username, sums(p).totalTokens, p === viewer ? money(sums(p).cost) : null]),
-      );
+      expect(
+        board.body.entries.map((e: { username: string; totalTokens: number; totalCost: string | null }) => [e.username, e.totalTokens, e.totalCost]),
+      ).toEqual(expected.map((p) => [p.username, sums(p).totalTokens, p === viewer ? money(sums(p).cost) : null]));
       // Ranked by cost, a colleague sees only themself: no one else's money, not even its order.
       const byCost = await c.get(`/api/v1/teams/${slug}/leaderboard?period=all&metric=cost`, viewer.token).expect(200);
       expect(byCost.body.entries.map((e: { username: string; rank: number }) => [e.username, e.rank])).toEqual([[viewer.username, 1]]);

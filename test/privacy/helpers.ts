@@ -30,7 +30,14 @@ export const report = (days: Day[]) => ({
     totalCost: d.cost / 10_000,
     modelsUsed: [d.model],
     modelBreakdowns: [
-      { modelName: d.model, inputTokens: d.input, outputTokens: d.output, cacheCreationTokens: d.cacheWrite, cacheReadTokens: d.cacheRead, cost: d.cost / 10_000 },
+      {
+        modelName: d.model,
+        inputTokens: d.input,
+        outputTokens: d.output,
+        cacheCreationTokens: d.cacheWrite,
+        cacheReadTokens: d.cacheRead,
+        cost: d.cost / 10_000,
+      },
     ],
   })),
   totals: {},

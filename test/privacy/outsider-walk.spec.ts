@@ -128,41 +128,45 @@ describe('the outsider walk', () => {
   it.each<[string, () => Who]>([
     ['anonymous', () => undefined],
     ['a user in no team', () => outsider.token],
-  ])('finds no hidden user, nor hidden money, in any answer to %s', async (_label, who) => {
-    const token = who();
-    const c = client(t.http);
-    const names = hidden.flatMap((p) => [p.username]).concat(['Lonely Hidden', 'Team Mate']);
-    const secrets = [...hidden.flatMap((p) => secretsOf(p, false)), ...secretsOf(quiet, true)];
-    let requests = 0;
-    const statuses = new Map<number, number>();
-    for (const route of await routes()) {
-      for (const path of fill(route.path)) {
-        for (const query of queries(route.query)) {
-          const url = query ? `${path}?${query}` : path;
-          const res = await c.get(url, token).buffer(true);
-          requests++;
-          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-          expect([url, res.status < 500]).toEqual([url, true]);
-          let text = res.text ?? String(res.body ?? '');
-          const asked = hidden.find((p) => url.includes(p.username));
-          if (asked) {
-            // Asking about a hidden user by name must answer exactly as asking about no one: the name
-            // asked for may come back (in a 404's detail), nothing else may differ.
-            const nobody = `nobody-${asked.username.length}x`;
-            const other = await c.get(url.replaceAll(asked.username, nobody), token).buffer(true);
-            const normal = (body: string, name: string) => body.replaceAll(name, 'NAME').replace(/"requestId":"[^"]*"/g, '');
-            expect([url, res.status, normal(text, asked.username)]).toEqual([url, other.status, normal(other.text ?? '', nobody)]);
-            text = text.replaceAll(asked.username, '');
+  ])(
+    'finds no hidden user, nor hidden money, in any answer to %s',
+    async (_label, who) => {
+      const token = who();
+      const c = client(t.http);
+      const names = hidden.flatMap((p) => [p.username]).concat(['Lonely Hidden', 'Team Mate']);
+      const secrets = [...hidden.flatMap((p) => secretsOf(p, false)), ...secretsOf(quiet, true)];
+      let requests = 0;
+      const statuses = new Map<number, number>();
+      for (const route of await routes()) {
+        for (const path of fill(route.path)) {
+          for (const query of queries(route.query)) {
+            const url = query ? `${path}?${query}` : path;
+            const res = await c.get(url, token).buffer(true);
+            requests++;
+            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+            expect([url, res.status < 500]).toEqual([url, true]);
+            let text = res.text ?? String(res.body ?? '');
+            const asked = hidden.find((p) => url.includes(p.username));
+            if (asked) {
+              // Asking about a hidden user by name must answer exactly as asking about no one: the name
+              // asked for may come back (in a 404's detail), nothing else may differ.
+              const nobody = `nobody-${asked.username.length}x`;
+              const other = await c.get(url.replaceAll(asked.username, nobody), token).buffer(true);
+              const normal = (body: string, name: string) => body.replaceAll(name, 'NAME').replace(/"requestId":"[^"]*"/g, '');
+              expect([url, res.status, normal(text, asked.username)]).toEqual([url, other.status, normal(other.text ?? '', nobody)]);
+              text = text.replaceAll(asked.username, '');
+            }
+            for (const name of names) expect([url, name, text.includes(name)]).toEqual([url, name, false]);
+            for (const n of secrets) expect([url, n, containsNumber(text, n)]).toEqual([url, n, false]);
           }
-          for (const name of names) expect([url, name, text.includes(name)]).toEqual([url, name, false]);
-          for (const n of secrets) expect([url, n, containsNumber(text, n)]).toEqual([url, n, false]);
         }
       }
-    }
-    // The walk did reach answers with data, not only refusals.
-    expect(requests).toBeGreaterThan(500);
-    expect(statuses.get(200) ?? 0).toBeGreaterThan(200);
-  }, 300_000);
+      // The walk did reach answers with data, not only refusals.
+      expect(requests).toBeGreaterThan(500);
+      expect(statuses.get(200) ?? 0).toBeGreaterThan(200);
+    },
+    300_000,
+  );
 
   it('finds the hidden numbers where they belong: the admin sees them (the walk looks for the right strings)', async () => {
     const c = client(t.http);

@@ -105,10 +105,15 @@ describe('privacy on the reads about users', () => {
     }
   });
 
-  it.each(VIEWERS)("answers profiles, usage, activity and ranks of hidden users 404 and nulls hidden money (%s)", async (v) => {
+  it.each(VIEWERS)('answers profiles, usage, activity and ranks of hidden users 404 and nulls hidden money (%s)', async (v) => {
     const c = client(t.http);
     for (const p of everyone) {
-      const paths = [`/api/v1/users/${p.username}`, `/api/v1/users/${p.username}/usage`, `/api/v1/users/${p.username}/activity`, `/api/v1/users/${p.username}/ranks?metric=tokens`];
+      const paths = [
+        `/api/v1/users/${p.username}`,
+        `/api/v1/users/${p.username}/usage`,
+        `/api/v1/users/${p.username}/activity`,
+        `/api/v1/users/${p.username}/ranks?metric=tokens`,
+      ];
       for (const path of paths) {
         const res = await c.get(path, tokenOf(v));
         expect([path, res.status]).toEqual([path, sees(v, p) ? 200 : 404]);
@@ -163,9 +168,7 @@ describe('privacy on the reads about users', () => {
     const from = utcOffset(-30);
     const to = new Date().toISOString().slice(0, 10);
     const exported = await c.get(`/api/v1/usage?from=${from}&to=${to}&limit=5000`, tokenOf(v)).expect(200);
-    const expectedRows = everyone
-      .filter((p) => sees(v, p))
-      .flatMap((p) => p.days.map((d) => [p.username, d.date, seesCost(v, p) ? money(d.cost) : null]));
+    const expectedRows = everyone.filter((p) => sees(v, p)).flatMap((p) => p.days.map((d) => [p.username, d.date, seesCost(v, p) ? money(d.cost) : null]));
     expect(exported.body.rows.map((r: { username: string; date: string; totalCost: string | null }) => [r.username, r.date, r.totalCost]).sort()).toEqual(
       expectedRows.sort(),
     );
@@ -196,14 +199,27 @@ describe('privacy on the reads about users', () => {
     for (const p of everyone) expect(csv.text.includes(p.username)).toBe(members.includes(p) && sees(v, p));
   });
 
-  it("keeps privacy settings to the owner and the admin, and refuses bad ones storing nothing", async () => {
+  it('keeps privacy settings to the owner and the admin, and refuses bad ones storing nothing', async () => {
     const c = client(t.http);
     await c.get(`/api/v1/users/${mate1.username}/privacy`, undefined).expect(401);
     await c.get(`/api/v1/users/${mate1.username}/privacy`, mate2.token).expect(403);
     const own = await c.get(`/api/v1/users/${mate1.username}/privacy`, mate1.token).expect(200);
-    expect(own.body).toEqual({ username: mate1.username, visibility: 'teams', showCost: true, displayName: null, defaults: { visibility: 'public', showCost: true } });
+    expect(own.body).toEqual({
+      username: mate1.username,
+      visibility: 'teams',
+      showCost: true,
+      displayName: null,
+      defaults: { visibility: 'public', showCost: true },
+    });
     await c.get(`/api/v1/users/${mate1.username}/privacy`, ADMIN).expect(200);
-    for (const bad of [{ visibility: 'friends' }, { showCost: 'no' }, { displayName: '' }, { displayName: 'x'.repeat(101) }, { displayName: 'a\u0000b' }, { other: 1 }]) {
+    for (const bad of [
+      { visibility: 'friends' },
+      { showCost: 'no' },
+      { displayName: '' },
+      { displayName: 'x'.repeat(101) },
+      { displayName: 'a\u0000b' },
+      { other: 1 },
+    ]) {
       await c.patch(`/api/v1/users/${mate1.username}/privacy`, mate1.token, bad).expect(400);
     }
     await c.patch(`/api/v1/users/${mate1.username}/privacy`, mate2.token, { visibility: 'public' }).expect(403);
@@ -217,7 +233,9 @@ describe('privacy on the reads about users', () => {
     await c.get('/api/v1/leaderboard?period=all&metric=tokens', undefined).expect(200);
     await other.get('/api/v1/leaderboard?period=all&metric=tokens', undefined).expect(200);
     const names = async (http: ReturnType<typeof client>) =>
-      (await http.get('/api/v1/leaderboard?period=all&metric=tokens&limit=500', undefined).expect(200)).body.entries.map((e: { username: string }) => e.username);
+      (await http.get('/api/v1/leaderboard?period=all&metric=tokens&limit=500', undefined).expect(200)).body.entries.map(
+        (e: { username: string }) => e.username,
+      );
     expect(await names(c)).not.toContain(hermit.username);
     await other.patch(`/api/v1/users/${hermit.username}/privacy`, hermit.token, { visibility: 'public' }).expect(200);
     expect(await names(c)).toContain(hermit.username);

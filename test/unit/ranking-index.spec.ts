@@ -1,7 +1,7 @@
 import { dayNumber } from '../../src/common/dates.js';
-import { costUnits, dayOf, parseUserRows, RankingIndex, unitsToCost, windowStartFor } from '../../src/read-model/ranking-index.js';
 import { Audience } from '../../src/directory/audience.js';
 import { Admission } from '../../src/read-model/admission.js';
+import { costUnits, dayOf, parseUserRows, RankingIndex, unitsToCost, windowStartFor } from '../../src/read-model/ranking-index.js';
 import { seededRandom } from '../helpers/random.js';
 
 /** A user's rows as the loader packs them: `day,input,output,cacheCreation,cacheRead,total,cost`. */
