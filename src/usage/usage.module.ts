@@ -26,6 +26,6 @@ import { UsageService } from './usage.service.js';
   imports: [DirectoryModule, ModelsModule, LedgerModule],
   controllers: [LeaderboardController, StatsController, UsageController, RanksController],
   providers: [UsageRepository, UsageService, StatsRepository, StatsService, ActivityRepository, ActivityService, ProjectsRepository, ProjectsService],
-  exports: [UsageService, ActivityService, ProjectsService],
+  exports: [UsageService, ActivityService, ProjectsService, StatsService],
 })
 export class UsageModule {}
