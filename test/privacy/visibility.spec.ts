@@ -250,8 +250,8 @@ describe('privacy on the reads about users', () => {
   });
 
   it('starts new users with the server defaults', async () => {
-    const db2 = await createTestDatabase();
-    const strict = await startApp(db2, { ADMIN_TOKEN: ADMIN, DEFAULT_VISIBILITY: 'teams', DEFAULT_SHOW_COST: 'false' });
+    // Another replica on the same database, configured with stricter defaults.
+    const strict = await startApp(db, { ADMIN_TOKEN: ADMIN, DEFAULT_VISIBILITY: 'teams', DEFAULT_SHOW_COST: 'false' });
     try {
       const p = await person(strict.http, uniqueName('strict'), distinctiveDays(7, [-1], 'claude-sonnet-4-5-20250929'));
       const settings = await client(strict.http).get(`/api/v1/users/${p.username}/privacy`, p.token).expect(200);
@@ -263,7 +263,6 @@ describe('privacy on the reads about users', () => {
       expect(own.body.entries.map((e: { username: string }) => e.username)).toContain(p.username);
     } finally {
       await strict.close();
-      await db2.drop();
     }
   });
 });
