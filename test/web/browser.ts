@@ -97,3 +97,9 @@ export function usePages(browser: () => Browser | undefined, base: () => string)
     return o.page;
   };
 }
+
+/** Puts a token in the page's tab (as pasting it does) and loads the page again with it. */
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.evaluate(`sessionStorage.setItem('ccstats.token', ${JSON.stringify(token)})`);
+  await page.reload();
+}

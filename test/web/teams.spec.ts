@@ -1,8 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
-import { registerUser, uniqueName } from '../helpers/api.js';
+import { formatCost, formatInt } from '../../web/src/format.js';
+import { registerUser, uniqueName, upload } from '../helpers/api.js';
+import { fixture } from '../helpers/ccusage.js';
 import type { TestDatabase } from '../helpers/database.js';
 import { type TestApp, useTestApp } from '../helpers/test-app.js';
-import { ADMIN, client, createTeam, invite } from '../teams/helpers.js';
+import { ADMIN, client, createTeam, invite, populatedTeam } from '../teams/helpers.js';
 import { browserUnavailable, launch, REQUIRED, screenshot, usePages } from './browser.js';
 
 /**
@@ -24,6 +26,46 @@ interface Member {
 async function signIn(page: Page, token: string): Promise<void> {
   await page.evaluate(`sessionStorage.setItem('ccstats.token', ${JSON.stringify(token)})`);
   await page.reload();
+}
+
+interface BoardEntry {
+  rank: number;
+  username: string;
+  displayName: string | null;
+  value: string;
+  totalCost: string | null;
+}
+
+/** A board's rows as the page shows them: user, rank, ranked value, cost cell and display name. */
+async function shownBoard(page: Page, scope = '') {
+  return page.locator(`${scope} table.leaderboard tbody tr`).evaluateAll((rows) =>
+    rows.map((r) => ({
+      username: r.getAttribute('data-username'),
+      rank: r.querySelector('td.rank')?.textContent,
+      value: r.querySelector('td.metric')?.textContent,
+      cost: r.querySelector('td.cost')?.textContent ?? null,
+      costTitle: r.querySelector('td.cost [data-hidden=cost]')?.getAttribute('title') ?? null,
+      displayName: r.querySelector('[data-testid=display-name]')?.textContent?.trim() ?? null,
+    })),
+  );
+}
+
+/**
+ * The same rows worked out from the API's answer: a shared rank reads `=n`, a withheld cost the dash
+ * with its reason. `costColumn` is false when the board is ranked by cost (its value is the cost).
+ */
+function expectedBoard(entries: BoardEntry[], metric: string) {
+  return entries.map((e, i) => {
+    const tied = entries.some((o, k) => k !== i && o.rank === e.rank);
+    return {
+      username: e.username,
+      rank: tied ? `=${e.rank}` : String(e.rank),
+      value: metric === 'cost' ? formatCost(e.value) : formatInt(Number(e.value)),
+      cost: metric === 'cost' ? null : e.totalCost === null ? '—' : formatCost(e.totalCost),
+      costTitle: metric !== 'cost' && e.totalCost === null ? 'not shown by this user' : null,
+      displayName: e.displayName,
+    };
+  });
 }
 
 /** The member rows as the page shows them: name and role, in the page's order. */
@@ -189,6 +231,70 @@ describeBrowser('team pages in a browser', () => {
     await page.locator(`tr[data-username="${owner.username}"]`).waitFor();
     expect(await apiMembers(slug)).toEqual([{ username: owner.username, role: 'owner' }]);
     expect(await shownMembers(page)).toEqual(await apiMembers(slug));
+  });
+
+  it("the team board is the API's team leaderboard row for row: ties, display names, a withheld cost, its controls and its own page in the URL, and the CSV", async () => {
+    const { slug, owner, admin, member, outsider } = await populatedTeam(t.http, 'public');
+    // owner and member upload the same report (a tie on every token metric); admin and the outsider a heavier one.
+    for (const [who, sample] of [
+      [owner, 'claude-daily.json'],
+      [member, 'claude-daily.json'],
+      [admin, 'heavy-claude-daily.json'],
+      [outsider, 'heavy-claude-daily.json'],
+    ] as const) {
+      expect((await upload(t.http, who.token, fixture(sample), { device: 'laptop', tz: 'UTC' })).status).toBe(200);
+    }
+    const privacy = await c().patch(`/api/v1/users/${member.username}/privacy`, member.token, { showCost: false, displayName: 'Mem Ber' });
+    expect(privacy.status).toBe(200);
+
+    const page = await open(`/teams/${slug}?period=all&metric=tokens`);
+    const board = page.locator('[data-testid=team-board]');
+    await board.locator('table.leaderboard[data-metric=tokens] tbody tr').first().waitFor();
+    const byTokens = await c().get(`/api/v1/teams/${slug}/leaderboard?period=all&metric=tokens&limit=25&sparklines=true`, undefined);
+    expect(byTokens.status).toBe(200);
+    const entries = byTokens.body.entries as BoardEntry[];
+    // The API's answer is what the test expects of it: the three members, the tie, the withheld cost.
+    expect(entries.map((e) => e.username).sort()).toEqual([owner.username, admin.username, member.username].sort());
+    expect(entries.find((e) => e.username === owner.username)!.rank).toBe(entries.find((e) => e.username === member.username)!.rank);
+    expect(entries.find((e) => e.username === member.username)).toMatchObject({ totalCost: null, displayName: 'Mem Ber' });
+    expect(await shownBoard(page, '[data-testid=team-board]')).toEqual(expectedBoard(entries, 'tokens'));
+    expect(await board.locator('[data-testid=range]').textContent()).toContain(`${byTokens.body.total} users`);
+    expect(await board.locator('svg.sparkline[data-points="30"]').count()).toBe(entries.length);
+    // The member list shows the display name too.
+    expect(await page.locator(`table.members tr[data-username="${member.username}"] [data-testid=display-name]`).textContent()).toBe(' Mem Ber');
+
+    // Ranked by cost: the member who hides their cost is left out, as the API does.
+    await board.locator('nav[aria-label="Ranked by"] a[data-value=cost]').click();
+    await board.locator('table.leaderboard[data-metric=cost]').waitFor();
+    expect(new URL(page.url()).searchParams.get('metric')).toBe('cost');
+    const byCost = await c().get(`/api/v1/teams/${slug}/leaderboard?period=all&metric=cost&limit=25`, undefined);
+    expect((byCost.body.entries as BoardEntry[]).map((e) => e.username)).not.toContain(member.username);
+    expect(await shownBoard(page, '[data-testid=team-board]')).toEqual(expectedBoard(byCost.body.entries, 'cost'));
+    const csvHref = await board.locator('a.csv').getAttribute('href');
+    expect(csvHref).toBe(`/api/v1/teams/${slug}/leaderboard?period=all&metric=cost&limit=25&offset=0&format=csv`);
+    const csv = await c().get(csvHref!, undefined);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const csvNames = csv.text
+      .trim()
+      .split(/\r?\n/)
+      .slice(1)
+      .map((line) => line.split(',')[1]);
+    expect(csvNames).toEqual((byCost.body.entries as BoardEntry[]).map((e) => e.username));
+
+    // The board pages with its own parameter: `page` stays the member list's.
+    const paged = await open(`/teams/${slug}?period=all&metric=tokens&boardPage=2`);
+    const pagedBoard = paged.locator('[data-testid=team-board]');
+    await pagedBoard.locator('.pager span').waitFor();
+    expect(await pagedBoard.locator('.pager span').textContent()).toBe('Page 2 of 1');
+    expect(await pagedBoard.locator('table.leaderboard').count()).toBe(0);
+    await paged.locator('table.members tbody tr').first().waitFor();
+    expect((await shownMembers(paged)).map((m) => m.username).sort()).toEqual((await apiMembers(slug)).map((m) => m.username).sort());
+    await pagedBoard.locator('.pager a[rel=prev]').click();
+    await pagedBoard.locator('table.leaderboard tbody tr').first().waitFor();
+    expect(new URL(paged.url()).searchParams.has('boardPage')).toBe(false);
+    expect(await shownBoard(paged, '[data-testid=team-board]')).toEqual(expectedBoard(entries, 'tokens'));
+    await screenshot(page, 'team-board-light-desktop');
   });
 
   it('revoked, expired, used-up and unknown invite links say why they admit nobody', async () => {
