@@ -1,21 +1,37 @@
 import { z } from 'zod';
 import { calendarDay, checkRange } from '../common/dates.js';
-import { formatParam, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
+import {
+  CommunityTotalsSchema,
+  formatParam,
+  limitParam,
+  offsetParam,
+  WITHHELD_COST,
+  withheldFlags,
+  withheldNumber,
+  withheldTokenFields,
+} from '../common/schema-parts.js';
 import { printableName } from '../common/text.js';
 import { GRANULARITIES } from '../read-model/periods.js';
 import { bothOrNeither, rangeFields, RangeQuerySchema } from '../read-model/range.schemas.js';
 
-const share = z.number().meta({ description: 'Share of the cost of every model in the range, 0 to 1', example: 0.4213 });
+const share = z.number().nullable().meta({
+  description:
+    'Share of the cost of every model in the range, 0 to 1; null when this row\'s cost is withheld, or the cost of every model is (exactly one user behind it does not show their cost to this caller; docs/privacy.md, "Community totals")',
+  example: 0.4213,
+});
+
+const ACTIVE_DAYS = withheldNumber('Days on which anyone used it; ');
 
 export const ModelStatsSchema = z
   .object({
     model: z.string(),
     provider: z.string(),
-    users: z.number().int().meta({ description: 'Distinct users of the model in the range' }),
-    activeDays: z.number().int().meta({ description: 'Days on which anyone used it' }),
-    ...tokenFields,
-    cost: z.string(),
+    users: z.number().int().meta({ description: 'Distinct users of the model in the range, hidden or not' }),
+    activeDays: ACTIVE_DAYS,
+    ...withheldTokenFields,
+    cost: WITHHELD_COST,
     costShare: share,
+    ...withheldFlags,
   })
   .meta({ id: 'ModelStats' });
 
@@ -35,7 +51,15 @@ export const ModelsSchema = z.object({ ...listPage, models: z.array(ModelStatsSc
 export type Models = z.infer<typeof ModelsSchema>;
 
 export const ProviderStatsSchema = z
-  .object({ provider: z.string(), users: z.number().int(), activeDays: z.number().int(), ...tokenFields, cost: z.string(), costShare: share })
+  .object({
+    provider: z.string(),
+    users: z.number().int().meta({ description: 'Distinct users of the provider in the range, hidden or not' }),
+    activeDays: ACTIVE_DAYS,
+    ...withheldTokenFields,
+    cost: WITHHELD_COST,
+    costShare: share,
+    ...withheldFlags,
+  })
   .meta({ id: 'ProviderStats' });
 export const ProvidersSchema = z.object({ ...listPage, providers: z.array(ProviderStatsSchema) }).meta({ id: 'Providers' });
 export type Providers = z.infer<typeof ProvidersSchema>;
@@ -62,13 +86,15 @@ export const ModelSeriesSchema = z
     rows: z.array(
       z.object({
         date: z.string().meta({ description: 'The day, the Monday of the ISO week, or the first of the month' }),
-        users: z.number().int(),
-        activeDays: z.number().int(),
-        ...tokenFields,
-        cost: z.string(),
+        users: z.number().int().meta({ description: 'Distinct users of the model in the bucket, hidden or not' }),
+        activeDays: ACTIVE_DAYS,
+        ...withheldTokenFields,
+        cost: WITHHELD_COST,
+        ...withheldFlags,
       }),
     ),
-    totals: TotalsSchema,
+    // The rows' sum: withheld when any row is, or it minus the rows shown would be the withheld ones.
+    totals: CommunityTotalsSchema,
   })
   .meta({ id: 'ModelSeries' });
 export type ModelSeries = z.infer<typeof ModelSeriesSchema>;
@@ -93,12 +119,15 @@ export const ModelsSeriesSchema = z
       z.object({
         key: z.string().nullable().meta({ description: 'The model (or provider); null for the series that sums every other one' }),
         provider: z.string().nullable().meta({ description: "The model's provider (by=provider: the key); null for the rest" }),
-        totals: z.object({ totalTokens: z.number().int(), cost: z.string() }),
+        totals: z
+          .object({ totalTokens: withheldNumber(), cost: WITHHELD_COST, ...withheldFlags })
+          .meta({ description: "The series' rows summed; withheld when any of its rows is (else it, minus the rows shown, would be the withheld ones)" }),
         rows: z.array(
           z.object({
             date: z.string().meta({ description: 'The day, the Monday of the ISO week, or the first of the month' }),
-            ...tokenFields,
-            cost: z.string(),
+            ...withheldTokenFields,
+            cost: WITHHELD_COST,
+            ...withheldFlags,
           }),
         ),
       }),

@@ -3,10 +3,10 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { activityDays, activityMonths, retiredMonths, users } from '../db/schema.js';
-import { sqlList } from '../db/sql.js';
+import { anyOf, sqlList } from '../db/sql.js';
 import type { ActivityMetric } from '../ledger/telemetry-ledger.js';
-import { bucketOf, type DayRange, type Granularity, splitByMonths } from '../read-model/periods.js';
 import { Admission } from '../read-model/admission.js';
+import { bucketOf, type DayRange, type Granularity, splitByMonths } from '../read-model/periods.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
 import type { ActivityRankMetric } from '../read-model/sums.js';
 import { MAX_ACTIVITY_KEYS } from './activity.schemas.js';
@@ -188,7 +188,13 @@ export class ActivityRepository {
   }
 
   /** One user's place: users ranked, the user's value (null without activity) and the users with strictly more. */
-  async rankOf(metric: ActivityRankMetric, range: DayRange | undefined, userId: number, retired: ReadonlySet<string> = new Set(), admission = Admission.EVERYONE) {
+  async rankOf(
+    metric: ActivityRankMetric,
+    range: DayRange | undefined,
+    userId: number,
+    retired: ReadonlySet<string> = new Set(),
+    admission = Admission.EVERYONE,
+  ) {
     const [row] = rowsOf<{ total: string; value: string | null; ahead: string }>(
       await this.db.execute(sql`
         WITH per_user AS (${admitted(await this.perUser(metric, range, retired), admission)}),
@@ -219,26 +225,36 @@ export class ActivityRepository {
     ).map((r) => ({ userId: Number(r.user_id), day: r.day, value: r.value }));
   }
 
-  /** Every user's activity over a range (all time: activity_months), per metric, and the distinct users with any. */
+  /**
+   * Every user's activity over a range (all time: activity_months), per metric, and the distinct
+   * users with any. With `hidden` users, also how many of them have something in each metric: the
+   * hidden part of each sum (docs/privacy.md, "Community totals"), from the same per-user sums.
+   */
   async summary(
     metrics: ActivityMetric[],
     range: DayRange | undefined,
     retired: ReadonlySet<string> = new Set(),
-  ): Promise<{ users: number; sums: Map<string, string> }> {
+    hidden: number[] = [],
+  ): Promise<{ users: number; sums: Map<string, string>; hidden: Map<string, number> }> {
     const last = range ? (await this.bounds(metrics)).to : null;
-    // One pass: sums per metric and per user together (a user's row has no metric); the users are
-    // those rows with something in them.
-    const rows = rowsOf<{ metric: string | null; value: string; users: string }>(
+    // One pass: sums per metric and per user (a user's row has no metric); the users are those
+    // rows with something in them. With hidden users, per metric and user instead of per metric
+    // (a metric's sum adds its users', exactly: numeric), so each metric's hidden users are counted.
+    const withHidden = hidden.length > 0;
+    const hiddenCount = withHidden ? sql`count(*) FILTER (WHERE metric IS NOT NULL AND s > 0 AND user_id = ${anyOf(hidden, 'int')})` : sql`0`;
+    const rows = rowsOf<{ metric: string | null; value: string; users: string; hidden: string }>(
       await this.db.execute(sql`
         SELECT metric, ${text(sql`CASE WHEN metric = 'activeTime' THEN round(sum(s), 3) ELSE round(sum(s)) END`)} AS value,
-               count(*) FILTER (WHERE metric IS NULL AND s > 0)::text AS users
+               count(*) FILTER (WHERE metric IS NULL AND s > 0)::text AS users, ${hiddenCount}::text AS hidden
           FROM (SELECT user_id, metric, sum(value) AS s FROM (${rowsIn(metrics, range, last ?? undefined, retired)}) rows
-                 GROUP BY GROUPING SETS ((metric), (user_id))) sums
+                 GROUP BY GROUPING SETS (${withHidden ? sql`(metric, user_id)` : sql`(metric)`}, (user_id))) sums
          GROUP BY metric`),
     );
+    const perMetric = rows.filter((r) => r.metric !== null);
     return {
       users: Number(rows.find((r) => r.metric === null)?.users ?? 0),
-      sums: new Map(rows.filter((r) => r.metric !== null).map((r) => [r.metric!, r.value])),
+      sums: new Map(perMetric.map((r) => [r.metric!, r.value])),
+      hidden: new Map(perMetric.map((r) => [r.metric!, Number(r.hidden)])),
     };
   }
 }

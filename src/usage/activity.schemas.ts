@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addDays, calendarDay, checkRange, isCalendarDay, utcDay } from '../common/dates.js';
+import { withheldNumber } from '../common/schema-parts.js';
 import { GRANULARITIES } from '../read-model/periods.js';
 import type { DayRange } from '../read-model/periods.js';
 
@@ -100,15 +101,19 @@ export type UserActivity = z.infer<typeof UserActivitySchema>;
 /** The summary's activity over its range. */
 export const ActivitySummarySchema = z
   .object({
-    sessions: z.number().int(),
-    linesAdded: z.number().int(),
-    linesRemoved: z.number().int(),
-    commits: z.number().int(),
-    pullRequests: z.number().int(),
-    activeTime: z.number().meta({ description: 'User and CLI active time, in seconds (at most 3 decimals)' }),
-    apiRequests: z.number().int(),
-    apiErrors: z.number().int(),
-    users: z.number().int().meta({ description: 'Distinct users with activity in the range' }),
+    sessions: withheldNumber(),
+    linesAdded: withheldNumber(),
+    linesRemoved: withheldNumber(),
+    commits: withheldNumber(),
+    pullRequests: withheldNumber(),
+    activeTime: withheldNumber('User and CLI active time, in seconds (at most 3 decimals); ', false),
+    apiRequests: withheldNumber(),
+    apiErrors: withheldNumber(),
+    users: z.number().int().meta({ description: 'Distinct users with activity in the range (every user, hidden or not)' }),
+    withheld: z.boolean().meta({
+      description:
+        'true when one or more of these sums is null: exactly one of the users who reported that metric in the range is hidden from this caller (docs/privacy.md, "Community totals")',
+    }),
   })
-  .meta({ id: 'ActivitySummary', description: "What Claude Code's telemetry reported over the summary's range (all time: every month)" });
+  .meta({ id: 'ActivitySummary', description: "What Claude Code's telemetry reported over the summary's range (all time: every month), every user counted" });
 export type ActivitySummary = z.infer<typeof ActivitySummarySchema>;

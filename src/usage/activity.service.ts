@@ -88,10 +88,21 @@ export class ActivityService {
     };
   }
 
-  /** Every user's activity over a range, or all time; retired months the range cuts count whole (their days are gone). */
-  async summary(range: DayRange | undefined, retired: ReadonlySet<string> = new Set()): Promise<ActivitySummary> {
-    const { users, sums } = await this.repository.summary([...SUMMARY_METRICS], range, retired);
-    const value = (metric: ActivityMetric) => Number(sums.get(metric) ?? 0);
+  /**
+   * Every user's activity over a range, or all time; retired months the range cuts count whole
+   * (their days are gone). `hidden`: the users the caller may not see; a metric with
+   * exactly one of them among its users is withheld (docs/privacy.md, "Community totals").
+   */
+  async summary(range: DayRange | undefined, retired: ReadonlySet<string> = new Set(), hidden: number[] = []): Promise<ActivitySummary> {
+    const { users, sums, hidden: hiddenUsers } = await this.repository.summary([...SUMMARY_METRICS], range, retired, hidden);
+    let withheld = false;
+    const value = (metric: ActivityMetric) => {
+      if (hiddenUsers.get(metric) === 1) {
+        withheld = true;
+        return null;
+      }
+      return Number(sums.get(metric) ?? 0);
+    };
     return {
       sessions: value('sessions'),
       linesAdded: value('linesAdded'),
@@ -102,6 +113,7 @@ export class ActivityService {
       apiRequests: value('apiRequests'),
       apiErrors: value('apiErrors'),
       users,
+      withheld,
     };
   }
 }

@@ -5,12 +5,14 @@ import { type Database, rowsOf } from '../db/database-connection.js';
 import { InjectDb } from '../db/database.module.js';
 import { dayStats, modelUsage, usageStats, userModelMonths, userModelTotals, userMonthStats, users, userTotals } from '../db/schema.js';
 import { anyOf, sqlList } from '../db/sql.js';
-import { bucketOf, type DayRange, type Granularity, splitByMonths } from '../read-model/periods.js';
+import type { BucketMask } from '../models/models.repository.js';
 import { Admission } from '../read-model/admission.js';
+import { bucketOf, type DayRange, type Granularity, splitByMonths } from '../read-model/periods.js';
 import { retiredMonthsIn } from '../read-model/retired-months.js';
 import { asKey, type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
 import { daysIn, liveDayStats } from '../read-model/shared-days.js';
 import { ACTIVE_DAYS, activeInRange, type ActiveDaysRow, METRIC_COLUMNS, type Metric, SUM_COLUMNS, type SumsRow } from '../read-model/sums.js';
+import { hiddenCounts, type HiddenCountsRow, type HiddenPart, type HiddenSets, partOf } from '../read-model/withholding.js';
 
 type RankedRow = SumsRow &
   ActiveDaysRow &
@@ -212,7 +214,7 @@ export class StatsRepository {
   }
 
   /** Distinct users active in each bucket, from user_month_stats' day masks. */
-  async usersPerBucket(masks: Array<{ bucket: string; month: string; mask: number }>): Promise<Map<string, number>> {
+  async usersPerBucket(masks: BucketMask[]): Promise<Map<string, number>> {
     if (masks.length === 0) return new Map();
     const m = userMonthStats;
     const rows = rowsOf<{ bucket: string; users: string }>(
@@ -225,6 +227,36 @@ export class StatsRepository {
     return new Map(rows.map((r) => [r.bucket, Number(r.users)]));
   }
 
+  /**
+   * Every user's contributors per bucket that the caller may not see (docs/privacy.md), from
+   * user_month_stats' day masks: only the rows of the users whose money is hidden (the primary key's lead).
+   */
+  async hiddenPerBucket(masks: BucketMask[], hidden: HiddenSets): Promise<Map<string, HiddenPart>> {
+    if (masks.length === 0 || hidden.costHidden.length === 0) return new Map();
+    const m = userMonthStats;
+    const rows = keyedRows<HiddenCountsRow & { bucket: string }>(
+      await this.db.execute(sql`
+        SELECT b.bucket, ${hiddenCounts(m.userId, m.totalTokens, m.totalCost, hidden)}
+          FROM jsonb_to_recordset(${JSON.stringify(masks)}::jsonb) AS b(bucket text, month date, mask int)
+          JOIN ${m} ON ${m.userId} = ${anyOf(hidden.costHidden, 'int')} AND ${m.month} = b.month AND ${m.dayMask} & b.mask <> 0
+         GROUP BY b.bucket`),
+    );
+    return new Map(rows.map((r) => [r.bucket, partOf(r)]));
+  }
+
+  /** The range's contributors (all time: user_totals) that the caller may not see: the summary's part. */
+  async hiddenContributors(range: DayRange | undefined, hidden: HiddenSets): Promise<HiddenPart> {
+    if (hidden.costHidden.length === 0) return { hidden: 0, costHidden: 0 };
+    const t = range ? userMonthStats : userTotals;
+    const inRange = range ? sql`AND (${activeInRange(range, userMonthStats)})` : sql``;
+    const [row] = keyedRows<HiddenCountsRow>(
+      await this.db.execute(sql`
+        SELECT ${hiddenCounts(t.userId, t.totalTokens, t.totalCost, hidden)}
+          FROM ${t} WHERE ${t.userId} = ${anyOf(hidden.costHidden, 'int')} ${inRange}`),
+    );
+    return partOf(row);
+  }
+
   /** How many users have data in the range (the leaderboard's total when the page is empty). */
   async activeUsers(range: DayRange | undefined, admission: Admission = Admission.EVERYONE): Promise<number> {
     if (!range) {
@@ -233,7 +265,9 @@ export class StatsRepository {
     }
     const m = userMonthStats;
     const [row] = rowsOf<{ n: string }>(
-      await this.db.execute(sql`SELECT count(DISTINCT ${m.userId})::text AS n FROM ${m} WHERE ${activeInRange(range, m)} AND ${admission.sql(sql`${m.userId}`)}`),
+      await this.db.execute(
+        sql`SELECT count(DISTINCT ${m.userId})::text AS n FROM ${m} WHERE ${activeInRange(range, m)} AND ${admission.sql(sql`${m.userId}`)}`,
+      ),
     );
     return Number(row.n);
   }

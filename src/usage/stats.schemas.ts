@@ -1,5 +1,18 @@
 import { z } from 'zod';
-import { booleanParam, DISPLAY_NAME, formatParam, HIDDEN_COST, limitParam, offsetParam, tokenFields, TotalsSchema } from '../common/schema-parts.js';
+import {
+  booleanParam,
+  CommunityTotalsSchema,
+  DISPLAY_NAME,
+  formatParam,
+  HIDDEN_COST,
+  limitParam,
+  offsetParam,
+  tokenFields,
+  WITHHELD_COST,
+  WITHHELD_DAYS,
+  withheldFlags,
+  withheldTokenFields,
+} from '../common/schema-parts.js';
 import { usernameSchema } from '../directory/username.js';
 import { GRANULARITIES, PERIODS } from '../read-model/periods.js';
 import { bothOrNeither, rangeFields } from '../read-model/range.schemas.js';
@@ -32,11 +45,14 @@ export const LeaderboardSchema = z
     granularity: z.enum(['day', 'month']).meta({
       description: "'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone, so they count whole, from the monthly summaries",
     }),
-    total: z.number().int().meta({
-      description:
-        'Users ranked: with data in the range (token metrics), with a non-zero value in the range (activity metrics), among the users this caller may see ' +
-        '(ranked by cost: whose cost this caller may see); on a team board, its members',
-    }),
+    total: z
+      .number()
+      .int()
+      .meta({
+        description:
+          'Users ranked: with data in the range (token metrics), with a non-zero value in the range (activity metrics), among the users this caller may see ' +
+          '(ranked by cost: whose cost this caller may see); on a team board, its members',
+      }),
     entries: z.array(
       z
         .object({
@@ -103,11 +119,21 @@ export const SummarySchema = z
     from: z.string().nullable(),
     to: z.string().nullable(),
     users: z.number().int().meta({ description: 'Registered users' }),
-    activeUsers: z.number().int().meta({ description: 'Users with data in the range' }),
-    days: z.number().int().meta({ description: 'Days with data in the range' }),
-    totals: TotalsSchema,
-    topModel: z.object({ model: z.string(), provider: z.string(), cost: z.string() }).nullable(),
-    topUser: z.object({ username: z.string(), totalCost: z.string() }).nullable(),
+    activeUsers: z.number().int().meta({ description: 'Users with data in the range (every user, hidden or not)' }),
+    days: WITHHELD_DAYS.meta({ description: 'Days with data in the range; null when totals are withheld (docs/privacy.md, "Community totals")' }),
+    totals: CommunityTotalsSchema,
+    topModel: z
+      .object({
+        model: z.string(),
+        provider: z.string(),
+        cost: WITHHELD_COST,
+        costWithheld: z.boolean().meta({ description: "true when cost is null: withheld as the model's row in GET /models is (docs/privacy.md)" }),
+      })
+      .nullable(),
+    topUser: z
+      .object({ username: z.string(), totalCost: z.string() })
+      .nullable()
+      .meta({ description: 'The user with the most cost among those this caller may see with their cost' }),
     granularity: z.enum(['day', 'month']).meta({
       description:
         "'month' when the range reaches into retired months (RETENTION_DAYS): totals and models stay exact (they keep daily detail), topUser counts those months whole, as the leaderboard does",
@@ -157,9 +183,10 @@ export const CommunitySeriesSchema = z
     rows: z.array(
       z.object({
         date: z.string().meta({ description: 'The day, the Monday of the ISO week, or the first of the month' }),
-        activeUsers: z.number().int().meta({ description: 'Distinct users with data in the bucket (within the range)' }),
-        ...tokenFields,
-        totalCost: z.string().meta({ example: '54.8771' }),
+        activeUsers: z.number().int().meta({ description: 'Distinct users with data in the bucket (within the range), hidden or not' }),
+        ...withheldTokenFields,
+        totalCost: WITHHELD_COST,
+        ...withheldFlags,
       }),
     ),
   })

@@ -8,14 +8,15 @@ import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import { type Audience, Audiences, viewerKey } from '../directory/audience.js';
 import { UserDirectory } from '../directory/user-directory.js';
-import { Admission } from '../read-model/admission.js';
 import { bucketMasks, ModelsRepository } from '../models/models.repository.js';
+import { Admission } from '../read-model/admission.js';
 import { bucketRange, type DayRange, PERIODS, periodRange, recentBuckets } from '../read-model/periods.js';
 import type { RangeQuery } from '../read-model/range.schemas.js';
 import type { RankedEntry, Ranking, RankingIndex, UserRank } from '../read-model/ranking-index.js';
 import { RankingIndexService } from '../read-model/ranking-index.service.js';
 import { type ActivityRankMetric, isActivityMetric, type LeaderboardMetric, type Metric } from '../read-model/sums.js';
 import { EMPTY_TOTALS, sumsToTotals, type Totals, toInt } from '../read-model/token-sums.js';
+import { hiddenSetsOf, partOf, shownTotals, unless, withholdingOf } from '../read-model/withholding.js';
 import { ActivityRepository } from './activity.repository.js';
 import { ActivityService } from './activity.service.js';
 import { StatsRepository } from './stats.repository.js';
@@ -297,27 +298,36 @@ export class StatsService {
   /**
    * Every user's usage per day, ISO week or month of a range (default: recentBuckets), from the
    * shared day tables, which keep retired months' days; active users per day from day_stats, per
-   * week or month distinct, from the monthly day masks.
+   * week or month distinct, from the monthly day masks. A bucket with exactly one contributor the
+   * caller may not see is withheld (docs/privacy.md, "Community totals").
    */
   async communitySeries(caller: Principal, query: CommunitySeriesQuery): Promise<CommunitySeries> {
     this.auth.requireReader(caller);
     const { granularity } = query;
     const range = query.from && query.to ? { from: query.from, to: query.to } : recentBuckets(granularity, this.today());
-    return this.coalescer.run(`series|${range.from}|${range.to}|${granularity}`, async () => {
+    return this.coalescer.run(`series|${viewerKey(caller)}|${range.from}|${range.to}|${granularity}`, async () => {
+      // Read with the computation, so a change of privacy committed before the request holds for it.
+      const hidden = hiddenSetsOf(await this.audiences.of(caller));
       const rows = await this.repository.series(range, granularity);
-      const users =
-        granularity === 'day'
-          ? undefined
-          : await this.repository.usersPerBucket(
-              bucketMasks(
-                range,
-                rows.map((r) => ({ bucket: r.bucket, range: bucketRange(granularity, r.bucket) })),
-              ),
+      const masks =
+        granularity === 'day' && !hidden
+          ? []
+          : bucketMasks(
+              range,
+              rows.map((r) => ({ bucket: r.bucket, range: bucketRange(granularity, r.bucket) })),
             );
+      const [users, parts] = await Promise.all([
+        granularity === 'day' ? undefined : this.repository.usersPerBucket(masks),
+        hidden ? this.repository.hiddenPerBucket(masks, hidden) : undefined,
+      ]);
       return {
         ...range,
         granularity,
-        rows: rows.map((r) => ({ date: r.bucket, activeUsers: users ? (users.get(r.bucket) ?? 0) : toInt(r.activeUsers), ...sumsToTotals(r) })),
+        rows: rows.map((r) => ({
+          date: r.bucket,
+          activeUsers: users ? (users.get(r.bucket) ?? 0) : toInt(r.activeUsers),
+          ...shownTotals(sumsToTotals(r), withholdingOf(parts?.get(r.bucket))),
+        })),
       };
     });
   }
@@ -407,30 +417,45 @@ export class StatsService {
 
   async summary(caller: Principal, query: RangeQuery): Promise<Summary> {
     this.auth.requireReader(caller);
-    return this.coalescer.run(`summary|${query.from}|${query.to}`, () => this.computeSummary(query));
+    return this.coalescer.run(`summary|${viewerKey(caller)}|${query.from}|${query.to}`, () => this.computeSummary(caller, query));
   }
 
-  private async computeSummary(query: RangeQuery): Promise<Summary> {
+  /**
+   * Totals over every user, hidden or not, withheld where exactly one contributor is hidden from
+   * the caller (docs/privacy.md, "Community totals"); the top user among those whose cost the
+   * caller sees.
+   */
+  private async computeSummary(caller: Principal, query: RangeQuery): Promise<Summary> {
     const range = query.from && query.to ? { from: query.from, to: query.to } : undefined;
-    const [users, totals, models, top, activity] = await Promise.all([
+    // Read with the computation, so a change of privacy committed before the request holds for it.
+    const audience = await this.audiences.of(caller);
+    const hidden = hiddenSetsOf(audience);
+    const ranked = Admission.of(audience, 'cost');
+    const [users, totals, models, top, activity, part] = await Promise.all([
       this.repository.userCount(),
       this.repository.totals(range),
-      this.models.breakdown(range, 'model', { limit: 1, offset: 0 }),
-      this.rank(range, 'cost', 1, 0),
-      this.repository.retiredMonths(range).then((retired) => this.activityService.summary(range, new Set(retired))),
+      this.models.breakdown(range, 'model', { limit: 1, offset: 0 }, { hidden }),
+      this.rank(range, 'cost', 1, 0, ranked),
+      this.repository.retiredMonths(range).then((retired) => this.activityService.summary(range, new Set(retired), hidden?.hidden)),
+      hidden ? this.repository.hiddenContributors(range, hidden) : undefined,
     ]);
     const bounds = range ?? (await this.repository.dataBounds());
     const topModel = models[0];
     const topUser = top.entries[0];
+    const shown = withholdingOf(part);
+    const modelShown = withholdingOf(hidden && topModel ? partOf(topModel) : undefined);
     return {
       from: bounds?.from ?? null,
       to: bounds?.to ?? null,
       users,
-      // Equal to the ranking's count unless a retired month is cut by the range: its active days still tell.
-      activeUsers: top.granularity === 'day' ? top.total : await this.repository.activeUsers(range),
-      days: Number(totals.days),
-      totals: sumsToTotals(totals),
-      topModel: topModel ? { model: topModel.key, provider: topModel.provider, cost: topModel.cost } : null,
+      // Equal to the ranking's count when it ranks everyone, unless a retired month is cut by the
+      // range: its active days still tell.
+      activeUsers: top.granularity === 'day' && ranked.everyone ? top.total : await this.repository.activeUsers(range),
+      days: unless(shown.withheld, Number(totals.days)),
+      totals: shownTotals(sumsToTotals(totals), shown),
+      topModel: topModel
+        ? { model: topModel.key, provider: topModel.provider, cost: unless(modelShown.costWithheld, topModel.cost), costWithheld: modelShown.costWithheld }
+        : null,
       topUser: topUser ? { username: topUser.username, totalCost: topUser.totals.totalCost } : null,
       granularity: top.granularity,
       activity,

