@@ -247,7 +247,7 @@ describeBrowser('team pages in a browser', () => {
     const privacy = await c().patch(`/api/v1/users/${member.username}/privacy`, member.token, { showCost: false, displayName: 'Mem Ber' });
     expect(privacy.status).toBe(200);
 
-    const page = await open(`/teams/${slug}?period=all&metric=tokens`);
+    const page = await open(`/teams/${slug}?period=all&metric=tokens&days=all`);
     const board = page.locator('[data-testid=team-board]');
     await board.locator('table.leaderboard[data-metric=tokens] tbody tr').first().waitFor();
     const byTokens = await c().get(`/api/v1/teams/${slug}/leaderboard?period=all&metric=tokens&limit=25&sparklines=true`, undefined);
@@ -260,6 +260,45 @@ describeBrowser('team pages in a browser', () => {
     expect(await shownBoard(page, '[data-testid=team-board]')).toEqual(expectedBoard(entries, 'tokens'));
     expect(await board.locator('[data-testid=range]').textContent()).toContain(`${byTokens.body.total} users`);
     expect(await board.locator('svg.sparkline[data-points="30"]').count()).toBe(entries.length);
+    // The summary over all time: the API's totals, with the member's money left out and said so.
+    const summary = await c().get(`/api/v1/teams/${slug}/summary`, undefined);
+    expect(summary.status).toBe(200);
+    expect(summary.body).toMatchObject({ members: 3, membersCounted: 3, costMembersCounted: 2, activeMembers: 3 });
+    const totals = page.locator('[data-testid=team-totals]');
+    await totals.waitFor();
+    const statOf = (label: string) => totals.locator('.stat').filter({ has: page.locator(`.stat-label:text-is("${label}")`) });
+    expect(await statOf('Members').locator('.stat-value').textContent()).toBe(formatInt(summary.body.members));
+    expect(await statOf('Active members').locator('.stat-value').textContent()).toBe(formatInt(summary.body.activeMembers));
+    expect(await statOf('Tokens').getAttribute('title')).toBe(formatInt(summary.body.totals.totalTokens));
+    expect(await statOf('Cost').locator('.stat-value').textContent()).toBe(formatCost(summary.body.totals.totalCost));
+    expect(await statOf('Top model').locator('.stat-value').textContent()).toBe(summary.body.topModel.model);
+    expect(await statOf('Top user by cost').locator('.stat-value a').textContent()).toBe(summary.body.topUser.username);
+    expect(await page.locator('[data-testid=team-counted]').textContent()).toBe('Cost counts 2 of them: the others do not show their cost.');
+    // Its series by month over the summary's bounds, as the API has it.
+    const series = await c().get(`/api/v1/teams/${slug}/series?from=${summary.body.from}&to=${summary.body.to}&granularity=month`, undefined);
+    expect(series.status).toBe(200);
+    const chart = page.locator('[data-chart=team-tokens]');
+    await chart.waitFor();
+    // Every month from the summary's first day to its last, counted on their own.
+    const monthOf = (day: string) => Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7));
+    expect(Number(await chart.getAttribute('data-points'))).toBe(monthOf(summary.body.to) - monthOf(summary.body.from) + 1);
+    const table = await chart
+      .locator('details.chart-table tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    for (const row of series.body.rows as Array<Record<string, number | string>>) {
+      expect(table.find((cells) => cells[0] === row.date)).toEqual([
+        row.date,
+        String(row.inputTokens),
+        String(row.outputTokens),
+        String(row.cacheCreationTokens),
+        String(row.cacheReadTokens),
+        formatCost(Number(row.totalCost)),
+      ]);
+    }
+    expect(await page.locator('[data-chart=team-tokens] a.csv').getAttribute('href')).toBe(
+      `/api/v1/teams/${slug}/series?from=${summary.body.from}&to=${summary.body.to}&granularity=month&format=csv`,
+    );
+
     // The member list shows the display name too.
     expect(await page.locator(`table.members tr[data-username="${member.username}"] [data-testid=display-name]`).textContent()).toBe(' Mem Ber');
 
