@@ -17,8 +17,8 @@ import { FuzzRunner } from './harness/runner.js';
 const GROUPS: Array<{ name: string; weight: number; cases: fc.Arbitrary<FuzzCase> }> = [
   { name: 'stats: leaderboard, summary, series, weekly, export', weight: 22, cases: statsCases },
   { name: 'models: list, series, top series, providers', weight: 16, cases: modelCases },
-  { name: 'users: list, profile, usage, activity, ranks, sources, uploads, tokens, projects, telemetry status', weight: 16, cases: userReadCases },
-  { name: 'users: register, issue and revoke tokens, delete, rename and hide projects', weight: 12, cases: userWriteCases },
+  { name: 'users: list, profile, usage, activity, ranks, sources, uploads, tokens, projects, privacy, telemetry status', weight: 16, cases: userReadCases },
+  { name: 'users: register, issue and revoke tokens, delete, rename and hide projects, privacy', weight: 12, cases: userWriteCases },
   { name: 'uploads: mutated ccusage reports', weight: 20, cases: uploadCases(SETTINGS.big) },
   { name: 'operations: info, health, metrics, docs, maintenance', weight: 8, cases: operationsCases },
   { name: 'otlp: metrics and logs from mutated Claude Code captures', weight: 12, cases: otlpCases },

@@ -404,6 +404,14 @@ export const userReadCases = fc.oneof(
     auth: anyAuth,
   }),
   readCase({
+    route: '/api/v1/users/:username/privacy',
+    group: 'users (read)',
+    path: ([u]) => `/api/v1/users/${u}/privacy`,
+    segments: [USERNAME],
+    params: {},
+    auth: anyAuth,
+  }),
+  readCase({
     route: '/api/v1/users/:username/projects',
     group: 'users (read)',
     path: ([u]) => `/api/v1/users/${u}/projects`,
@@ -512,6 +520,34 @@ export const userWriteCases = fc.oneof(
     .filter(({ user, auth }) => !(seededName(user) && powerful(auth)))
     .map(({ user, auth, h }) =>
       printable({ route: 'DELETE /api/v1/users/:username', group: 'users (write)', method: 'DELETE', path: `/api/v1/users/${user}`, auth, headers: h }),
+    ),
+  // Privacy settings of any user with any credentials (reads must answer whatever they are set to).
+  fc
+    .record({
+      user: segment(usernameText),
+      body: fc.option(
+        objectBody({
+          visibility: fc.constantFrom<unknown>('public', 'teams', 'private', 'friends', '', null, 0, ['public']),
+          showCost: fc.constantFrom<unknown>(true, false, 'false', 0, null),
+          displayName: fc.oneof(
+            { weight: 3, arbitrary: fc.constantFrom<unknown>('Alice Martin', null, '', ' x', 'a'.repeat(100), 'a'.repeat(101), '=HYPERLINK("x")', 'é✓漢') },
+            { weight: 3, arbitrary: hostileText },
+            { weight: 1, arbitrary: fc.constantFrom<unknown>(0, true, [], {}) },
+          ),
+        }),
+        { freq: 8, nil: undefined },
+      ),
+      type: jsonContentType,
+      auth: anyAuth,
+      h: sometimesHeaders,
+    })
+    .map(({ user, body, type, auth, h }) =>
+      withBody(
+        { route: 'PATCH /api/v1/users/:username/privacy', group: 'users (write)', method: 'PATCH', path: `/api/v1/users/${user}/privacy`, auth },
+        body,
+        type,
+        h,
+      ),
     ),
   // A project's alias and hidden flag: the seeded users' projects (reads must answer whatever they are set to).
   fc
