@@ -3,9 +3,13 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatCompact, unixSeconds } from '../format';
 
+/** What a value the server withheld reads as in tooltips and tables (docs/privacy.md, "Community totals"). */
+export const WITHHELD = 'withheld';
+
 export interface SeriesSpec {
   label: string;
-  values: number[];
+  /** One per bucket; null: withheld by the server, drawn as a gap (never as zero). */
+  values: Array<number | null>;
   /** 'bar' and 'area' on the left axis stack when the chart says so; 'line' is drawn on its own. */
   kind: 'bar' | 'area' | 'line';
   axis?: 'left' | 'right';
@@ -44,19 +48,29 @@ function cssVar(name: string, fallback: string): string {
   return value || fallback;
 }
 
-/** The values drawn: cumulative sums for stacked series (or shares of 100), the rest unchanged. */
-function drawnValues(spec: ChartSpec): number[][] {
+/**
+ * The values drawn: cumulative sums for stacked series (or shares of 100), the rest unchanged. A
+ * bucket where any stacked series is withheld (null) is a gap in every stacked series: its stack,
+ * and its shares, cannot be drawn truthfully without that series.
+ */
+function drawnValues(spec: ChartSpec): Array<Array<number | null>> {
   const stackable = spec.series.map((s) => spec.stacked === true && s.kind !== 'line' && s.axis !== 'right');
-  const totals = spec.buckets.map((_, i) => spec.series.reduce((sum, s, k) => sum + (stackable[k] ? s.values[i] : 0), 0));
+  const gap = spec.buckets.map((_, i) => spec.series.some((s, k) => stackable[k] && s.values[i] === null));
+  const totals = spec.buckets.map((_, i) => spec.series.reduce((sum, s, k) => sum + (stackable[k] ? (s.values[i] ?? 0) : 0), 0));
   const running = spec.buckets.map(() => 0);
   return spec.series.map((s, k) => {
     if (!stackable[k]) return s.values;
     return s.values.map((v, i) => {
-      running[i] += spec.percent ? (totals[i] > 0 ? (v / totals[i]) * 100 : 0) : v;
+      if (gap[i]) return null;
+      const value = v ?? 0;
+      running[i] += spec.percent ? (totals[i] > 0 ? (value / totals[i]) * 100 : 0) : value;
       return running[i];
     });
   });
 }
+
+/** A value as tooltips and tables print it. */
+const printed = (s: SeriesSpec, value: number | null): string => (value === null ? WITHHELD : (s.format ?? formatCompact)(value));
 
 function tooltipPlugin(spec: ChartSpec): uPlot.Plugin {
   let tip: HTMLDivElement;
@@ -84,7 +98,7 @@ function tooltipPlugin(spec: ChartSpec): uPlot.Plugin {
           const swatch = document.createElement('span');
           swatch.className = 'swatch';
           swatch.style.background = PALETTE[k % PALETTE.length];
-          line.append(swatch, `${s.label}: ${(s.format ?? formatCompact)(s.values[i])}`);
+          line.append(swatch, `${s.label}: ${printed(s, s.values[i])}`);
           tip.appendChild(line);
         });
         tip.hidden = false;
@@ -216,8 +230,8 @@ export function Chart({ spec }: { spec: ChartSpec }) {
                   <tr key={b}>
                     <td>{b}</td>
                     {spec.series.map((s) => (
-                      <td key={s.label} class="num">
-                        {(s.format ?? String)(s.values[i])}
+                      <td key={s.label} class="num" data-withheld={s.values[i] === null ? '' : undefined}>
+                        {s.values[i] === null ? WITHHELD : (s.format ?? String)(s.values[i])}
                       </td>
                     ))}
                   </tr>

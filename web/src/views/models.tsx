@@ -3,17 +3,48 @@ import { Chart, type ChartSpec } from '../charts/chart';
 import { bucketsOf, fillSeries, formatCompact, formatCost, formatInt, formatShare } from '../format';
 import { type Location, withQuery } from '../router';
 import { Choices, Loaded, Page, Stat, useLoad } from '../ui';
-import { tokenKindsChart } from './profile';
 import { GRANULARITIES, granularityState, SPANS, spanState } from './ranges';
+import { amount, fillWithheld, shown } from './withheld';
 
 type Series = Schemas['ModelsSeries'];
 
-/** Shares of each bucket's total per model (or provider), as a 100 % stacked area. */
+type ModelUsage = Schemas['ModelSeries'];
+
+/**
+ * One model's tokens by kind (stacked) and cost per bucket; a withheld bucket (docs/privacy.md) is a
+ * gap, not zero.
+ */
+function modelKindsChart(id: string, title: string, rows: ModelUsage['rows'], buckets: string[], csv: string): ChartSpec {
+  const [input, output, cacheCreation, cacheRead, cost] = fillWithheld(rows, buckets, [
+    (r) => r.inputTokens,
+    (r) => r.outputTokens,
+    (r) => r.cacheCreationTokens,
+    (r) => r.cacheReadTokens,
+    (r) => amount(r.cost),
+  ]);
+  return {
+    id,
+    title,
+    buckets,
+    stacked: true,
+    csv,
+    series: [
+      { label: 'Input', values: input, kind: 'bar' },
+      { label: 'Output', values: output, kind: 'bar' },
+      { label: 'Cache creation', values: cacheCreation, kind: 'bar' },
+      { label: 'Cache read', values: cacheRead, kind: 'bar' },
+      { label: 'Cost', values: cost, kind: 'line', axis: 'right', format: formatCost },
+    ],
+    rightFormat: (v) => `$${formatCompact(v)}`,
+  };
+}
+
+/** Shares of each bucket's total per model (or provider), as a 100 % stacked area; a bucket with a withheld cell is a gap. */
 export function shareChart(
   id: string,
   title: string,
   answer: Series,
-  pick: (row: Series['series'][number]['rows'][number]) => number,
+  pick: (row: Series['series'][number]['rows'][number]) => number | null,
   format: (v: number) => string,
 ): ChartSpec {
   const buckets = answer.from && answer.to ? bucketsOf(answer.granularity, answer.from, answer.to) : [];
@@ -25,7 +56,7 @@ export function shareChart(
     percent: true,
     series: answer.series.map((s) => ({
       label: s.key ?? (answer.by === 'provider' ? 'Other providers' : 'Other models'),
-      values: fillSeries(s.rows, buckets, [pick])[0],
+      values: fillWithheld(s.rows, buckets, [pick])[0],
       kind: 'area' as const,
       format,
     })),
@@ -75,7 +106,7 @@ export function ModelsView({ where }: { where: Location }) {
               {s.from && s.to ? `${s.from} to ${s.to}` : 'No usage yet'}
             </p>
             <Chart spec={shareChart('token-share', `Share of tokens per ${by}`, s, (r) => r.totalTokens, formatCompact)} />
-            <Chart spec={shareChart('cost-share', `Share of cost per ${by}`, s, (r) => Number(r.cost), formatCost)} />
+            <Chart spec={shareChart('cost-share', `Share of cost per ${by}`, s, (r) => amount(r.cost), formatCost)} />
           </>
         )}
       </Loaded>
@@ -112,12 +143,12 @@ export function ModelsView({ where }: { where: Location }) {
                       <td>{by === 'model' ? <a href={`/models/${encodeURIComponent(r.key)}`}>{r.key}</a> : r.key}</td>
                       {by === 'model' && <td>{(r as { provider?: string }).provider}</td>}
                       <td class="num">{formatInt(r.users)}</td>
-                      <td class="num">{formatInt(r.activeDays)}</td>
-                      <td class="num" title={formatInt(r.totalTokens)}>
-                        {formatCompact(r.totalTokens)}
+                      <td class="num">{shown(r.activeDays, formatInt)}</td>
+                      <td class="num" title={r.totalTokens === null ? undefined : formatInt(r.totalTokens)}>
+                        {shown(r.totalTokens, formatCompact)}
                       </td>
-                      <td class="num">{formatCost(r.cost)}</td>
-                      <td class="num">{formatShare(r.costShare)}</td>
+                      <td class="num">{shown(r.cost, formatCost)}</td>
+                      <td class="num">{shown(r.costShare, formatShare)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -150,7 +181,6 @@ export function ModelView({ where, model }: { where: Location; model: string }) 
       <Loaded load={load}>
         {(s) => {
           const buckets = s.from && s.to ? bucketsOf(s.granularity, s.from, s.to) : [];
-          const rows = s.rows.map((r) => ({ ...r, totalCost: r.cost, models: undefined }));
           const users: ChartSpec = {
             id: 'model-users',
             title: `Users per ${granularity}`,
@@ -164,12 +194,16 @@ export function ModelView({ where, model }: { where: Location; model: string }) 
                 {s.provider} · {s.from} to {s.to}
               </p>
               <div class="stats">
-                <Stat label="Tokens" value={formatCompact(s.totals.totalTokens)} title={formatInt(s.totals.totalTokens)} />
-                <Stat label="Cost" value={formatCost(s.totals.totalCost)} />
-                <Stat label="Input" value={formatCompact(s.totals.inputTokens)} />
-                <Stat label="Output" value={formatCompact(s.totals.outputTokens)} />
+                <Stat
+                  label="Tokens"
+                  value={shown(s.totals.totalTokens, formatCompact)}
+                  title={s.totals.totalTokens === null ? undefined : formatInt(s.totals.totalTokens)}
+                />
+                <Stat label="Cost" value={shown(s.totals.totalCost, formatCost)} />
+                <Stat label="Input" value={shown(s.totals.inputTokens, formatCompact)} />
+                <Stat label="Output" value={shown(s.totals.outputTokens, formatCompact)} />
               </div>
-              <Chart spec={tokenKindsChart('model-tokens', 'Tokens by kind, and cost', rows, buckets, csvUrl(path, query))} />
+              <Chart spec={modelKindsChart('model-tokens', 'Tokens by kind, and cost', s.rows, buckets, csvUrl(path, query))} />
               <Chart spec={users} />
             </>
           );

@@ -1,37 +1,28 @@
 import { api, csvUrl, data, type Schemas } from '../api/client';
 import { Chart, type ChartSpec } from '../charts/chart';
-import { bucketsOf, fillSeries, formatCompact, formatCost, formatDuration, formatInt, type Granularity } from '../format';
+import { bucketsOf, formatCompact, formatCost, formatDuration, formatInt, type Granularity } from '../format';
 import { type Location, withQuery } from '../router';
 import { Choices, Loaded, Page, Stat, useLoad } from '../ui';
 import { SPANS, spanState } from './ranges';
+import { amount, fillWithheld, shown } from './withheld';
 
-/** What Claude Code's telemetry reported over the range, when it reported anything. */
+/** What Claude Code's telemetry reported over the range, when it reported anything (a withheld sum counts as something). */
 function CommunityActivity({ activity: a }: { activity: Schemas['ActivitySummary'] }) {
-  if (
-    a.users === 0 &&
-    a.sessions === 0 &&
-    a.linesAdded === 0 &&
-    a.linesRemoved === 0 &&
-    a.commits === 0 &&
-    a.pullRequests === 0 &&
-    a.activeTime === 0 &&
-    a.apiRequests === 0 &&
-    a.apiErrors === 0
-  )
-    return null;
+  const sums = [a.sessions, a.linesAdded, a.linesRemoved, a.commits, a.pullRequests, a.activeTime, a.apiRequests, a.apiErrors];
+  if (a.users === 0 && sums.every((v) => v === 0)) return null;
   return (
     <section>
       <h2>Activity</h2>
       <div class="stats" data-testid="summary-activity">
         <Stat label="Users with telemetry" value={formatInt(a.users)} />
-        <Stat label="Sessions" value={formatInt(a.sessions)} />
-        <Stat label="Lines added" value={formatInt(a.linesAdded)} />
-        <Stat label="Lines removed" value={formatInt(a.linesRemoved)} />
-        <Stat label="Commits" value={formatInt(a.commits)} />
-        <Stat label="Pull requests" value={formatInt(a.pullRequests)} />
-        <Stat label="Active time" value={formatDuration(a.activeTime)} title="Users’ and the CLI’s active time" />
-        <Stat label="API requests" value={formatInt(a.apiRequests)} />
-        <Stat label="API errors" value={formatInt(a.apiErrors)} />
+        <Stat label="Sessions" value={shown(a.sessions, formatInt)} />
+        <Stat label="Lines added" value={shown(a.linesAdded, formatInt)} />
+        <Stat label="Lines removed" value={shown(a.linesRemoved, formatInt)} />
+        <Stat label="Commits" value={shown(a.commits, formatInt)} />
+        <Stat label="Pull requests" value={shown(a.pullRequests, formatInt)} />
+        <Stat label="Active time" value={shown(a.activeTime, formatDuration)} title="Users’ and the CLI’s active time" />
+        <Stat label="API requests" value={shown(a.apiRequests, formatInt)} />
+        <Stat label="API errors" value={shown(a.apiErrors, formatInt)} />
       </div>
     </section>
   );
@@ -70,8 +61,12 @@ export function SummaryView({ where }: { where: Location }) {
             <div class="stats" data-testid="summary">
               <Stat label="Members" value={formatInt(s.users)} />
               <Stat label="Active users" value={formatInt(s.activeUsers)} />
-              <Stat label="Tokens" value={formatCompact(s.totals.totalTokens)} title={formatInt(s.totals.totalTokens)} />
-              <Stat label="Cost" value={formatCost(s.totals.totalCost)} />
+              <Stat
+                label="Tokens"
+                value={shown(s.totals.totalTokens, formatCompact)}
+                title={s.totals.totalTokens === null ? undefined : formatInt(s.totals.totalTokens)}
+              />
+              <Stat label="Cost" value={shown(s.totals.totalCost, formatCost)} />
               <Stat label="Top model" value={s.topModel ? <a href={`/models/${encodeURIComponent(s.topModel.model)}`}>{s.topModel.model}</a> : '–'} />
               <Stat label="Top user" value={s.topUser ? <a href={`/u/${encodeURIComponent(s.topUser.username)}`}>{s.topUser.username}</a> : '–'} />
             </div>
@@ -82,7 +77,8 @@ export function SummaryView({ where }: { where: Location }) {
       <Loaded load={series}>
         {({ query, answer: s }) => {
           const buckets = s.rows.length > 0 ? bucketsOf(s.granularity, s.from, s.to) : [];
-          const [active, cost, tokens] = fillSeries(s.rows, buckets, [(r) => r.activeUsers, (r) => Number(r.totalCost), (r) => r.totalTokens]);
+          // Withheld buckets (docs/privacy.md) are gaps in cost and tokens; active users are always counted.
+          const [active, cost, tokens] = fillWithheld(s.rows, buckets, [(r) => r.activeUsers, (r) => amount(r.totalCost), (r) => r.totalTokens]);
           const csv = csvUrl('/api/v1/stats/series', query);
           const activeChart: ChartSpec = {
             id: 'active-users',
@@ -135,7 +131,7 @@ export function SummaryView({ where }: { where: Location }) {
               <ol class="top" data-testid="top-models">
                 {m.models.map((r) => (
                   <li key={r.model}>
-                    <a href={`/models/${encodeURIComponent(r.model)}`}>{r.model}</a> <span class="num">{formatCost(r.cost)}</span>
+                    <a href={`/models/${encodeURIComponent(r.model)}`}>{r.model}</a> <span class="num">{shown(r.cost, formatCost)}</span>
                   </li>
                 ))}
               </ol>
