@@ -38,7 +38,7 @@ export const UploadResultSchema = z
     format: z.enum(REPORT_FORMATS),
     days: z.number().int().meta({ description: 'Days in the report' }),
     inserted: z.number().int().meta({ description: 'Days this device had not reported before' }),
-    updated: z.number().int().meta({ description: 'Days whose numbers changed for this device' }),
+    updated: z.number().int().meta({ description: 'Days whose numbers, or projects (--instances), changed for this device' }),
     unchanged: z.number().int().meta({ description: 'Days identical to what this device reported before' }),
     ignored: z.number().int().meta({
       description: 'Days in retired months (RETENTION_DAYS), not stored: those months are kept only as monthly totals. A warning names them.',

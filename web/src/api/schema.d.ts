@@ -357,66 +357,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/teams/{slug}/summary": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The team's totals, days, active members, top model and top user over a range (default: all time)
-         * @description Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).
-         */
-        get: operations["TeamsController_summary"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/teams/{slug}/series": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The team's usage and active members per day, ISO week (labelled by its Monday) or month (labelled YYYY-MM-01)
-         * @description from and to both or neither; without them: the last 90 days by day, the last 13 ISO weeks by week, the last 12 months by month, each ending today (UTC). Buckets with data only, oldest first; a retired month (RETENTION_DAYS) is one whole row. Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).
-         */
-        get: operations["TeamsController_series"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/teams/{slug}/models": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The team's model (by=model) or provider (by=provider) shares over a range (default: all time): tokens, cost, cost share, members who used it
-         * @description Most cost first, then most tokens, then by name; a page of limit (default 100, at most 500) with the list's total. Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).
-         */
-        get: operations["TeamsController_models"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/teams/{slug}/members": {
         parameters: {
             query?: never;
@@ -1629,209 +1569,6 @@ export interface components {
              */
             last30Days?: string[];
         };
-        /** @description A team's totals over a range (default: all time). Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). */
-        TeamSummary: {
-            /**
-             * @description The team's slug
-             * @example platform-team
-             */
-            team: string;
-            /**
-             * @description The first day; without a range, the first day any counted member has data (null: none)
-             * @example 2025-01-01
-             */
-            from: string | null;
-            /**
-             * @description The last day; without a range, the last day any counted member has data
-             * @example 2025-06-30
-             */
-            to: string | null;
-            /**
-             * @description Members of the team, counted or not
-             * @example 12
-             */
-            members: number;
-            /**
-             * @description Members counted in every token figure: those this caller may see
-             * @example 12
-             */
-            membersCounted: number;
-            /**
-             * @description Members whose money is in every cost figure: those whose cost this caller may see (at most membersCounted)
-             * @example 11
-             */
-            costMembersCounted: number;
-            /**
-             * @description Counted members with data in the range
-             * @example 9
-             */
-            activeMembers: number;
-            /**
-             * @description Days in the range on which any counted member has data
-             * @example 143
-             */
-            days: number;
-            /** @description The counted members' tokens, and the money of those whose cost this caller may see */
-            totals: components["schemas"]["Totals"];
-            /**
-             * @description The first of GET /teams/:slug/models: most cost, then most tokens; null without data
-             * @example {
-             *       "model": "claude-sonnet-4-5-20250929",
-             *       "provider": "anthropic",
-             *       "cost": "412.1180"
-             *     }
-             */
-            topModel: {
-                model: string;
-                provider: string;
-                /** @description Of the members whose cost this caller may see */
-                cost: string;
-            } | null;
-            /**
-             * @description Among the members whose cost this caller may see, the one with most cost (ties: by username): the team leaderboard's first by cost
-             * @example {
-             *       "username": "alice",
-             *       "displayName": null,
-             *       "totalCost": "123.4567"
-             *     }
-             */
-            topUser: {
-                username: string;
-                /**
-                 * @description The name the user chose to show beside the username (null: none)
-                 * @example Alice Martin
-                 */
-                displayName: string | null;
-                totalCost: string;
-            } | null;
-            /**
-             * @description 'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone from the per-user tables, so each counts whole, as the leaderboard counts it; activeMembers and days stay exact
-             * @enum {string}
-             */
-            granularity: "day" | "month";
-        };
-        /** @description A team's usage per day, ISO week or month: buckets with data only, oldest first. Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). */
-        TeamSeries: {
-            /**
-             * @description The team's slug
-             * @example platform-team
-             */
-            team: string;
-            /** @example 2025-04-01 */
-            from: string;
-            /** @example 2025-06-30 */
-            to: string;
-            /** @enum {string} */
-            granularity: "day" | "week" | "month";
-            /**
-             * @description Members counted in every token figure: those this caller may see
-             * @example 12
-             */
-            membersCounted: number;
-            /**
-             * @description Members whose money is in every cost figure: those whose cost this caller may see (at most membersCounted)
-             * @example 11
-             */
-            costMembersCounted: number;
-            /**
-             * @description Months of the range retired by retention (RETENTION_DAYS), as first days: their days are gone, so each is one whole-month row
-             * @example []
-             */
-            retiredMonths: string[];
-            rows: components["schemas"]["TeamSeriesRow"][];
-        };
-        TeamSeriesRow: {
-            /**
-             * @description The day, the Monday of the ISO week, or the first of the month
-             * @example 2025-06-02
-             */
-            date: string;
-            /**
-             * @description Present on a retired month's row: the whole month, dated its first day, even where the range cuts it
-             * @enum {string}
-             */
-            granularity?: "month";
-            /**
-             * @description Counted members with data in the bucket (within the range)
-             * @example 7
-             */
-            activeMembers: number;
-            inputTokens: number;
-            outputTokens: number;
-            cacheCreationTokens: number;
-            cacheReadTokens: number;
-            totalTokens: number;
-            /**
-             * @description USD, 4 decimal places, of the members whose cost this caller may see
-             * @example 54.8771
-             */
-            totalCost: string;
-        };
-        /** @description A team's model (or provider) shares over a range (default: all time), most cost first, then most tokens, then by name. Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). */
-        TeamModels: {
-            /**
-             * @description The team's slug
-             * @example platform-team
-             */
-            team: string;
-            /** @description null without a range (all time) */
-            from: string | null;
-            to: string | null;
-            /** @enum {string} */
-            by: "model" | "provider";
-            /**
-             * @description Members counted in every token figure: those this caller may see
-             * @example 12
-             */
-            membersCounted: number;
-            /**
-             * @description Members whose money is in every cost figure: those whose cost this caller may see (at most membersCounted)
-             * @example 11
-             */
-            costMembersCounted: number;
-            /**
-             * @description 'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone from the per-user tables, so each counts whole, as the leaderboard counts it; activeMembers and days stay exact
-             * @enum {string}
-             */
-            granularity: "day" | "month";
-            /**
-             * @description Rows in the whole list; page through them with limit and offset
-             * @example 4
-             */
-            total: number;
-            limit: number;
-            offset: number;
-            rows: components["schemas"]["TeamModelShare"][];
-        };
-        TeamModelShare: {
-            /**
-             * @description The model (by=model) or the provider (by=provider)
-             * @example claude-sonnet-4-5-20250929
-             */
-            key: string;
-            /** @example anthropic */
-            provider: string;
-            /**
-             * @description Counted members who used it in the range
-             * @example 8
-             */
-            users: number;
-            inputTokens: number;
-            outputTokens: number;
-            cacheCreationTokens: number;
-            cacheReadTokens: number;
-            totalTokens: number;
-            /**
-             * @description USD, 4 decimal places, of the members whose cost this caller may see
-             * @example 412.1180
-             */
-            cost: string;
-            /**
-             * @description Its share of the cost of every row of the list (not only this page's), 0 to 1
-             * @example 0.7312
-             */
-            costShare: number;
-        };
         TeamMemberList: {
             /** @example platform-team */
             team: string;
@@ -1974,23 +1711,16 @@ export interface components {
             to: string | null;
             /** @description Registered users */
             users: number;
-            /** @description Users with data in the range (every user, hidden or not) */
+            /** @description Users with data in the range */
             activeUsers: number;
-            /** @description Days with data in the range; null when totals are withheld (docs/privacy.md, "Community totals") */
-            days: number | null;
-            totals: components["schemas"]["CommunityTotals"];
+            /** @description Days with data in the range */
+            days: number;
+            totals: components["schemas"]["Totals"];
             topModel: {
                 model: string;
                 provider: string;
-                /**
-                 * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
-                 * @example 54.8771
-                 */
-                cost: string | null;
-                /** @description true when cost is null: withheld as the model's row in GET /models is (docs/privacy.md) */
-                costWithheld: boolean;
+                cost: string;
             } | null;
-            /** @description The user with the most cost among those this caller may see with their cost */
             topUser: {
                 username: string;
                 totalCost: string;
@@ -2002,50 +1732,19 @@ export interface components {
             granularity: "day" | "month";
             activity: components["schemas"]["ActivitySummary"];
         };
-        /** @description Every user counted, hidden or not; each number null when withheld from this caller (docs/privacy.md, "Community totals") */
-        CommunityTotals: {
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            inputTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            outputTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            cacheCreationTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            cacheReadTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            totalTokens: number | null;
-            /**
-             * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
-             * @example 54.8771
-             */
-            totalCost: string | null;
-            /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
-            withheld: boolean;
-            /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
-            costWithheld: boolean;
-        };
-        /** @description What Claude Code's telemetry reported over the summary's range (all time: every month), every user counted */
+        /** @description What Claude Code's telemetry reported over the summary's range (all time: every month) */
         ActivitySummary: {
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            sessions: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            linesAdded: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            linesRemoved: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            commits: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            pullRequests: number | null;
-            /** @description User and CLI active time, in seconds (at most 3 decimals); null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            activeTime: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            apiRequests: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            apiErrors: number | null;
-            /** @description Distinct users with activity in the range (every user, hidden or not) */
+            sessions: number;
+            linesAdded: number;
+            linesRemoved: number;
+            commits: number;
+            pullRequests: number;
+            /** @description User and CLI active time, in seconds (at most 3 decimals) */
+            activeTime: number;
+            apiRequests: number;
+            apiErrors: number;
+            /** @description Distinct users with activity in the range */
             users: number;
-            /** @description true when one or more of these sums is null: exactly one of the users who reported that metric in the range is hidden from this caller (docs/privacy.md, "Community totals") */
-            withheld: boolean;
         };
         CommunitySeries: {
             from: string;
@@ -2055,27 +1754,15 @@ export interface components {
             rows: {
                 /** @description The day, the Monday of the ISO week, or the first of the month */
                 date: string;
-                /** @description Distinct users with data in the bucket (within the range), hidden or not */
+                /** @description Distinct users with data in the bucket (within the range) */
                 activeUsers: number;
-                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                inputTokens: number | null;
-                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                outputTokens: number | null;
-                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                cacheCreationTokens: number | null;
-                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                cacheReadTokens: number | null;
-                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                totalTokens: number | null;
-                /**
-                 * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
-                 * @example 54.8771
-                 */
-                totalCost: string | null;
-                /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
-                withheld: boolean;
-                /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
-                costWithheld: boolean;
+                inputTokens: number;
+                outputTokens: number;
+                cacheCreationTokens: number;
+                cacheReadTokens: number;
+                totalTokens: number;
+                /** @example 54.8771 */
+                totalCost: string;
             }[];
         };
         WeeklyStats: {
@@ -2145,7 +1832,7 @@ export interface components {
             days: number;
             /** @description Days this device had not reported before */
             inserted: number;
-            /** @description Days whose numbers changed for this device */
+            /** @description Days whose numbers, or projects (--instances), changed for this device */
             updated: number;
             /** @description Days identical to what this device reported before */
             unchanged: number;
@@ -2205,34 +1892,21 @@ export interface components {
         ModelStats: {
             model: string;
             provider: string;
-            /** @description Distinct users of the model in the range, hidden or not */
+            /** @description Distinct users of the model in the range */
             users: number;
-            /** @description Days on which anyone used it; null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            activeDays: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            inputTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            outputTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            cacheCreationTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            cacheReadTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            totalTokens: number | null;
+            /** @description Days on which anyone used it */
+            activeDays: number;
+            inputTokens: number;
+            outputTokens: number;
+            cacheCreationTokens: number;
+            cacheReadTokens: number;
+            totalTokens: number;
+            cost: string;
             /**
-             * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
-             * @example 54.8771
-             */
-            cost: string | null;
-            /**
-             * @description Share of the cost of every model in the range, 0 to 1; null when this row's cost is withheld, or the cost of every model is (exactly one user behind it does not show their cost to this caller; docs/privacy.md, "Community totals")
+             * @description Share of the cost of every model in the range, 0 to 1
              * @example 0.4213
              */
-            costShare: number | null;
-            /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
-            withheld: boolean;
-            /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
-            costWithheld: boolean;
+            costShare: number;
         };
         ModelsSeries: {
             from: string;
@@ -2246,42 +1920,19 @@ export interface components {
                 key: string | null;
                 /** @description The model's provider (by=provider: the key); null for the rest */
                 provider: string | null;
-                /** @description The series' rows summed; withheld when any of its rows is (else it, minus the rows shown, would be the withheld ones) */
                 totals: {
-                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                    totalTokens: number | null;
-                    /**
-                     * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
-                     * @example 54.8771
-                     */
-                    cost: string | null;
-                    /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
-                    withheld: boolean;
-                    /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
-                    costWithheld: boolean;
+                    totalTokens: number;
+                    cost: string;
                 };
                 rows: {
                     /** @description The day, the Monday of the ISO week, or the first of the month */
                     date: string;
-                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                    inputTokens: number | null;
-                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                    outputTokens: number | null;
-                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                    cacheCreationTokens: number | null;
-                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                    cacheReadTokens: number | null;
-                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                    totalTokens: number | null;
-                    /**
-                     * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
-                     * @example 54.8771
-                     */
-                    cost: string | null;
-                    /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
-                    withheld: boolean;
-                    /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
-                    costWithheld: boolean;
+                    inputTokens: number;
+                    outputTokens: number;
+                    cacheCreationTokens: number;
+                    cacheReadTokens: number;
+                    totalTokens: number;
+                    cost: string;
                 }[];
             }[];
         };
@@ -2295,31 +1946,16 @@ export interface components {
             rows: {
                 /** @description The day, the Monday of the ISO week, or the first of the month */
                 date: string;
-                /** @description Distinct users of the model in the bucket, hidden or not */
                 users: number;
-                /** @description Days on which anyone used it; null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                activeDays: number | null;
-                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                inputTokens: number | null;
-                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                outputTokens: number | null;
-                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                cacheCreationTokens: number | null;
-                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                cacheReadTokens: number | null;
-                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-                totalTokens: number | null;
-                /**
-                 * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
-                 * @example 54.8771
-                 */
-                cost: string | null;
-                /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
-                withheld: boolean;
-                /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
-                costWithheld: boolean;
+                activeDays: number;
+                inputTokens: number;
+                outputTokens: number;
+                cacheCreationTokens: number;
+                cacheReadTokens: number;
+                totalTokens: number;
+                cost: string;
             }[];
-            totals: components["schemas"]["CommunityTotals"];
+            totals: components["schemas"]["Totals"];
         };
         Providers: {
             from: string | null;
@@ -2332,34 +1968,19 @@ export interface components {
         };
         ProviderStats: {
             provider: string;
-            /** @description Distinct users of the provider in the range, hidden or not */
             users: number;
-            /** @description Days on which anyone used it; null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            activeDays: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            inputTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            outputTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            cacheCreationTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            cacheReadTokens: number | null;
-            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
-            totalTokens: number | null;
+            activeDays: number;
+            inputTokens: number;
+            outputTokens: number;
+            cacheCreationTokens: number;
+            cacheReadTokens: number;
+            totalTokens: number;
+            cost: string;
             /**
-             * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
-             * @example 54.8771
-             */
-            cost: string | null;
-            /**
-             * @description Share of the cost of every model in the range, 0 to 1; null when this row's cost is withheld, or the cost of every model is (exactly one user behind it does not show their cost to this caller; docs/privacy.md, "Community totals")
+             * @description Share of the cost of every model in the range, 0 to 1
              * @example 0.4213
              */
-            costShare: number | null;
-            /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
-            withheld: boolean;
-            /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
-            costWithheld: boolean;
+            costShare: number;
         };
         Info: {
             /** @example claude-code-stats-server */
@@ -4095,199 +3716,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TeamLeaderboard"];
                     "text/csv": components["schemas"]["TeamLeaderboard"];
-                };
-            };
-            /** @description If-None-Match matched the current ETag. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, unknown or revoked token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    TeamsController_summary: {
-        parameters: {
-            query?: {
-                /** @description First day (UTC), included */
-                from?: string;
-                /** @description Last day (UTC), included */
-                to?: string;
-                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path: {
-                slug: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TeamSummary"];
-                };
-            };
-            /** @description If-None-Match matched the current ETag. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, unknown or revoked token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    TeamsController_series: {
-        parameters: {
-            query?: {
-                /** @description First day (UTC), included */
-                from?: string;
-                /** @description Last day (UTC), included */
-                to?: string;
-                granularity?: "day" | "week" | "month";
-                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path: {
-                slug: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TeamSeries"];
-                    "text/csv": components["schemas"]["TeamSeries"];
-                };
-            };
-            /** @description If-None-Match matched the current ETag. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, unknown or revoked token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    TeamsController_models: {
-        parameters: {
-            query?: {
-                /** @description First day (UTC), included */
-                from?: string;
-                /** @description Last day (UTC), included */
-                to?: string;
-                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
-                format?: "json" | "csv";
-                /** @description One row per model (default) or per provider */
-                by?: "model" | "provider";
-                limit?: number;
-                offset?: number;
-            };
-            header?: never;
-            path: {
-                slug: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TeamModels"];
-                    "text/csv": components["schemas"]["TeamModels"];
                 };
             };
             /** @description If-None-Match matched the current ETag. */
