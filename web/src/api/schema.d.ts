@@ -357,6 +357,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/teams/{slug}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team's totals, days, active members, top model and top user over a range (default: all time)
+         * @description Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).
+         */
+        get: operations["TeamsController_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{slug}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team's usage and active members per day, ISO week (labelled by its Monday) or month (labelled YYYY-MM-01)
+         * @description from and to both or neither; without them: the last 90 days by day, the last 13 ISO weeks by week, the last 12 months by month, each ending today (UTC). Buckets with data only, oldest first; a retired month (RETENTION_DAYS) is one whole row. Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).
+         */
+        get: operations["TeamsController_series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{slug}/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team's model (by=model) or provider (by=provider) shares over a range (default: all time): tokens, cost, cost share, members who used it
+         * @description Most cost first, then most tokens, then by name; a page of limit (default 100, at most 500) with the list's total. Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). A private team is 404 to anyone but its members and the admin. Cached briefly (ETag, Cache-Control).
+         */
+        get: operations["TeamsController_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/teams/{slug}/members": {
         parameters: {
             query?: never;
@@ -1568,6 +1628,209 @@ export interface components {
              *     ]
              */
             last30Days?: string[];
+        };
+        /** @description A team's totals over a range (default: all time). Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). */
+        TeamSummary: {
+            /**
+             * @description The team's slug
+             * @example platform-team
+             */
+            team: string;
+            /**
+             * @description The first day; without a range, the first day any counted member has data (null: none)
+             * @example 2025-01-01
+             */
+            from: string | null;
+            /**
+             * @description The last day; without a range, the last day any counted member has data
+             * @example 2025-06-30
+             */
+            to: string | null;
+            /**
+             * @description Members of the team, counted or not
+             * @example 12
+             */
+            members: number;
+            /**
+             * @description Members counted in every token figure: those this caller may see
+             * @example 12
+             */
+            membersCounted: number;
+            /**
+             * @description Members whose money is in every cost figure: those whose cost this caller may see (at most membersCounted)
+             * @example 11
+             */
+            costMembersCounted: number;
+            /**
+             * @description Counted members with data in the range
+             * @example 9
+             */
+            activeMembers: number;
+            /**
+             * @description Days in the range on which any counted member has data
+             * @example 143
+             */
+            days: number;
+            /** @description The counted members' tokens, and the money of those whose cost this caller may see */
+            totals: components["schemas"]["Totals"];
+            /**
+             * @description The first of GET /teams/:slug/models: most cost, then most tokens; null without data
+             * @example {
+             *       "model": "claude-sonnet-4-5-20250929",
+             *       "provider": "anthropic",
+             *       "cost": "412.1180"
+             *     }
+             */
+            topModel: {
+                model: string;
+                provider: string;
+                /** @description Of the members whose cost this caller may see */
+                cost: string;
+            } | null;
+            /**
+             * @description Among the members whose cost this caller may see, the one with most cost (ties: by username): the team leaderboard's first by cost
+             * @example {
+             *       "username": "alice",
+             *       "displayName": null,
+             *       "totalCost": "123.4567"
+             *     }
+             */
+            topUser: {
+                username: string;
+                /**
+                 * @description The name the user chose to show beside the username (null: none)
+                 * @example Alice Martin
+                 */
+                displayName: string | null;
+                totalCost: string;
+            } | null;
+            /**
+             * @description 'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone from the per-user tables, so each counts whole, as the leaderboard counts it; activeMembers and days stay exact
+             * @enum {string}
+             */
+            granularity: "day" | "month";
+        };
+        /** @description A team's usage per day, ISO week or month: buckets with data only, oldest first. Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). */
+        TeamSeries: {
+            /**
+             * @description The team's slug
+             * @example platform-team
+             */
+            team: string;
+            /** @example 2025-04-01 */
+            from: string;
+            /** @example 2025-06-30 */
+            to: string;
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            /**
+             * @description Members counted in every token figure: those this caller may see
+             * @example 12
+             */
+            membersCounted: number;
+            /**
+             * @description Members whose money is in every cost figure: those whose cost this caller may see (at most membersCounted)
+             * @example 11
+             */
+            costMembersCounted: number;
+            /**
+             * @description Months of the range retired by retention (RETENTION_DAYS), as first days: their days are gone, so each is one whole-month row
+             * @example []
+             */
+            retiredMonths: string[];
+            rows: components["schemas"]["TeamSeriesRow"][];
+        };
+        TeamSeriesRow: {
+            /**
+             * @description The day, the Monday of the ISO week, or the first of the month
+             * @example 2025-06-02
+             */
+            date: string;
+            /**
+             * @description Present on a retired month's row: the whole month, dated its first day, even where the range cuts it
+             * @enum {string}
+             */
+            granularity?: "month";
+            /**
+             * @description Counted members with data in the bucket (within the range)
+             * @example 7
+             */
+            activeMembers: number;
+            inputTokens: number;
+            outputTokens: number;
+            cacheCreationTokens: number;
+            cacheReadTokens: number;
+            totalTokens: number;
+            /**
+             * @description USD, 4 decimal places, of the members whose cost this caller may see
+             * @example 54.8771
+             */
+            totalCost: string;
+        };
+        /** @description A team's model (or provider) shares over a range (default: all time), most cost first, then most tokens, then by name. Each member's usage over the whole range counts, whatever the day they joined. Only the members this caller may see are counted (a private member is left out for teammates; a member with visibility teams for outsiders), and money only of the members whose cost this caller may see (showCost=false leaves their tokens in and their money out); the admin sees all. membersCounted and costMembersCounted say how many that was (docs/teams.md, "Team reads"). */
+        TeamModels: {
+            /**
+             * @description The team's slug
+             * @example platform-team
+             */
+            team: string;
+            /** @description null without a range (all time) */
+            from: string | null;
+            to: string | null;
+            /** @enum {string} */
+            by: "model" | "provider";
+            /**
+             * @description Members counted in every token figure: those this caller may see
+             * @example 12
+             */
+            membersCounted: number;
+            /**
+             * @description Members whose money is in every cost figure: those whose cost this caller may see (at most membersCounted)
+             * @example 11
+             */
+            costMembersCounted: number;
+            /**
+             * @description 'month' when the range reaches into retired months (RETENTION_DAYS): their days are gone from the per-user tables, so each counts whole, as the leaderboard counts it; activeMembers and days stay exact
+             * @enum {string}
+             */
+            granularity: "day" | "month";
+            /**
+             * @description Rows in the whole list; page through them with limit and offset
+             * @example 4
+             */
+            total: number;
+            limit: number;
+            offset: number;
+            rows: components["schemas"]["TeamModelShare"][];
+        };
+        TeamModelShare: {
+            /**
+             * @description The model (by=model) or the provider (by=provider)
+             * @example claude-sonnet-4-5-20250929
+             */
+            key: string;
+            /** @example anthropic */
+            provider: string;
+            /**
+             * @description Counted members who used it in the range
+             * @example 8
+             */
+            users: number;
+            inputTokens: number;
+            outputTokens: number;
+            cacheCreationTokens: number;
+            cacheReadTokens: number;
+            totalTokens: number;
+            /**
+             * @description USD, 4 decimal places, of the members whose cost this caller may see
+             * @example 412.1180
+             */
+            cost: string;
+            /**
+             * @description Its share of the cost of every row of the list (not only this page's), 0 to 1
+             * @example 0.7312
+             */
+            costShare: number;
         };
         TeamMemberList: {
             /** @example platform-team */
@@ -3716,6 +3979,199 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TeamLeaderboard"];
                     "text/csv": components["schemas"]["TeamLeaderboard"];
+                };
+            };
+            /** @description If-None-Match matched the current ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_summary: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC), included */
+                from?: string;
+                /** @description Last day (UTC), included */
+                to?: string;
+                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamSummary"];
+                };
+            };
+            /** @description If-None-Match matched the current ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_series: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC), included */
+                from?: string;
+                /** @description Last day (UTC), included */
+                to?: string;
+                granularity?: "day" | "week" | "month";
+                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamSeries"];
+                    "text/csv": components["schemas"]["TeamSeries"];
+                };
+            };
+            /** @description If-None-Match matched the current ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a parameter or the body is invalid (field errors name each one). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    TeamsController_models: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC), included */
+                from?: string;
+                /** @description Last day (UTC), included */
+                to?: string;
+                /** @description csv for RFC 4180 CSV with a header row (also chosen by Accept: text/csv) */
+                format?: "json" | "csv";
+                /** @description One row per model (default) or per provider */
+                by?: "model" | "provider";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamModels"];
+                    "text/csv": components["schemas"]["TeamModels"];
                 };
             };
             /** @description If-None-Match matched the current ETag. */
