@@ -1974,16 +1974,23 @@ export interface components {
             to: string | null;
             /** @description Registered users */
             users: number;
-            /** @description Users with data in the range */
+            /** @description Users with data in the range (every user, hidden or not) */
             activeUsers: number;
-            /** @description Days with data in the range */
-            days: number;
-            totals: components["schemas"]["Totals"];
+            /** @description Days with data in the range; null when totals are withheld (docs/privacy.md, "Community totals") */
+            days: number | null;
+            totals: components["schemas"]["CommunityTotals"];
             topModel: {
                 model: string;
                 provider: string;
-                cost: string;
+                /**
+                 * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
+                 * @example 54.8771
+                 */
+                cost: string | null;
+                /** @description true when cost is null: withheld as the model's row in GET /models is (docs/privacy.md) */
+                costWithheld: boolean;
             } | null;
+            /** @description The user with the most cost among those this caller may see with their cost */
             topUser: {
                 username: string;
                 totalCost: string;
@@ -1995,19 +2002,50 @@ export interface components {
             granularity: "day" | "month";
             activity: components["schemas"]["ActivitySummary"];
         };
-        /** @description What Claude Code's telemetry reported over the summary's range (all time: every month) */
+        /** @description Every user counted, hidden or not; each number null when withheld from this caller (docs/privacy.md, "Community totals") */
+        CommunityTotals: {
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            inputTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            outputTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            cacheCreationTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            cacheReadTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            totalTokens: number | null;
+            /**
+             * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
+             * @example 54.8771
+             */
+            totalCost: string | null;
+            /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
+            withheld: boolean;
+            /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
+            costWithheld: boolean;
+        };
+        /** @description What Claude Code's telemetry reported over the summary's range (all time: every month), every user counted */
         ActivitySummary: {
-            sessions: number;
-            linesAdded: number;
-            linesRemoved: number;
-            commits: number;
-            pullRequests: number;
-            /** @description User and CLI active time, in seconds (at most 3 decimals) */
-            activeTime: number;
-            apiRequests: number;
-            apiErrors: number;
-            /** @description Distinct users with activity in the range */
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            sessions: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            linesAdded: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            linesRemoved: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            commits: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            pullRequests: number | null;
+            /** @description User and CLI active time, in seconds (at most 3 decimals); null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            activeTime: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            apiRequests: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            apiErrors: number | null;
+            /** @description Distinct users with activity in the range (every user, hidden or not) */
             users: number;
+            /** @description true when one or more of these sums is null: exactly one of the users who reported that metric in the range is hidden from this caller (docs/privacy.md, "Community totals") */
+            withheld: boolean;
         };
         CommunitySeries: {
             from: string;
@@ -2017,15 +2055,27 @@ export interface components {
             rows: {
                 /** @description The day, the Monday of the ISO week, or the first of the month */
                 date: string;
-                /** @description Distinct users with data in the bucket (within the range) */
+                /** @description Distinct users with data in the bucket (within the range), hidden or not */
                 activeUsers: number;
-                inputTokens: number;
-                outputTokens: number;
-                cacheCreationTokens: number;
-                cacheReadTokens: number;
-                totalTokens: number;
-                /** @example 54.8771 */
-                totalCost: string;
+                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                inputTokens: number | null;
+                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                outputTokens: number | null;
+                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                cacheCreationTokens: number | null;
+                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                cacheReadTokens: number | null;
+                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                totalTokens: number | null;
+                /**
+                 * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
+                 * @example 54.8771
+                 */
+                totalCost: string | null;
+                /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
+                withheld: boolean;
+                /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
+                costWithheld: boolean;
             }[];
         };
         WeeklyStats: {
@@ -2155,21 +2205,34 @@ export interface components {
         ModelStats: {
             model: string;
             provider: string;
-            /** @description Distinct users of the model in the range */
+            /** @description Distinct users of the model in the range, hidden or not */
             users: number;
-            /** @description Days on which anyone used it */
-            activeDays: number;
-            inputTokens: number;
-            outputTokens: number;
-            cacheCreationTokens: number;
-            cacheReadTokens: number;
-            totalTokens: number;
-            cost: string;
+            /** @description Days on which anyone used it; null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            activeDays: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            inputTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            outputTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            cacheCreationTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            cacheReadTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            totalTokens: number | null;
             /**
-             * @description Share of the cost of every model in the range, 0 to 1
+             * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
+             * @example 54.8771
+             */
+            cost: string | null;
+            /**
+             * @description Share of the cost of every model in the range, 0 to 1; null when this row's cost is withheld, or the cost of every model is (exactly one user behind it does not show their cost to this caller; docs/privacy.md, "Community totals")
              * @example 0.4213
              */
-            costShare: number;
+            costShare: number | null;
+            /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
+            withheld: boolean;
+            /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
+            costWithheld: boolean;
         };
         ModelsSeries: {
             from: string;
@@ -2183,19 +2246,42 @@ export interface components {
                 key: string | null;
                 /** @description The model's provider (by=provider: the key); null for the rest */
                 provider: string | null;
+                /** @description The series' rows summed; withheld when any of its rows is (else it, minus the rows shown, would be the withheld ones) */
                 totals: {
-                    totalTokens: number;
-                    cost: string;
+                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                    totalTokens: number | null;
+                    /**
+                     * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
+                     * @example 54.8771
+                     */
+                    cost: string | null;
+                    /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
+                    withheld: boolean;
+                    /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
+                    costWithheld: boolean;
                 };
                 rows: {
                     /** @description The day, the Monday of the ISO week, or the first of the month */
                     date: string;
-                    inputTokens: number;
-                    outputTokens: number;
-                    cacheCreationTokens: number;
-                    cacheReadTokens: number;
-                    totalTokens: number;
-                    cost: string;
+                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                    inputTokens: number | null;
+                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                    outputTokens: number | null;
+                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                    cacheCreationTokens: number | null;
+                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                    cacheReadTokens: number | null;
+                    /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                    totalTokens: number | null;
+                    /**
+                     * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
+                     * @example 54.8771
+                     */
+                    cost: string | null;
+                    /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
+                    withheld: boolean;
+                    /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
+                    costWithheld: boolean;
                 }[];
             }[];
         };
@@ -2209,16 +2295,31 @@ export interface components {
             rows: {
                 /** @description The day, the Monday of the ISO week, or the first of the month */
                 date: string;
+                /** @description Distinct users of the model in the bucket, hidden or not */
                 users: number;
-                activeDays: number;
-                inputTokens: number;
-                outputTokens: number;
-                cacheCreationTokens: number;
-                cacheReadTokens: number;
-                totalTokens: number;
-                cost: string;
+                /** @description Days on which anyone used it; null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                activeDays: number | null;
+                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                inputTokens: number | null;
+                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                outputTokens: number | null;
+                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                cacheCreationTokens: number | null;
+                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                cacheReadTokens: number | null;
+                /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+                totalTokens: number | null;
+                /**
+                 * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
+                 * @example 54.8771
+                 */
+                cost: string | null;
+                /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
+                withheld: boolean;
+                /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
+                costWithheld: boolean;
             }[];
-            totals: components["schemas"]["Totals"];
+            totals: components["schemas"]["CommunityTotals"];
         };
         Providers: {
             from: string | null;
@@ -2231,19 +2332,34 @@ export interface components {
         };
         ProviderStats: {
             provider: string;
+            /** @description Distinct users of the provider in the range, hidden or not */
             users: number;
-            activeDays: number;
-            inputTokens: number;
-            outputTokens: number;
-            cacheCreationTokens: number;
-            cacheReadTokens: number;
-            totalTokens: number;
-            cost: string;
+            /** @description Days on which anyone used it; null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            activeDays: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            inputTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            outputTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            cacheCreationTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            cacheReadTokens: number | null;
+            /** @description null when withheld (withheld: true): exactly one of the users behind it is hidden from this caller (docs/privacy.md, "Community totals") */
+            totalTokens: number | null;
             /**
-             * @description Share of the cost of every model in the range, 0 to 1
+             * @description USD, 4 decimal places; null when withheld (costWithheld: true): exactly one of the users behind it does not show their cost to this caller or is hidden (docs/privacy.md, "Community totals")
+             * @example 54.8771
+             */
+            cost: string | null;
+            /**
+             * @description Share of the cost of every model in the range, 0 to 1; null when this row's cost is withheld, or the cost of every model is (exactly one user behind it does not show their cost to this caller; docs/privacy.md, "Community totals")
              * @example 0.4213
              */
-            costShare: number;
+            costShare: number | null;
+            /** @description true when this cell's token numbers and money are null: exactly one of its users is hidden from this caller, who could otherwise subtract the rest (docs/privacy.md, "Community totals") */
+            withheld: boolean;
+            /** @description true when this cell's money is null (always with withheld): exactly one of its users does not show their cost to this caller (docs/privacy.md, "Community totals") */
+            costWithheld: boolean;
         };
         Info: {
             /** @example claude-code-stats-server */
