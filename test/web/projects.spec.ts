@@ -170,7 +170,9 @@ describeBrowser('the owner’s projects in a browser', () => {
 
     // Hide it: gone from the list, as from the API's; "show hidden" lists it again, marked, and it is unhidden.
     await row.locator('button[data-action=hide]').click();
+    // The list read again: the row gone, the others there.
     await row.waitFor({ state: 'detached' });
+    await section.locator(`tr[data-project-id="${listed[0].id}"]`).waitFor();
     const visible = (await api(`/api/v1/users/${owner.username}/projects?from=${from}&to=${to}`, owner.token)).projects as ApiProject[];
     expect(visible.map((p) => p.id)).not.toContain(renamed.id);
     expect(await shownProjects(page)).toEqual(expectedShown(visible));

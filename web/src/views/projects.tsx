@@ -1,9 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, data, type Schemas } from '../api/client';
 import { Chart } from '../charts/chart';
 import { addDays, bucketsOf, formatCompact, formatCost, formatInt, type Granularity } from '../format';
 import { type Location, navigate, withQuery } from '../router';
-import { Loaded, useLoad } from '../ui';
+import { type Load, Loaded, useLoad } from '../ui';
 import { tokenKindsChart } from './kinds-chart';
 import { granularityState } from './ranges';
 
@@ -124,6 +124,10 @@ export function Projects({ where, username, from, to }: { where: Location; usern
   const load = useLoad(`projects|${username}|${JSON.stringify(query)}|${version}`, () =>
     data(api.GET('/api/v1/users/{username}/projects', { params: { path: { username }, query } })),
   );
+  // While the list is read again (after a rename, or another range) the one shown stays, instead of a placeholder.
+  const last = useRef<Schemas['ProjectList'] | undefined>(undefined);
+  if (load.state === 'ready') last.current = load.value;
+  const shown: Load<Schemas['ProjectList']> = load.state === 'loading' && last.current ? { state: 'ready', value: last.current } : load;
   const update = async (id: number, body: Schemas['UpdateProject']) => {
     setProblem(null);
     try {
@@ -150,7 +154,7 @@ export function Projects({ where, username, from, to }: { where: Location; usern
           {problem}
         </p>
       )}
-      <Loaded load={load}>
+      <Loaded load={shown}>
         {(list) =>
           list.projects.length === 0 ? (
             <p class="empty">No projects in this range.</p>
