@@ -93,6 +93,8 @@ async function read(adapter: ReportAdapter, body: unknown, now: Date): Promise<P
     }
   }
   if (days.length > MAX_DAYS) report([{ path: adapter.rowsKey, message: `at most ${MAX_DAYS} days in one upload` }]);
+  // A report already refused is not sliced by project: that is as much work again as the merge.
+  failIfAny();
   // --instances: the project dimension, from the rows before they were summed into days.
   const projects = adapter.rowsKey === 'projects' ? await projectSlices(rows, report, slice) : undefined;
   failIfAny();
