@@ -98,11 +98,17 @@ export class HttpViewsInterceptor implements NestInterceptor {
     }
     if (!cached) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return next
-      .handle()
-      // What a reader sees depends on who asks (docs/privacy.md): an answer to a request with a token
-      // is private to it; anonymous answers are the same for every anonymous caller.
-      .pipe(map((body: unknown) => (notModified(request, reply, body, CACHE_SECONDS, this.config.readAccess === 'token' || !!request.headers.authorization) ? undefined : body)));
+    return (
+      next
+        .handle()
+        // What a reader sees depends on who asks (docs/privacy.md): an answer to a request with a token
+        // is private to it; anonymous answers are the same for every anonymous caller.
+        .pipe(
+          map((body: unknown) =>
+            notModified(request, reply, body, CACHE_SECONDS, this.config.readAccess === 'token' || !!request.headers.authorization) ? undefined : body,
+          ),
+        )
+    );
   }
 }
 

@@ -86,13 +86,10 @@ export const DISPLAY_NAME = z
   .meta({ description: 'The name the user chose to show beside the username (null: none)', example: 'Alice Martin' });
 
 /** Another user's money, which they may choose not to show. */
-export const HIDDEN_COST = z
-  .string()
-  .nullable()
-  .meta({
-    description: 'USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)',
-    example: '54.8771',
-  });
+export const HIDDEN_COST = z.string().nullable().meta({
+  description: 'USD, 4 decimal places; null when the user does not show their cost to this caller (showCost=false; docs/privacy.md)',
+  example: '54.8771',
+});
 
 /** One user's totals: as Totals, but their money may be hidden from the caller. */
 export const UserTotalsSchema = z.object({ ...tokenFields, totalCost: HIDDEN_COST }).meta({ id: 'UserTotals' });

@@ -115,7 +115,8 @@ export const TeamMemberListSchema = z
   .object({
     team: z.string().meta({ example: 'platform-team' }),
     total: z.number().int().meta({
-      description: "Members listed to this caller: all of them for the team's owners and admins and the admin, else the members the caller may see (docs/privacy.md)",
+      description:
+        "Members listed to this caller: all of them for the team's owners and admins and the admin, else the members the caller may see (docs/privacy.md)",
     }),
     limit: z.number().int(),
     offset: z.number().int(),

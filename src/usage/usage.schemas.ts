@@ -69,7 +69,9 @@ export const UserProfileSchema = z
     totals: UserTotalsSchema,
     last7Days: periodTotals,
     last30Days: periodTotals,
-    topModels: z.array(z.object({ model: z.string(), provider: z.string(), totalTokens: z.number().int(), cost: HIDDEN_COST, costShare: z.number().nullable() })),
+    topModels: z.array(
+      z.object({ model: z.string(), provider: z.string(), totalTokens: z.number().int(), cost: HIDDEN_COST, costShare: z.number().nullable() }),
+    ),
     devices: z.array(z.object({ device: z.string(), days: z.number().int(), lastUpload: z.string().nullable() })),
   })
   .meta({ id: 'UserProfile' });

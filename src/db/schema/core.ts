@@ -36,7 +36,9 @@ export const users = pgTable(
     // Every read asks which users a viewer may not see (or not see the money of): the users who are
     // not public or hide their cost, few on a community server, read through this index rather than
     // the whole table.
-    index('users_private_idx').on(t.id, t.visibility, t.showCost).where(sql`${t.visibility} <> 'public' OR NOT ${t.showCost}`),
+    index('users_private_idx')
+      .on(t.id, t.visibility, t.showCost)
+      .where(sql`${t.visibility} <> 'public' OR NOT ${t.showCost}`),
     check('users_visibility_check', sql`${t.visibility} IN ('public', 'teams', 'private')`),
   ],
 );
