@@ -9,7 +9,7 @@ import { bucketOf, type DayRange, type Granularity, monthMasks } from '../read-m
 import { retiredMonthsIn } from '../read-model/retired-months.js';
 import { type Keyed, keyedRows, type RowOf, type TextRowOf } from '../read-model/rows.js';
 import { ACTIVE_DAYS, type ActiveDaysRow, type SumsRow } from '../read-model/sums.js';
-import { perUserRows, splitForSums } from '../usage/stats.repository.js';
+import { PER_USER_SUMS, perUserRows, splitForSums } from '../usage/stats.repository.js';
 
 /**
  * Whom a team read counts: the members the caller may see (`ids`), and among them those whose money
@@ -37,15 +37,8 @@ type TeamModelRow = TextRowOf<typeof modelUsage, 'provider' | 'inputTokens' | 'o
   total: string;
 };
 
-/** The summed columns of a per-user row (usage_stats, user_month_stats and user_totals name them alike). */
-const SUMMED = [
-  usageStats.inputTokens,
-  usageStats.outputTokens,
-  usageStats.cacheCreationInputTokens,
-  usageStats.cacheReadInputTokens,
-  usageStats.totalTokens,
-  usageStats.totalCost,
-];
+/** The summed columns of a per-user row. */
+const SUMMED = PER_USER_SUMS;
 
 /**
  * Sums over bare column names, the cost only over members whose money the caller sees: a hidden

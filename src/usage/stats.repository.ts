@@ -32,15 +32,18 @@ const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
 const perUserColumns = (t: typeof usageStats | typeof userMonthStats) =>
   list(t.userId, t.inputTokens, t.outputTokens, t.cacheCreationInputTokens, t.cacheReadInputTokens, t.totalTokens, t.totalCost);
 
-/** The names of those columns, for the queries that read them back from a derived table. */
-const PER_USER = [
+/** The summed columns of a per-user row (usage_stats, user_month_stats and user_totals name them alike). */
+export const PER_USER_SUMS = [
   usageStats.inputTokens,
   usageStats.outputTokens,
   usageStats.cacheCreationInputTokens,
   usageStats.cacheReadInputTokens,
   usageStats.totalTokens,
   usageStats.totalCost,
-].map(nameOf);
+];
+
+/** The names of those columns, for the queries that read them back from a derived table. */
+const PER_USER = PER_USER_SUMS.map(nameOf);
 
 /**
  * A range as per-user reads split it: whole months (read from monthly summaries) and loose days
