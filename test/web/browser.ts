@@ -2,6 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import playwright, { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { WEB_DIR } from '../../src/web-app/web-assets.js';
+import { formatCost } from '../../web/src/format.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { type TestApp, useTestApp } from '../helpers/test-app.js';
 
 /**
  * A real Chromium for the dashboard's tests: Debian's package (`apt-get install chromium`), never a
@@ -98,8 +101,83 @@ export function usePages(browser: () => Browser | undefined, base: () => string)
   };
 }
 
+/** What a describe block's browser tests are given once its app and browser are up. */
+export interface BrowserApp {
+  t: TestApp;
+  db: TestDatabase;
+  /** The app's address as the browser reaches it (IPv4: Chromium in CI has no [::1]). */
+  base: string;
+  browser: Browser;
+}
+
+/**
+ * A describe block's app and browser, set up the same way by every browser test: an app on its own
+ * database with `env` (useTestApp), one Chromium for the block, and usePages' `open` on the app's
+ * address. `ready` gets them before the block's own beforeAll runs; the browser is closed after all
+ * tests, before the app.
+ */
+export function useBrowserApp(env: Record<string, string>, ready: (app: BrowserApp) => void) {
+  let app: { t: TestApp; db: TestDatabase };
+  let base = '';
+  let browser: Browser | undefined;
+  const open = usePages(
+    () => browser,
+    () => base,
+  );
+  useTestApp(env, (started) => {
+    app = started;
+  });
+  beforeAll(async () => {
+    base = (await app.t.app.getUrl()).replace('[::1]', '127.0.0.1');
+    browser = await launch();
+    ready({ ...app, base, browser });
+  });
+  return open;
+}
+
 /** Puts a token in the page's tab (as pasting it does) and loads the page again with it. */
 export async function signIn(page: Page, token: string): Promise<void> {
   await page.evaluate(`sessionStorage.setItem('ccstats.token', ${JSON.stringify(token)})`);
   await page.reload();
+}
+
+/** usePages' `open`. */
+export type OpenPage = ReturnType<typeof usePages>;
+
+/**
+ * Opens `path` as `token` (anonymous when undefined) on a page that must refuse it, and returns the
+ * refusal's text (the `failure` element's): nothing matching `absent` is shown, and a form to paste
+ * a token is offered exactly when there is no token (a permitted one would show the page).
+ */
+export async function refusal(
+  open: OpenPage,
+  path: string,
+  token: string | undefined,
+  expected: { allowStatuses: number[]; failure: string; absent: string },
+): Promise<string> {
+  const page = await open(path, { allowStatuses: expected.allowStatuses });
+  if (token) await signIn(page, token);
+  const failure = page.locator(expected.failure);
+  await failure.waitFor();
+  const text = (await failure.textContent())!;
+  expect(await page.locator(expected.absent).count()).toBe(0);
+  expect(await page.locator('.token-form').count()).toBe(token ? 0 : 1);
+  return text;
+}
+
+/** A tokens-by-kind chart's table holds each of the API's series rows: its date, the four kinds and the cost. */
+export async function expectKindsTable(chart: Locator, rows: Array<Record<string, number | string>>): Promise<void> {
+  const table = await chart
+    .locator('details.chart-table tbody tr')
+    .evaluateAll((trs) => trs.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+  for (const row of rows) {
+    expect(table.find((cells) => cells[0] === row.date)).toEqual([
+      row.date,
+      String(row.inputTokens),
+      String(row.outputTokens),
+      String(row.cacheCreationTokens),
+      String(row.cacheReadTokens),
+      formatCost(Number(row.totalCost)),
+    ]);
+  }
 }

@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { utcDay } from '../../src/common/dates.js';
 import { addDays, bucketsOf, formatCompact, formatCost, formatInt, streaks } from '../../web/src/format.js';
 import { registerUser, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
-import { type TestApp, useTestApp } from '../helpers/test-app.js';
-import { browserUnavailable, DESKTOP, launch, PHONE, REQUIRED, screenshot, usePages } from './browser.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { browserUnavailable, DESKTOP, PHONE, REQUIRED, screenshot, useBrowserApp } from './browser.js';
 
 /**
  * The dashboard in a real Chromium against the real service with real ccusage samples: each view's
@@ -36,21 +36,15 @@ function redated(name: string, lastDay: string): DailyReport {
 describeBrowser('dashboard in a browser', () => {
   let t: TestApp;
   let base: string;
-  let browser: Browser;
-  const open = usePages(
-    () => browser,
-    () => base,
-  );
   const today = utcDay(new Date());
   const users = { alice: '', bob: '', carol: '', dave: '' };
   const tokens: Record<string, string> = {};
 
-  useTestApp({}, (ready) => {
-    t = ready.t;
+  const open = useBrowserApp({}, (ready) => {
+    ({ t, base } = ready);
   });
 
   beforeAll(async () => {
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     for (const name of Object.keys(users) as Array<keyof typeof users>) {
       const user = await registerUser(t.http, `${name}-${process.pid}`);
       users[name] = user.username;
@@ -66,7 +60,6 @@ describeBrowser('dashboard in a browser', () => {
       const res = await upload(t.http, tokens[name], body, { device: 'laptop', tz: 'UTC' });
       expect(res.status).toBe(200);
     }
-    browser = await launch();
   });
 
   const api = async (path: string) => {

@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addDays, bucketsOf, formatCompact, formatCost, formatInt } from '../../web/src/format.js';
 import { registerUser, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
 import { apiModel, apiTotals, expectedRows, sumBy } from '../helpers/projects.js';
-import { type TestApp, useTestApp } from '../helpers/test-app.js';
+import type { TestApp } from '../helpers/test-app.js';
 import { ADMIN, client, type Who } from '../teams/helpers.js';
-import { browserUnavailable, launch, REQUIRED, screenshot, signIn, usePages } from './browser.js';
+import { browserUnavailable, REQUIRED, screenshot, signIn, useBrowserApp, expectKindsTable } from './browser.js';
 
 /**
  * The owner's project view on their profile, in a real Chromium against the real service, from a
@@ -63,19 +63,14 @@ function expectedShown(projects: ApiProject[]) {
 describeBrowser('the owner’s projects in a browser', () => {
   let t: TestApp;
   let base: string;
-  let browser: Browser;
-  const open = usePages(
-    () => browser,
-    () => base,
-  );
   let owner: { username: string; token: string };
   let other: { username: string; token: string };
   const report = fixture(SAMPLE) as { projects: Record<string, never[]> };
   const expected = sumBy(expectedRows(report), (r) => r.project);
   const paths = Object.keys(report.projects);
 
-  useTestApp({ ADMIN_TOKEN: ADMIN }, (ready) => {
-    t = ready.t;
+  const open = useBrowserApp({ ADMIN_TOKEN: ADMIN }, (ready) => {
+    ({ t, base } = ready);
   });
 
   const c = () => client(t.http);
@@ -86,13 +81,11 @@ describeBrowser('the owner’s projects in a browser', () => {
   };
 
   beforeAll(async () => {
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     owner = await registerUser(t.http);
     other = await registerUser(t.http);
     const res = await upload(t.http, owner.token, report, { device: 'laptop', tz: 'UTC' });
     expect(res.status).toBe(200);
     expect(res.body.format).toBe('instances');
-    browser = await launch();
   });
 
   it('lists the range’s projects with the totals, costs and models the API and the report give; a project’s series; renames and hides one', async () => {
@@ -139,19 +132,7 @@ describeBrowser('the owner’s projects in a browser', () => {
     expect(JSON.parse((await chart.getAttribute('data-series'))!)).toEqual(['Input', 'Output', 'Cache creation', 'Cache read', 'Cost']);
     const series = await api(`/api/v1/users/${owner.username}/projects/${chosen.id}/series?from=${from}&to=${to}&granularity=day`, owner.token);
     expect(series.rows.length).toBe(expected.get(chosen.path)!.days.size);
-    const table = await chart
-      .locator('details.chart-table tbody tr')
-      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
-    for (const row of series.rows as Array<Record<string, number | string>>) {
-      expect(table.find((cells) => cells[0] === row.date)).toEqual([
-        row.date,
-        String(row.inputTokens),
-        String(row.outputTokens),
-        String(row.cacheCreationTokens),
-        String(row.cacheReadTokens),
-        formatCost(Number(row.totalCost)),
-      ]);
-    }
+    await expectKindsTable(chart, series.rows);
     // By week, from the URL's granularity like the profile's charts.
     await page.locator('nav[aria-label=By] a[data-value=week]').click();
     await section.locator(`[data-chart=project-tokens][data-points="${bucketsOf('week', from, to).length}"]`).waitFor();

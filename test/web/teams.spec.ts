@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { formatCost, formatInt } from '../../web/src/format.js';
 import { registerUser, uniqueName, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
 import type { TestDatabase } from '../helpers/database.js';
-import { type TestApp, useTestApp } from '../helpers/test-app.js';
+import type { TestApp } from '../helpers/test-app.js';
 import { ADMIN, client, createTeam, invite, populatedTeam } from '../teams/helpers.js';
-import { browserUnavailable, launch, REQUIRED, screenshot, usePages } from './browser.js';
+import { browserUnavailable, REQUIRED, screenshot, useBrowserApp, refusal, expectKindsTable } from './browser.js';
 
 /**
  * The team pages and the join-by-link flow in a real Chromium against the real service: what each
@@ -79,20 +79,9 @@ describeBrowser('team pages in a browser', () => {
   let t: TestApp;
   let db: TestDatabase;
   let base: string;
-  let browser: Browser;
-  const open = usePages(
-    () => browser,
-    () => base,
-  );
 
-  useTestApp({ ADMIN_TOKEN: ADMIN }, (ready) => {
-    t = ready.t;
-    db = ready.db;
-  });
-
-  beforeAll(async () => {
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await launch();
+  const open = useBrowserApp({ ADMIN_TOKEN: ADMIN }, (ready) => {
+    ({ t, db, base } = ready);
   });
 
   const c = () => client(t.http);
@@ -282,19 +271,7 @@ describeBrowser('team pages in a browser', () => {
     // Every month from the summary's first day to its last, counted on their own.
     const monthOf = (day: string) => Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7));
     expect(Number(await chart.getAttribute('data-points'))).toBe(monthOf(summary.body.to) - monthOf(summary.body.from) + 1);
-    const table = await chart
-      .locator('details.chart-table tbody tr')
-      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
-    for (const row of series.body.rows as Array<Record<string, number | string>>) {
-      expect(table.find((cells) => cells[0] === row.date)).toEqual([
-        row.date,
-        String(row.inputTokens),
-        String(row.outputTokens),
-        String(row.cacheCreationTokens),
-        String(row.cacheReadTokens),
-        formatCost(Number(row.totalCost)),
-      ]);
-    }
+    await expectKindsTable(chart, series.body.rows);
     expect(await page.locator('[data-chart=team-tokens] a.csv').getAttribute('href')).toBe(
       `/api/v1/teams/${slug}/series?from=${summary.body.from}&to=${summary.body.to}&granularity=month&format=csv`,
     );
@@ -430,14 +407,9 @@ describeBrowser('team pages in a browser', () => {
       expect((await c().get(`/api/v1/teams/${slug}`, token)).status).toBe(404);
       const texts: string[] = [];
       for (const s of [slug, missing]) {
-        const page = await open(`/teams/${s}`, { allowStatuses: [404] });
-        if (token) await signIn(page, token);
-        const failure = page.locator('.failure');
-        await failure.waitFor();
-        texts.push((await failure.textContent())!.replace(s, '<slug>'));
-        expect(await page.locator('[data-testid=members]').count()).toBe(0);
         // Without a token the page offers to paste one (a member's would show the team).
-        expect(await page.locator('.token-form').count()).toBe(token ? 0 : 1);
+        const text = await refusal(open, `/teams/${s}`, token, { allowStatuses: [404], failure: '.failure', absent: '[data-testid=members]' });
+        texts.push(text.replace(s, '<slug>'));
       }
       expect(texts[0]).toMatch(/^Not found\./);
       expect(texts[0]).toBe(texts[1]);
@@ -477,19 +449,9 @@ describeBrowser('team pages in a browser', () => {
 describeBrowser('joining by link on a server where only invitees register (REGISTRATION=invite)', () => {
   let t: TestApp;
   let base: string;
-  let browser: Browser;
-  const open = usePages(
-    () => browser,
-    () => base,
-  );
 
-  useTestApp({ ADMIN_TOKEN: ADMIN, REGISTRATION: 'invite' }, (ready) => {
-    t = ready.t;
-  });
-
-  beforeAll(async () => {
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await launch();
+  const open = useBrowserApp({ ADMIN_TOKEN: ADMIN, REGISTRATION: 'invite' }, (ready) => {
+    ({ t, base } = ready);
   });
 
   it('a new user registers with the invite: the token is shown once and kept in the tab, and the team page shows both members', async () => {

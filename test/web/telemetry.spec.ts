@@ -9,8 +9,8 @@ import { addDays, bucketsOf, formatDuration, formatInt, formatRate } from '../..
 import { registerUser, upload } from '../helpers/api.js';
 import { fixture } from '../helpers/ccusage.js';
 import { otelFixture, shiftTimes } from '../helpers/otlp.js';
-import { type TestApp, useTestApp } from '../helpers/test-app.js';
-import { browserUnavailable, DESKTOP, launch, openPage, PHONE, REQUIRED, screenshot, screenshotOf, usePages } from './browser.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { browserUnavailable, DESKTOP, openPage, PHONE, REQUIRED, screenshot, screenshotOf, useBrowserApp } from './browser.js';
 
 /**
  * Claude Code's own telemetry in the dashboard, in a real Chromium against the real service: the
@@ -229,10 +229,6 @@ describeBrowser('telemetry in the dashboard', () => {
   let t: TestApp;
   let base: string;
   let browser: Browser;
-  const open = usePages(
-    () => browser,
-    () => base,
-  );
   const today = utcDay(new Date());
   /** Every user's telemetry as sent, tallied from the request bodies. */
   const tallies = new Map<string, Tally>();
@@ -244,8 +240,8 @@ describeBrowser('telemetry in the dashboard', () => {
   /** tina's uploaded days (device laptop), the same device her telemetry names. */
   let uploadedDays: string[] = [];
 
-  useTestApp({}, (ready) => {
-    t = ready.t;
+  const open = useBrowserApp({}, (ready) => {
+    ({ t, base, browser } = ready);
   });
 
   /** Sends one session's metrics and events through the receiver, as Claude Code's exporter does, and tallies them. */
@@ -268,7 +264,6 @@ describeBrowser('telemetry in the dashboard', () => {
   }
 
   beforeAll(async () => {
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     for (const name of Object.keys(users) as Array<keyof typeof users>) users[name] = await registerUser(t.http, `${name}-${process.pid}`);
     // tina: two sessions yesterday (a day her laptop also uploaded: the upload counts its tokens)
     // and three today, with commits and a pull request; tom: one session on his desktop; una:
@@ -283,7 +278,6 @@ describeBrowser('telemetry in the dashboard', () => {
     uploadedDays = report.daily.map((d) => d.date);
     expect((await upload(t.http, users.tina.token, report, { device: 'laptop', tz: 'UTC' })).status).toBe(200);
     expect((await upload(t.http, users.una.token, report, { device: 'laptop', tz: 'UTC' })).status).toBe(200);
-    browser = await launch();
   });
 
   const api = async (path: string, token?: string) => {

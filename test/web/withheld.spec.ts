@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { utcDay } from '../../src/common/dates.js';
 import { formatCost } from '../../web/src/format.js';
 import { registerUser, upload } from '../helpers/api.js';
-import { type TestApp, useTestApp } from '../helpers/test-app.js';
-import { browserUnavailable, launch, REQUIRED, screenshot, usePages } from './browser.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { browserUnavailable, REQUIRED, screenshot, useBrowserApp } from './browser.js';
 
 /**
  * The summary and models views when the server withholds community numbers from the viewer
@@ -52,26 +52,18 @@ const texts = (page: Page, selector: string) => page.locator(selector).allTextCo
 
 describeBrowser('withheld community numbers in a browser', () => {
   let t: TestApp;
-  let base: string;
-  let browser: Browser;
-  const open = usePages(
-    () => browser,
-    () => base,
-  );
-  useTestApp({}, (ready) => {
+  const open = useBrowserApp({}, (ready) => {
     t = ready.t;
   });
   const api = async (path: string) => (await t.http.get(path).expect(200)).body;
 
   beforeAll(async () => {
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     const pub = await registerUser(t.http, `wh-pub-${process.pid}`);
     const solo = await registerUser(t.http, `wh-solo-${process.pid}`);
     // solo is private and the only hidden user: every cell solo is in is withheld from anonymous viewers.
     await t.http.patch(`/api/v1/users/${solo.username}/privacy`).set('Authorization', `Bearer ${solo.token}`).send({ visibility: 'private' }).expect(200);
     await upload(t.http, pub.token, report(day(-3), [S], 1000), { device: 'laptop' }).expect(200);
     await upload(t.http, solo.token, report(day(-2), [S, H], 700), { device: 'laptop' }).expect(200);
-    browser = await launch();
   }, 60_000);
 
   const noNaN = async (page: Page) => expect(await page.locator('body').innerText()).not.toMatch(/NaN|undefined/);
