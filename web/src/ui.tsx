@@ -194,3 +194,24 @@ export function ConfirmButton({ label, confirm, onConfirm, disabled }: { label: 
     </span>
   );
 }
+
+/**
+ * A button that copies `text` (a token, an invite link) and then says "Copied"; a copy the browser
+ * refuses (no clipboard permission) leaves it offering to copy again.
+ */
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      onClick={() =>
+        void navigator.clipboard?.writeText(text).then(
+          () => setCopied(true),
+          () => setCopied(false),
+        )
+      }
+    >
+      {copied ? 'Copied' : label}
+    </button>
+  );
+}

@@ -1,4 +1,4 @@
-import type { ChartSpec } from '../charts/chart';
+import type { ChartSpec, SeriesSpec } from '../charts/chart';
 import { fillSeries, formatCompact, formatCost } from '../format';
 
 /** A bucket of tokens by kind and its cost (a user's, a model's or a project's); null cost: withheld from this viewer. */
@@ -9,6 +9,18 @@ export interface KindsRow {
   cacheCreationTokens: number;
   cacheReadTokens: number;
   totalCost: string | null;
+}
+
+type Values = SeriesSpec['values'];
+
+/** The four token kinds as stacked bars, in the order and with the labels every tokens-by-kind chart uses. */
+export function kindBars(input: Values, output: Values, cacheCreation: Values, cacheRead: Values): SeriesSpec[] {
+  return [
+    { label: 'Input', values: input, kind: 'bar' },
+    { label: 'Output', values: output, kind: 'bar' },
+    { label: 'Cache creation', values: cacheCreation, kind: 'bar' },
+    { label: 'Cache read', values: cacheRead, kind: 'bar' },
+  ];
 }
 
 /**
@@ -31,10 +43,7 @@ export function tokenKindsChart(id: string, title: string, rows: readonly KindsR
     stacked: true,
     csv,
     series: [
-      { label: 'Input', values: input, kind: 'bar' },
-      { label: 'Output', values: output, kind: 'bar' },
-      { label: 'Cache creation', values: cacheCreation, kind: 'bar' },
-      { label: 'Cache read', values: cacheRead, kind: 'bar' },
+      ...kindBars(input, output, cacheCreation, cacheRead),
       ...(withCost ? [{ label: 'Cost', values: cost, kind: 'line' as const, axis: 'right' as const, format: formatCost }] : []),
     ],
     rightFormat: (v) => `$${formatCompact(v)}`,

@@ -3,6 +3,7 @@ import { Chart, type ChartSpec } from '../charts/chart';
 import { bucketsOf, fillSeries, formatCompact, formatCost, formatInt, formatShare } from '../format';
 import { type Location, withQuery } from '../router';
 import { Choices, Loaded, Page, Stat, useLoad } from '../ui';
+import { kindBars } from './kinds-chart';
 import { GRANULARITIES, granularityState, SPANS, spanState } from './ranges';
 import { amount, fillWithheld, shown } from './withheld';
 
@@ -28,13 +29,7 @@ function modelKindsChart(id: string, title: string, rows: ModelUsage['rows'], bu
     buckets,
     stacked: true,
     csv,
-    series: [
-      { label: 'Input', values: input, kind: 'bar' },
-      { label: 'Output', values: output, kind: 'bar' },
-      { label: 'Cache creation', values: cacheCreation, kind: 'bar' },
-      { label: 'Cache read', values: cacheRead, kind: 'bar' },
-      { label: 'Cost', values: cost, kind: 'line', axis: 'right', format: formatCost },
-    ],
+    series: [...kindBars(input, output, cacheCreation, cacheRead), { label: 'Cost', values: cost, kind: 'line', axis: 'right', format: formatCost }],
     rightFormat: (v) => `$${formatCompact(v)}`,
   };
 }

@@ -17,7 +17,7 @@ import {
   utcToday,
 } from '../format';
 import { type Location, withQuery } from '../router';
-import { Choices, Failure, Loaded, Money, Page, Stat, TokenForm, useLoad } from '../ui';
+import { Choices, CopyButton, Failure, Loaded, Money, Page, Stat, TokenForm, useLoad } from '../ui';
 import { tokenKindsChart } from './kinds-chart';
 import { METRICS, PERIODS } from './leaderboard';
 import { PrivacySettings } from './privacy';
@@ -581,24 +581,13 @@ function Sources({ username, from, to, version }: { username: string; from: stri
 
 /** A token shown once, with a copy button and the warning that it will not be shown again. */
 export function NewToken({ token }: { token: string }) {
-  const [copied, setCopied] = useState(false);
   return (
     <div class="new-token" role="status">
       <p>
         <strong>Copy this token now.</strong> It is shown only this once; the server keeps only its hash.
       </p>
       <code data-testid="new-token">{token}</code>
-      <button
-        type="button"
-        onClick={() =>
-          void navigator.clipboard?.writeText(token).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          )
-        }
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
+      <CopyButton text={token} />
     </div>
   );
 }

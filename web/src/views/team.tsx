@@ -3,7 +3,7 @@ import { api, ApiError, data, done, onTokenChange, type Schemas } from '../api/c
 import { formatInt } from '../format';
 import { type Location, navigate, withQuery } from '../router';
 import { canDelete, canManage, INVITE_EXPIRIES, inviteStateLabel, joinLink, memberActions, parseMaxUses, ROLES, type Standing, type TeamRole } from '../teams';
-import { ConfirmButton, Failure, Loaded, Page, TokenForm, UserName, useLoad, useToken } from '../ui';
+import { ConfirmButton, CopyButton, Failure, Loaded, Page, TokenForm, UserName, useLoad, useToken } from '../ui';
 import { viewerName } from '../viewer';
 import { utcMinute } from './profile';
 import { TeamBoard } from './team-board';
@@ -189,7 +189,6 @@ function Membership({ team, role, me }: { team: Team; role: TeamRole; me: string
 
 /** A new invite's link, shown once (only its hash is stored), with a copy button. */
 function NewInvite({ invite, team }: { invite: Schemas['IssuedInvite']; team: Team }) {
-  const [copied, setCopied] = useState(false);
   const link = joinLink(location.origin, invite.url);
   return (
     <div class="new-token new-invite" role="status">
@@ -199,17 +198,7 @@ function NewInvite({ invite, team }: { invite: Schemas['IssuedInvite']; team: Te
         {invite.maxUses === null ? '' : `, ${invite.maxUses} ${invite.maxUses === 1 ? 'person' : 'people'} at most`}.
       </p>
       <code data-testid="new-invite">{link}</code>
-      <button
-        type="button"
-        onClick={() =>
-          void navigator.clipboard?.writeText(link).then(
-            () => setCopied(true),
-            () => setCopied(false),
-          )
-        }
-      >
-        {copied ? 'Copied' : 'Copy link'}
-      </button>
+      <CopyButton text={link} label="Copy link" />
     </div>
   );
 }
