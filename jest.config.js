@@ -42,4 +42,8 @@ export default {
   // End-to-end tests start services and databases; on a loaded 2-core machine that can take a while.
   testTimeout: 120_000,
   maxWorkers: 2,
+  // A worker's heap grows with every file it runs (ES module registries are not freed); the health
+  // tests read this process's heap against HEALTH_MAX_HEAP_MB, so a worker past 1 GB after a file is
+  // replaced by a fresh one (a full PostgreSQL run once reached the 1,536 MB limit in one worker).
+  workerIdleMemoryLimit: '1GB',
 };
