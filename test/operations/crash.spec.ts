@@ -190,7 +190,10 @@ async function storedVariant(query: Query, c: Client): Promise<{ whole: boolean;
       ),
     });
   };
-  const candidates = [c.acked, ...(c.inFlight === undefined ? [] : [c.inFlight])];
+  // What the device held after the last round's check may be newer than its last acknowledgement:
+  // an upload in flight at an earlier kill that committed (variants only grow, so the newer one).
+  const known = c.stored !== undefined && (c.acked === undefined || c.stored > c.acked) ? c.stored : c.acked;
+  const candidates = [known, ...(c.inFlight === undefined ? [] : [c.inFlight])];
   const match = candidates.findIndex((v) => expected(v) === seen);
   return { whole: match >= 0, variant: candidates[match], uploads: Number(uploads.n) };
 }
