@@ -47,6 +47,7 @@ import autocannon from 'autocannon';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { machine } from './lib/machine.mjs';
 
 // A database of its own, so the other benchmarks' `ccs_bench` is never dropped under them.
 process.env.BENCH_DATABASE_NAME ??= 'ccs_bench_privacy';
@@ -496,19 +497,6 @@ async function sqlRankingAlone(pool, subjects) {
     log(`SQL ranking, ${name}: ${row.ranked} ranked; call p50 ${row.callMs.p50} ms; execution ${row.explain.executionMs} ms`);
     return row;
   });
-}
-
-async function machine(pool) {
-  const q = async (s) => (await pool.query(s)).rows[0];
-  const cpus = os.cpus();
-  return {
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    cpuCount: cpus.length,
-    totalMemoryGiB: round(os.totalmem() / 2 ** 30, 1),
-    node: process.version,
-    postgres: (await q('SHOW server_version')).server_version,
-  };
 }
 
 function table(rows) {

@@ -26,6 +26,7 @@ import { UserDirectory } from '../dist/directory/user-directory.js';
 import { benchUrl, buildDataset, dropBenchDatabase, verifyDataset } from './build-dataset.mjs';
 import { endpoints, sampleUsers } from './endpoints.mjs';
 import { startService } from './lib/service.mjs';
+import { machine } from './lib/machine.mjs';
 
 const MODES = {
   small: { users: 1000, days: 365, models: 3, duration: 4, warmup: 1 },
@@ -81,25 +82,6 @@ async function timeCalls(fn, seconds) {
 }
 
 const round = (n, places = 2) => Math.round(n * 10 ** places) / 10 ** places;
-
-async function machine(pool) {
-  const q = async (s) => (await pool.query(s)).rows[0];
-  const cpus = os.cpus();
-  return {
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    cpuCount: cpus.length,
-    totalMemoryGiB: round(os.totalmem() / 2 ** 30, 1),
-    node: process.version,
-    postgres: (await q('SHOW server_version')).server_version,
-    postgresSettings: {
-      shared_buffers: (await q('SHOW shared_buffers')).shared_buffers,
-      work_mem: (await q('SHOW work_mem')).work_mem,
-      effective_cache_size: (await q('SHOW effective_cache_size')).effective_cache_size,
-      max_parallel_workers_per_gather: (await q('SHOW max_parallel_workers_per_gather')).max_parallel_workers_per_gather,
-    },
-  };
-}
 
 function table(results) {
   const header = ['endpoint', 'p50 ms', 'p99 ms', 'req/s', 'base p50', 'base p99', 'ratio', 'p99<=50', 'ratio<=3', 'load'];
