@@ -7,7 +7,8 @@ import { InjectDb } from '../db/database.module.js';
 import { teamMembers, users } from '../db/schema.js';
 import { type Audience, Audiences } from './audience.js';
 
-const notFound = (username: string) => new DomainError(ErrorCode.NotFound, `There is no user ${JSON.stringify(username)}.`);
+/** The 404 for a name no one has, and for a user the caller may not see: the two cannot be told apart. */
+export const notFound = (username: string) => new DomainError(ErrorCode.NotFound, `There is no user ${JSON.stringify(username)}.`);
 
 export type UserRow = Pick<typeof users.$inferSelect, 'id' | 'username' | 'createdAt' | 'displayName'>;
 

@@ -7,7 +7,7 @@ import { ReadCoalescer } from '../common/read-coalescer.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.schema.js';
 import { type Audience, Audiences, viewerKey } from '../directory/audience.js';
-import { UserDirectory } from '../directory/user-directory.js';
+import { notFound, UserDirectory } from '../directory/user-directory.js';
 import { bucketMasks, ModelsRepository } from '../models/models.repository.js';
 import { Admission } from '../read-model/admission.js';
 import { bucketRange, type DayRange, PERIODS, periodRange, recentBuckets } from '../read-model/periods.js';
@@ -251,7 +251,7 @@ export class StatsService {
     return this.coalescer.run(`ranks|${today}|${viewerKey(caller)}|${user.id}|${metric}`, async () => {
       // Read with the computation, so a change of privacy committed before the request holds for it.
       const audience = await this.audiences.of(caller);
-      if (!audience.sees(user.id)) throw new DomainError(ErrorCode.NotFound, `There is no user ${JSON.stringify(username)}.`);
+      if (!audience.sees(user.id)) throw notFound(username);
       if (metric === 'cost' && !audience.seesCost(user.id)) throw new DomainError(ErrorCode.Forbidden, `${user.username} does not show their cost.`);
       const admission = Admission.of(audience, metric);
       const index = isActivityMetric(metric) ? undefined : await this.rankings.current();
