@@ -21,27 +21,19 @@ export type Visibility = (typeof VISIBILITIES)[number];
  */
 export class Audience {
   private constructor(
-    /** 'admin', 'anonymous' or `user:<id>`: requests with the same key see the same. */
-    readonly key: string,
-    readonly viewerId: number | undefined,
     private readonly hidden: ReadonlySet<number>,
     private readonly costHidden: ReadonlySet<number>,
   ) {}
 
   /** The admin's audience: everyone, with money. */
-  static readonly EVERYONE = new Audience('admin', undefined, new Set(), new Set());
+  static readonly EVERYONE = new Audience(new Set(), new Set());
 
   static of(principal: Principal, hidden: Iterable<number>, costHidden: Iterable<number>): Audience {
     if (principal.kind === 'admin') return Audience.EVERYONE;
-    const viewer = principal.kind === 'user' ? principal.userId : undefined;
     const hiddenSet = new Set(hidden);
     const costSet = new Set(costHidden);
     for (const id of hiddenSet) costSet.add(id);
-    return new Audience(viewerKey(principal), viewer, hiddenSet, costSet);
-  }
-
-  get isAdmin(): boolean {
-    return this === Audience.EVERYONE;
+    return new Audience(hiddenSet, costSet);
   }
 
   /** Whether the viewer sees this user at all (profile, boards, names). */
@@ -54,11 +46,7 @@ export class Audience {
     return !this.costHidden.has(userId);
   }
 
-  /** Whether anyone is hidden from this viewer (most reads skip the filter when no one is). */
-  get hidesAnyone(): boolean {
-    return this.hidden.size > 0;
-  }
-
+  /** Whether anyone's money (so also anyone) is hidden from this viewer: reads skip their filters when not. */
   get hidesAnyCost(): boolean {
     return this.costHidden.size > 0;
   }

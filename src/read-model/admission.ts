@@ -12,21 +12,16 @@ export class Admission {
   private constructor(
     private readonly excluded: ReadonlySet<number>,
     private readonly only: ReadonlySet<number> | undefined,
-    /** Requests with equal keys admit the same users (for sharing one computation). */
-    readonly key: string,
   ) {}
 
-  static readonly EVERYONE = new Admission(new Set(), undefined, 'everyone');
+  static readonly EVERYONE = new Admission(new Set(), undefined);
 
-  /**
-   * @param members a team's members: only they are ranked (their key: the team's id, which the
-   *   caller adds to its own key).
-   */
-  static of(audience: Audience, metric: LeaderboardMetric | undefined, members?: { teamId: number; userIds: Iterable<number> }): Admission {
+  /** @param members a team's members (user ids): only they are ranked. */
+  static of(audience: Audience, metric: LeaderboardMetric | undefined, members?: Iterable<number>): Admission {
     const excluded = new Set(metric === 'cost' ? audience.costHiddenIds() : audience.hiddenIds());
-    const only = members ? new Set(members.userIds) : undefined;
+    const only = members ? new Set(members) : undefined;
     if (excluded.size === 0 && !only) return Admission.EVERYONE;
-    return new Admission(excluded, only, `${audience.key}${metric === 'cost' ? '|cost' : ''}${members ? `|team:${members.teamId}` : ''}`);
+    return new Admission(excluded, only);
   }
 
   /** True when nothing is filtered: the ranking is the community's, unchanged. */

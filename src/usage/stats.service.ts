@@ -126,7 +126,7 @@ export class StatsService {
     const range: DayRange | undefined = custom ? { from: query.from!, to: query.to! } : periodRange(query.period, today);
     const { metric } = query;
     const audience = await this.audiences.of(caller);
-    const members = teamId === undefined ? undefined : { teamId, userIds: await this.users.teamMemberIds(teamId) };
+    const members = teamId === undefined ? undefined : await this.users.teamMemberIds(teamId);
     const admission = Admission.of(audience, metric, members);
     const board = isActivityMetric(metric)
       ? await this.activityBoard(range, metric, query.limit, query.offset, admission)

@@ -74,12 +74,12 @@ describe('RankingIndex', () => {
     const ids = names.map((_, i) => i + 1);
     for (let round = 0; round < 25; round++) {
       const hidden = ids.filter(() => next() < 0.3);
-      const members = round % 2 === 0 ? undefined : { teamId: round, userIds: ids.filter(() => next() < 0.5) };
+      const members = round % 2 === 0 ? undefined : ids.filter(() => next() < 0.5);
       const viewer = ids[Math.floor(next() * ids.length)];
       const audience = Audience.of({ kind: 'user', userId: viewer, username: names[viewer - 1], tokenId: 1 }, hidden, []);
       const admission = Admission.of(audience, 'input', members);
       // Expected, from the rule alone: the admitted users by value, then name; a rank is one more than the admitted users with more.
-      const admitted = ids.filter((id) => !hidden.includes(id) && (!members || members.userIds.includes(id)));
+      const admitted = ids.filter((id) => !hidden.includes(id) && (!members || members.includes(id)));
       const expected = admitted
         .map((id) => ({ id, value: values[id - 1], username: names[id - 1] }))
         .sort((a, b) => b.value - a.value || (a.username < b.username ? -1 : 1))
